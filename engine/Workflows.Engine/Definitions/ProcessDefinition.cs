@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Workflows.Engine.Definitions;
+
+/// <summary>A process as analysts write it: the JSON file format (docs/process-format.md).</summary>
+public sealed class ProcessDefinition
+{
+    public long? ConvId { get; set; }
+    public string Title { get; set; } = "";
+    public string? Description { get; set; }
+    /// <summary>Optional short name other processes can use instead of the conv_id (copy task, call process).</summary>
+    public string? Alias { get; set; }
+    /// <summary>active or paused; only read on import, the state lives with the process afterwards.</summary>
+    public string? Status { get; set; }
+    public ProcessSettings? Settings { get; set; }
+    public List<NodeDefinition> Nodes { get; set; } = [];
+}
+
+public sealed class ProcessSettings
+{
+    /// <summary>How many times a task may enter one node before it is stopped (Corezoid: 50).</summary>
+    public int? LoopLimit { get; set; }
+    /// <summary>Largest task data, in bytes of JSON.</summary>
+    public int? TaskSizeLimit { get; set; }
+}
+
+public sealed class NodeDefinition
+{
+    public string Id { get; set; } = "";
+    public string Type { get; set; } = "";
+    public string? Title { get; set; }
+    public string? Description { get; set; }
+    public double X { get; set; }
+    public double Y { get; set; }
+    /// <summary>The node type's parameters, as described by its schema in the node catalog.</summary>
+    public JsonObject Params { get; set; } = [];
+    /// <summary>Exit name to the id of the node it leads to (next, error, timeout, a condition rule, default).</summary>
+    public Dictionary<string, string> Exits { get; set; } = [];
+}
+
+public static class DefinitionJson
+{
+    /// <summary>Snake case everywhere: the file format, the APIs and the designer speak the same names.</summary>
+    public static readonly JsonSerializerOptions Options = Create();
+
+    static JsonSerializerOptions Create()
+    {
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DictionaryKeyPolicy = null,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            NumberHandling = JsonNumberHandling.AllowReadingFromString,
+            AllowTrailingCommas = true,
+            ReadCommentHandling = JsonCommentHandling.Skip,
+            MaxDepth = 64,
+        };
+        o.MakeReadOnly(populateMissingResolver: true);
+        return o;
+    }
+
+    public static ProcessDefinition Parse(string json) =>
+        JsonSerializer.Deserialize<ProcessDefinition>(json, Options) ?? throw new JsonException("The definition is null.");
+
+    public static string Write(ProcessDefinition definition, bool indented = true) =>
+        JsonSerializer.Serialize(definition, indented ? Indented : Options);
+
+    static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
+}

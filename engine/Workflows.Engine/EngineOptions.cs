@@ -1,0 +1,33 @@
+namespace Workflows.Engine;
+
+/// <summary>Settings of the engine, bound from the "Workflows" configuration section.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>Database provider: "sqlite" (default, embedded) or "postgres".</summary>
+    public string Store { get; set; } = "sqlite";
+    /// <summary>Connection string; for SQLite the default is a file next to the working directory.</summary>
+    public string ConnectionString { get; set; } = "Data Source=workflows.db";
+    /// <summary>Folder of process definitions loaded into an empty store at first start.</summary>
+    public string? ProcessesFolder { get; set; }
+
+    public int TaskSizeLimit { get; set; } = 128_000;
+    public int LoopLimit { get; set; } = 50;
+    public int MaxRefLength { get; set; } = 255;
+
+    public int ScriptTimeoutMs { get; set; } = 1000;
+    public int ScriptMaxStatements { get; set; } = 10_000_000;
+    public int ScriptMaxRecursion { get; set; } = 200;
+    public long ScriptMemoryLimitBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Default time limit of an API call node.</summary>
+    public int ApiTimeoutMs { get; set; } = 30_000;
+    /// <summary>Largest API response body read, in bytes.</summary>
+    public int ApiMaxResponseBytes { get; set; } = 1_000_000;
+
+    /// <summary>Parallel runners; 0 means twice the processor count.</summary>
+    public int Runners { get; set; }
+    /// <summary>Instant steps a task may take before its progress is committed and it yields to others.</summary>
+    public int StepsPerRun { get; set; } = 200;
+    /// <summary>Most rows written in one group-commit transaction.</summary>
+    public int MaxBatch { get; set; } = 2000;
+}

@@ -1,0 +1,186 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Workflows.Engine.Definitions;
+using Workflows.Engine.Templates;
+
+namespace Workflows.Engine.Nodes;
+
+/// <summary>
+/// Calls an HTTP API and puts its JSON answer into the task: merged into the data, or under
+/// <c>response_key</c>. Runs after the task's progress is committed, so a crash may repeat a call
+/// (at least once) but never loses the task. Time-outs, connection errors, 429 and 5xx are
+/// transient ("hardware"); other 4xx and unreadable answers are permanent ("software").
+/// </summary>
+public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
+{
+    public sealed record Prepared(
+        HttpMethod Method, Template Url, (string Key, Template Value)[] Headers,
+        string BodyType, ValueTemplate? Body, Template? RawBody, string? ResponseKey, TimeSpan Timeout);
+
+    static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+    static readonly string[] BodyTypes = ["json", "form", "raw", "none"];
+
+    public override NodeDescription Description { get; } = new(
+        "api", "API call", "integration", "globe", NodeKind.Effect,
+        [
+            new ParamSpec("method", "select", "Method", Default: "POST", Options: Methods),
+            new ParamSpec("url", "template", "URL", Required: true),
+            new ParamSpec("headers", "key_value", "Headers"),
+            new ParamSpec("body_type", "select", "Body", Default: "json", Options: BodyTypes),
+            new ParamSpec("body", "json", "Body parameters", Help: "Object of parameters with templates; left out, the whole task data is sent. For raw: a text template."),
+            new ParamSpec("response_key", "string", "Put the answer under", Help: "Left empty, an object answer is merged into the task data."),
+            new ParamSpec("timeout_ms", "integer", "Time-out (ms)", Default: 30000),
+        ],
+        [Exits.NextExit, Exits.ErrorExit],
+        ErrorKind: "api");
+
+    protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
+    {
+        var method = (context.String("method") ?? "POST").ToUpperInvariant();
+        if (!Methods.Contains(method)) context.Error("params.method", $"'{method}' is not one of {string.Join(", ", Methods)}");
+        var url = context.Template("url", required: true);
+        if (url is { IsConstant: true } && !Uri.TryCreate(url.Text, UriKind.Absolute, out var u))
+            context.Error("params.url", $"'{url.Text}' is not an absolute URL");
+        else if (url is { IsConstant: true } && Uri.TryCreate(url.Text, UriKind.Absolute, out u) && u.Scheme is not ("http" or "https"))
+            context.Error("params.url", "must be an http or https URL");
+        var headers = new List<(string, Template)>();
+        if (node.Params["headers"] is JsonObject hs)
+            foreach (var (key, value) in hs)
+            {
+                var t = context.TemplateOf($"params.headers.{key}", value is null ? "" : Template.AsText(value));
+                if (t is not null) headers.Add((key, t));
+            }
+        var bodyType = context.String("body_type") ?? "json";
+        if (!BodyTypes.Contains(bodyType)) context.Error("params.body_type", $"'{bodyType}' is not one of {string.Join(", ", BodyTypes)}");
+        ValueTemplate? body = null;
+        Template? raw = null;
+        if (node.Params["body"] is { } b)
+        {
+            if (bodyType == "raw") raw = context.TemplateOf("params.body", Template.AsText(b));
+            else if (b is JsonObject)
+            {
+                try { body = ValueTemplate.From(b); }
+                catch (TemplateException e) { context.Error("params.body", e.Message); }
+            }
+            else context.Error("params.body", "must be an object of parameters (or a text with body_type raw)");
+        }
+        var responseKey = context.String("response_key");
+        var timeout = context.Number("timeout_ms", 30_000) ?? 30_000;
+        if (timeout is < 1 or > 600_000) context.Error("params.timeout_ms", "must be between 1 and 600000");
+        if (url is null) return null;
+        return new Prepared(new HttpMethod(method), url, [.. headers], bodyType, body, raw,
+            string.IsNullOrWhiteSpace(responseKey) ? null : responseKey.Trim(), TimeSpan.FromMilliseconds(timeout));
+    }
+
+    protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
+    {
+        HttpRequestMessage request;
+        try
+        {
+            request = BuildRequest(step, node);
+        }
+        catch (Exception e) when (e is TemplateException or UriFormatException or FormatException or InvalidOperationException)
+        {
+            return NodeOutcome.Software("bad_request", e.Message);
+        }
+        using var _ = request;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
+        timeout.CancelAfter(node.Timeout);
+        try
+        {
+            var client = step.Services.Http.CreateClient("workflows-api");
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var limit = step.Services.Options.ApiMaxResponseBytes;
+            var bytes = await ReadLimited(response.Content, limit, timeout.Token);
+            if (bytes is null) return NodeOutcome.Software("response_too_large", $"the answer is larger than {limit} bytes");
+            var status = (int)response.StatusCode;
+            if (status == 429 || status >= 500)
+                return NodeOutcome.Hardware($"http_{status}", $"{request.Method} {request.RequestUri} answered {status} {response.ReasonPhrase}: {Excerpt(bytes)}");
+            if (status >= 400)
+                return NodeOutcome.Software($"http_{status}", $"{request.Method} {request.RequestUri} answered {status} {response.ReasonPhrase}: {Excerpt(bytes)}");
+            JsonNode? answer;
+            try
+            {
+                answer = bytes.Length == 0 ? null : JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            }
+            catch (JsonException)
+            {
+                return NodeOutcome.Software("bad_response", $"the answer is not JSON: {Excerpt(bytes)}");
+            }
+            Apply(step, node, answer);
+            return NodeOutcome.Go();
+        }
+        catch (OperationCanceledException) when (!step.Cancellation.IsCancellationRequested)
+        {
+            return NodeOutcome.Hardware("timeout", $"{request.Method} {request.RequestUri} did not answer within {node.Timeout.TotalMilliseconds} ms");
+        }
+        catch (HttpRequestException e)
+        {
+            return NodeOutcome.Hardware("connection_error", $"{request.Method} {request.RequestUri}: {e.Message}");
+        }
+    }
+
+    static HttpRequestMessage BuildRequest(StepContext step, Prepared node)
+    {
+        var url = node.Url.RenderString(step.Scope);
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new UriFormatException($"'{url}' is not an absolute http(s) URL");
+        var request = new HttpRequestMessage(node.Method, uri);
+        if (node.Method != HttpMethod.Get && node.Method != HttpMethod.Delete && node.BodyType != "none")
+        {
+            request.Content = node.BodyType switch
+            {
+                "raw" => new StringContent(node.RawBody?.RenderString(step.Scope) ?? "", Encoding.UTF8, "text/plain"),
+                "form" => new FormUrlEncodedContent(((node.Body?.Render(step.Scope) as JsonObject) ?? step.Data)
+                    .Select(kv => new KeyValuePair<string, string>(kv.Key, Template.AsText(kv.Value)))),
+                _ => new StringContent((node.Body?.Render(step.Scope) ?? step.Data).ToJsonString(), Encoding.UTF8, "application/json"),
+            };
+        }
+        foreach (var (key, value) in node.Headers)
+        {
+            var text = value.RenderString(step.Scope);
+            if (!request.Headers.TryAddWithoutValidation(key, text))
+            {
+                if (request.Content is null) throw new InvalidOperationException($"header '{key}' needs a body");
+                request.Content.Headers.Remove(key);
+                request.Content.Headers.TryAddWithoutValidation(key, text);
+            }
+        }
+        return request;
+    }
+
+    static void Apply(StepContext step, Prepared node, JsonNode? answer)
+    {
+        if (node.ResponseKey is not null) step.Set(DataPath.Parse(node.ResponseKey), answer);
+        else if (answer is JsonObject obj)
+            foreach (var (key, value) in obj.ToList())
+            {
+                obj.Remove(key);
+                step.Set(key, value);
+            }
+        else if (answer is not null) step.Set("response", answer);
+    }
+
+    static async Task<byte[]?> ReadLimited(HttpContent content, int limit, CancellationToken cancel)
+    {
+        if (content.Headers.ContentLength > limit) return null;
+        await using var stream = await content.ReadAsStreamAsync(cancel);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancel)) > 0)
+        {
+            if (buffer.Length + read > limit) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    static string Excerpt(byte[] bytes)
+    {
+        var text = Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 300));
+        return bytes.Length > 300 ? text + "…" : text;
+    }
+}

@@ -1,0 +1,35 @@
+using Workflows.Engine.Definitions;
+using Workflows.Engine.Templates;
+
+namespace Workflows.Engine.Nodes;
+
+/// <summary>
+/// Calls another process (RPC): creates a task there and waits for its reply node; the reply's data
+/// is merged into this task. An exception reply goes to the error exit, no reply to the timeout exit.
+/// </summary>
+public sealed class CallProcessNode : NodeType<CallProcessNode.Prepared>
+{
+    public sealed record Prepared(Template Process, (DataPath Path, ValueTemplate Value)[] Data, double TimeoutSeconds);
+
+    public override NodeDescription Description { get; } = new(
+        "call_process", "Call process", "process", "phone-forwarded", NodeKind.Wait,
+        [
+            new ParamSpec("conv_id", "template", "Process", Required: true, Help: "conv_id, @alias or {{param}}."),
+            new ParamSpec("data", "key_value", "Data", Help: "Left empty, the whole task data is sent."),
+            new ParamSpec("timeout_seconds", "number", "Time limit (seconds)", Default: 60),
+        ],
+        [Exits.NextExit, Exits.ErrorExit, new ExitSpec(Exits.Timeout, "Time limit")],
+        ErrorKind: "rpc");
+
+    protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
+    {
+        var process = context.Template("conv_id", required: true);
+        var timeout = context.Number("timeout_seconds", 60) ?? 60;
+        if (timeout is < 1 or > 365 * 86400) context.Error("params.timeout_seconds", "must be between 1 and 31536000");
+        var data = ProcessCallParams.Data(context);
+        return process is null ? null : new Prepared(process, data, timeout);
+    }
+
+    protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node) =>
+        ValueTask.FromResult(NodeOutcome.Software("not_available", "call process runs from the next release of the engine"));
+}

@@ -1,0 +1,38 @@
+using Workflows.Engine.Definitions;
+using Workflows.Engine.Scripting;
+
+namespace Workflows.Engine.Nodes;
+
+/// <summary>
+/// Runs JavaScript (ES5.1) that reads and changes <c>data</c>, e.g.
+/// <c>data.phone = data.phone.replace(/^8/, '7');</c>. Errors and limits go to the error exit.
+/// </summary>
+public sealed class CodeNode : NodeType<CompiledScript>
+{
+    public override NodeDescription Description { get; } = new(
+        "code", "Code", "logic", "code", NodeKind.Instant,
+        [new ParamSpec("src", "code", "JavaScript", Required: true, Help: "ES5.1. Read and change `data`; `var` stays local to one run.")],
+        [Exits.NextExit, Exits.ErrorExit],
+        ErrorKind: "code");
+
+    protected override CompiledScript? PrepareNode(NodeDefinition node, PrepareContext context)
+    {
+        var src = context.String("src", required: true);
+        if (src is null) return null;
+        try { return context.Scripts.Compile(src); }
+        catch (ScriptSyntaxException e) { context.Error("params.src", e.Message); return null; }
+    }
+
+    protected override ValueTask<NodeOutcome> Execute(StepContext step, CompiledScript script)
+    {
+        try
+        {
+            step.ReplaceData(step.Services.Scripts.Run(script, step.Data, step.Task.ConvId));
+            return NodeOutcome.Next;
+        }
+        catch (ScriptFailureException e)
+        {
+            return ValueTask.FromResult(NodeOutcome.Software(e.Tag, e.Message));
+        }
+    }
+}

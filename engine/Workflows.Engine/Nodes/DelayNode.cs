@@ -1,0 +1,31 @@
+using Workflows.Engine.Definitions;
+using Workflows.Engine.Templates;
+
+namespace Workflows.Engine.Nodes;
+
+/// <summary>Parks the task for a fixed time, or until a unix or ISO time taken from its data.</summary>
+public sealed class DelayNode : NodeType<DelayNode.Prepared>
+{
+    public sealed record Prepared(double? Seconds, Template? Until);
+
+    public override NodeDescription Description { get; } = new(
+        "delay", "Delay", "wait", "clock", NodeKind.Wait,
+        [
+            new ParamSpec("seconds", "number", "Wait (seconds)", Help: "A fixed time, from 1 second to 365 days."),
+            new ParamSpec("until", "template", "Or until", Help: "A unix time or ISO date from the data, e.g. {{next_call_at}}."),
+        ],
+        [Exits.NextExit]);
+
+    protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
+    {
+        var seconds = context.Number("seconds");
+        var until = context.Template("until");
+        if (seconds is null && until is null) context.Error("params", "needs seconds or until");
+        if (seconds is not null && until is not null) context.Error("params", "takes seconds or until, not both");
+        if (seconds is < 1 or > 365 * 86400) context.Error("params.seconds", "must be between 1 and 31536000");
+        return new Prepared(seconds, until);
+    }
+
+    protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node) =>
+        ValueTask.FromResult(NodeOutcome.Software("not_available", "delay nodes run from the next release of the engine"));
+}

@@ -1,0 +1,31 @@
+using Workflows.Engine.Definitions;
+
+namespace Workflows.Engine.Nodes;
+
+/// <summary>
+/// Parks the task until it is modified (public API modify op, the node's callback URL or the
+/// management API); the new data is merged in. No callback within the time limit: the timeout exit.
+/// </summary>
+public sealed class WaitCallbackNode : NodeType<WaitCallbackNode.Prepared>
+{
+    public sealed record Prepared(double TimeoutSeconds, string? TaskIdPath, string? RefPath);
+
+    public override NodeDescription Description { get; } = new(
+        "wait_callback", "Waiting for callback", "wait", "inbox", NodeKind.Wait,
+        [
+            new ParamSpec("timeout_seconds", "number", "Time limit (seconds)", Default: 86400),
+            new ParamSpec("task_id_path", "string", "Task id in the callback body", Help: "Path of the obj_id in a body sent to this node's callback URL."),
+            new ParamSpec("ref_path", "string", "Or ref in the callback body"),
+        ],
+        [Exits.NextExit, new ExitSpec(Exits.Timeout, "Time limit")]);
+
+    protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
+    {
+        var timeout = context.Number("timeout_seconds", 86400) ?? 86400;
+        if (timeout is < 1 or > 365 * 86400) context.Error("params.timeout_seconds", "must be between 1 and 31536000");
+        return new Prepared(timeout, context.String("task_id_path"), context.String("ref_path"));
+    }
+
+    protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node) =>
+        ValueTask.FromResult(NodeOutcome.Software("not_available", "waiting for callback runs from the next release of the engine"));
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+using Workflows.Engine.Scripting;
+
+namespace Workflows.Engine.Runtime;
+
+/// <summary>The engine's shared services that nodes use while they execute.</summary>
+public sealed class RuntimeServices(ScriptHost scripts, IHttpClientFactory http, IClock clock, EngineOptions options, ILoggerFactory logs)
+{
+    public ScriptHost Scripts => scripts;
+    public IHttpClientFactory Http => http;
+    public IClock Clock => clock;
+    public EngineOptions Options => options;
+    public ILoggerFactory Logs => logs;
+}
+
+/// <summary>The engine's clock; tests swap it for one they control.</summary>
+public interface IClock
+{
+    DateTimeOffset UtcNow { get; }
+}
+
+public sealed class SystemClock : IClock
+{
+    public DateTimeOffset UtcNow => DateTimeOffset.UtcNow;
+}

@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using Workflows.Engine.Nodes;
+
+namespace Workflows.Engine.Runtime;
+
+public static class TaskStatus
+{
+    /// <summary>Ready to run or running (also: an effect such as an API call in flight).</summary>
+    public const string Processing = "processing";
+    /// <summary>Parked in a waiting node until its wait record wakes it.</summary>
+    public const string Waiting = "waiting";
+    /// <summary>Ended in a final node (result success or error) or stopped by a guard (result error).</summary>
+    public const string Finished = "finished";
+}
+
+/// <summary>A task while the runner holds it. The store keeps the same fields in one row.</summary>
+public sealed class TaskState
+{
+    public long Id { get; init; }
+    public long ConvId { get; init; }
+    public int Version { get; set; }
+    public string? Ref { get; init; }
+    public JsonObject Data { get; set; } = [];
+    public string NodeId { get; set; } = "";
+    public string Status { get; set; } = TaskStatus.Processing;
+    public string? Result { get; set; }
+    public WaitSpec? Wait { get; set; }
+    /// <summary>How often the task entered each node: the loop guard's count.</summary>
+    public Dictionary<string, int> Visits { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset ChangedAt { get; set; }
+
+    /// <summary>False until the task's first row is committed.</summary>
+    internal bool Stored { get; set; }
+    /// <summary>Steps taken since the last commit; written as one history row.</summary>
+    internal List<StepRecord> Pending { get; } = [];
+
+    public string ObjId => TaskIds.Format(Id);
+}
+
+/// <summary>One step of a task's history: the node, when, how it left and what it changed in the data.</summary>
+public sealed record StepRecord(string NodeId, long At, string Outcome, string? Exit, JsonObject? Set, string[]? Unset, string? Error);
+
+public static class TaskIds
+{
+    /// <summary>obj_id as Corezoid clients see it: 24 hex characters.</summary>
+    public static string Format(long id) => id.ToString("x24", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static bool TryParse(string? objId, out long id)
+    {
+        id = 0;
+        if (string.IsNullOrWhiteSpace(objId) || objId.Length > 24) return false;
+        return long.TryParse(objId, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out id) && id > 0;
+    }
+}

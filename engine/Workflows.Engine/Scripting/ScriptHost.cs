@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Jint;
+using JsEngine = Jint.Engine;
+using Jint.Native;
+using Jint.Parser;
+using Jint.Runtime;
+using Jint.Runtime.Debugger;
+using JintProgram = Jint.Parser.Ast.Program;
+
+namespace Workflows.Engine.Scripting;
+
+/// <summary>A script parsed once and run many times.</summary>
+public sealed class CompiledScript(JintProgram program, bool isExpression)
+{
+    internal JintProgram Program => program;
+    internal bool IsExpression => isExpression;
+}
+
+/// <summary>A script that does not parse: where and why.</summary>
+public sealed class ScriptSyntaxException(int line, int column, string message)
+    : Exception($"line {line}, column {column}: {message}")
+{
+    public int Line => line;
+    public int Column => column;
+}
+
+/// <summary>A script that failed while running: thrown error, or a limit reached.</summary>
+public sealed class ScriptFailureException(string tag, string message) : Exception(message)
+{
+    /// <summary>script_error, timeout, statement_limit, recursion_limit, memory_limit, bad_data.</summary>
+    public string Tag => tag;
+}
+
+/// <summary>
+/// Runs the code node's JavaScript (ES5.1, Jint 2.10) in a sandbox: no .NET access, limits on
+/// statements, recursion, time and memory. Parsed programs are cached by source; engines are pooled
+/// per process so one process's scripts cannot tamper with another's globals.
+/// </summary>
+public sealed class ScriptHost(EngineOptions options)
+{
+    readonly ConcurrentDictionary<(string, bool), CompiledScript> _compiled = new();
+    readonly ConcurrentDictionary<long, ConcurrentBag<JsEngine>> _pools = new();
+
+    // Wrapping the body in a function keeps `var` declarations local to one run of a pooled engine.
+    const string Prefix = "(function(){";
+    const string Suffix = "\n})();";
+
+    public CompiledScript Compile(string source) => Compile(source, expression: false);
+
+    public CompiledScript CompileExpression(string expression) => Compile(expression, expression: true);
+
+    CompiledScript Compile(string source, bool expression)
+    {
+        if (_compiled.TryGetValue((source, expression), out var hit)) return hit;
+        var text = expression ? "(" + source + "\n)" : Prefix + source + Suffix;
+        JintProgram program;
+        try
+        {
+            program = new JavaScriptParser().Parse(text);
+        }
+        catch (ParserException e)
+        {
+            throw new ScriptSyntaxException(e.LineNumber, Math.Max(1, e.Column - (e.LineNumber == 1 && !expression ? Prefix.Length : 0)), e.Description ?? e.Message);
+        }
+        if (expression && (program.Body.Count != 1 || program.Body.First() is not Jint.Parser.Ast.ExpressionStatement))
+            throw new ScriptSyntaxException(1, 1, "expected one expression");
+        var compiled = new CompiledScript(program, expression);
+        if (_compiled.Count > 10_000) _compiled.Clear();
+        _compiled[(source, expression)] = compiled;
+        return compiled;
+    }
+
+    /// <summary>Runs a code script against a copy of the data and returns the data as the script left it.</summary>
+    public JsonObject Run(CompiledScript script, JsonObject data, long poolKey)
+    {
+        var engine = Rent(poolKey);
+        try
+        {
+            engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
+            Execute(engine, script);
+            var result = engine.GetValue("data");
+            if (!result.IsObject() || result.IsArray())
+                throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
+            var json = new Jint.Native.Json.JsonSerializer(engine).Serialize(result, JsValue.Undefined, JsValue.Undefined);
+            return JsonNode.Parse(json.AsString()) as JsonObject ?? throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
+        }
+        finally
+        {
+            Return(poolKey, engine);
+        }
+    }
+
+    /// <summary>Evaluates a condition expression with `data` in scope; true when the result is truthy.</summary>
+    public bool Test(CompiledScript expression, JsonObject data, long poolKey)
+    {
+        var engine = Rent(poolKey);
+        try
+        {
+            engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
+            Execute(engine, expression);
+            return TypeConverter.ToBoolean(engine.GetCompletionValue());
+        }
+        finally
+        {
+            Return(poolKey, engine);
+        }
+    }
+
+    void Execute(JsEngine engine, CompiledScript script)
+    {
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        try
+        {
+            engine.Execute(script.Program);
+        }
+        catch (JavaScriptException e)
+        {
+            throw new ScriptFailureException("script_error", $"line {Math.Max(1, e.LineNumber)}: {e.Message}");
+        }
+        catch (TimeoutException)
+        {
+            throw new ScriptFailureException("timeout", $"the script ran longer than {options.ScriptTimeoutMs} ms");
+        }
+        catch (StatementsCountOverflowException)
+        {
+            throw new ScriptFailureException("statement_limit", $"the script ran more than {options.ScriptMaxStatements} statements");
+        }
+        catch (RecursionDepthOverflowException)
+        {
+            throw new ScriptFailureException("recursion_limit", $"the script recursed deeper than {options.ScriptMaxRecursion} calls");
+        }
+        catch (MemoryGuardException)
+        {
+            throw new ScriptFailureException("memory_limit", $"the script allocated more than {options.ScriptMemoryLimitBytes / (1024 * 1024)} MB");
+        }
+        catch (OutOfMemoryException)
+        {
+            throw new ScriptFailureException("memory_limit", "the script ran out of memory");
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or InvalidCastException or NullReferenceException or OverflowException or FormatException)
+        {
+            throw new ScriptFailureException("script_error", e.Message);
+        }
+        finally
+        {
+            if (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore > options.ScriptMemoryLimitBytes * 4)
+                GC.Collect(1, GCCollectionMode.Optimized, blocking: false);
+        }
+    }
+
+    JsEngine Rent(long poolKey)
+    {
+        var pool = _pools.GetOrAdd(poolKey, _ => []);
+        return pool.TryTake(out var engine) ? engine : Create();
+    }
+
+    void Return(long poolKey, JsEngine engine)
+    {
+        engine.SetValue("data", JsValue.Undefined);
+        var pool = _pools.GetOrAdd(poolKey, _ => []);
+        if (pool.Count < 64) pool.Add(engine);
+    }
+
+    JsEngine Create()
+    {
+        var engine = new JsEngine(o => o
+            .LimitRecursion(options.ScriptMaxRecursion)
+            .MaxStatements(options.ScriptMaxStatements)
+            .TimeoutInterval(TimeSpan.FromMilliseconds(options.ScriptTimeoutMs))
+            .DebugMode());
+        var limit = options.ScriptMemoryLimitBytes;
+        long start = 0;
+        var steps = 0;
+        engine.Step += (_, info) =>
+        {
+            // Statement-granular allocation check: the only memory limit Jint 2.10 allows.
+            if (++steps % 64 == 0)
+            {
+                var now = GC.GetAllocatedBytesForCurrentThread();
+                if (start == 0 || info.CallStack.Count == 0 && steps == 64) start = now;
+                if (now - start > limit) { start = 0; steps = 0; throw new MemoryGuardException(); }
+            }
+            return StepMode.Into;
+        };
+        return engine;
+    }
+
+    sealed class MemoryGuardException : Exception;
+
+    public static string Describe(JsonValueKind kind) => kind.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Workflows.Engine.Templates;
+
+/// <summary>What a template can read: the task's data, its root fields and the current time.</summary>
+public sealed class TemplateScope(JsonObject data, JsonObject root, DateTimeOffset now)
+{
+    public JsonObject Data => data;
+    /// <summary>task_id, ref, conv_id, create_time, node_id: read as {{root.task_id}}.</summary>
+    public JsonObject Root => root;
+    public DateTimeOffset Now => now;
+
+    public JsonNode? Resolve(DataPath path) =>
+        path.Root == "root" && path.Length > 1 ? path.Get(root, 1) : path.Get(data);
+}
+
+/// <summary>
+/// A parsed text with <c>{{path}}</c> insertions and <c>$.function(...)</c> calls. A template that is
+/// exactly one insertion keeps the inserted value's JSON type; anything else renders to a string.
+/// </summary>
+public sealed class Template
+{
+    abstract record Part;
+    sealed record Literal(string Text) : Part;
+    sealed record Insert(DataPath Path) : Part;
+    sealed record Call(string Function, Template[] Args) : Part;
+
+    readonly Part[] _parts;
+
+    Template(string text, Part[] parts) { Text = text; _parts = parts; }
+
+    public string Text { get; }
+    public bool IsConstant => _parts.All(p => p is Literal);
+    /// <summary>The paths this template reads, for validation and the designer's hints.</summary>
+    public IEnumerable<DataPath> Paths => _parts.SelectMany(p => p switch
+    {
+        Insert i => [i.Path],
+        Call c => c.Args.SelectMany(a => a.Paths),
+        _ => [],
+    });
+
+    public static Template Parse(string text)
+    {
+        var parts = new List<Part>();
+        var literal = new StringBuilder();
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (text[i] == '{' && i + 1 < text.Length && text[i + 1] == '{')
+            {
+                var end = text.IndexOf("}}", i + 2, StringComparison.Ordinal);
+                if (end < 0) throw new TemplateException($"'{{{{' at position {i} is not closed with '}}}}'");
+                Flush();
+                parts.Add(new Insert(DataPath.Parse(text[(i + 2)..end])));
+                i = end + 2;
+                continue;
+            }
+            if (text[i] == '$' && i + 2 < text.Length && text[i + 1] == '.' && char.IsAsciiLetter(text[i + 2]))
+            {
+                var nameEnd = i + 2;
+                while (nameEnd < text.Length && (char.IsAsciiLetterOrDigit(text[nameEnd]) || text[nameEnd] == '_')) nameEnd++;
+                if (nameEnd < text.Length && text[nameEnd] == '(')
+                {
+                    var name = text[(i + 2)..nameEnd];
+                    if (!TemplateFunctions.IsKnown(name))
+                        throw new TemplateException($"unknown function $.{name}; known: {string.Join(", ", TemplateFunctions.Names.Select(n => "$." + n))}");
+                    var close = FindClose(text, nameEnd);
+                    Flush();
+                    var args = SplitArgs(text[(nameEnd + 1)..close]).Select(Parse).ToArray();
+                    TemplateFunctions.CheckArity(name, args.Length);
+                    parts.Add(new Call(name, args));
+                    i = close + 1;
+                    continue;
+                }
+            }
+            literal.Append(text[i++]);
+        }
+        Flush();
+        return new Template(text, [.. parts]);
+
+        void Flush()
+        {
+            if (literal.Length == 0) return;
+            parts.Add(new Literal(literal.ToString()));
+            literal.Clear();
+        }
+    }
+
+    static int FindClose(string text, int open)
+    {
+        var depth = 0;
+        for (var j = open; j < text.Length; j++)
+        {
+            if (text[j] == '{' && j + 1 < text.Length && text[j + 1] == '{')
+            {
+                var end = text.IndexOf("}}", j + 2, StringComparison.Ordinal);
+                if (end < 0) break;
+                j = end + 1;
+                continue;
+            }
+            if (text[j] == '(') depth++;
+            else if (text[j] == ')' && --depth == 0) return j;
+        }
+        throw new TemplateException($"'(' at position {open} is not closed with ')'");
+    }
+
+    /// <summary>Splits function arguments on top-level commas (not inside parentheses or {{ }}).</summary>
+    static List<string> SplitArgs(string inner)
+    {
+        var args = new List<string>();
+        if (inner.Trim().Length == 0) return args;
+        var depth = 0;
+        var start = 0;
+        for (var j = 0; j < inner.Length; j++)
+        {
+            if (inner[j] == '{' && j + 1 < inner.Length && inner[j + 1] == '{')
+            {
+                var end = inner.IndexOf("}}", j + 2, StringComparison.Ordinal);
+                j = end < 0 ? inner.Length : end + 1;
+                continue;
+            }
+            if (inner[j] == '(') depth++;
+            else if (inner[j] == ')') depth--;
+            else if (inner[j] == ',' && depth == 0)
+            {
+                args.Add(inner[start..j].Trim());
+                start = j + 1;
+            }
+        }
+        args.Add(inner[start..].Trim());
+        return args;
+    }
+
+    /// <summary>Renders to a JSON value: one insertion keeps its type, a single call its result type.</summary>
+    public JsonNode? Render(TemplateScope scope)
+    {
+        if (_parts.Length == 1)
+        {
+            switch (_parts[0])
+            {
+                case Insert ins: return scope.Resolve(ins.Path)?.DeepClone();
+                case Call call: return Invoke(call, scope);
+            }
+        }
+        return JsonValue.Create(RenderString(scope));
+    }
+
+    public string RenderString(TemplateScope scope)
+    {
+        if (_parts.Length == 1 && _parts[0] is Literal only) return only.Text;
+        var sb = new StringBuilder();
+        foreach (var part in _parts)
+        {
+            switch (part)
+            {
+                case Literal l: sb.Append(l.Text); break;
+                case Insert ins: sb.Append(AsText(scope.Resolve(ins.Path))); break;
+                case Call call: sb.Append(AsText(Invoke(call, scope))); break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    static JsonNode? Invoke(Call call, TemplateScope scope) =>
+        TemplateFunctions.Invoke(call.Function, call.Args.Select(a => a.RenderString(scope)).ToArray(), scope.Now);
+
+    /// <summary>How a JSON value reads inside text: strings raw, numbers invariant, objects as JSON, null as empty.</summary>
+    public static string AsText(JsonNode? node) => node switch
+    {
+        null => "",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValueKind() == JsonValueKind.True ? "true" : "false",
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
+        _ => node.ToJsonString(),
+    };
+
+    public override string ToString() => Text;
+}
+
+/// <summary>A JSON value whose strings are templates (objects and arrays are templated member by member).</summary>
+public sealed class ValueTemplate
+{
+    readonly Template? _template;
+    readonly JsonNode? _constant;
+    readonly Dictionary<string, ValueTemplate>? _object;
+    readonly List<ValueTemplate>? _array;
+
+    ValueTemplate(Template? t, JsonNode? c, Dictionary<string, ValueTemplate>? o, List<ValueTemplate>? a)
+    { _template = t; _constant = c; _object = o; _array = a; }
+
+    public static ValueTemplate From(JsonNode? node) => node switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => new(Template.Parse(v.GetValue<string>()), null, null, null),
+        JsonObject o => new(null, null, o.ToDictionary(kv => kv.Key, kv => From(kv.Value)), null),
+        JsonArray a => new(null, null, null, a.Select(From).ToList()),
+        _ => new(null, node?.DeepClone(), null, null),
+    };
+
+    public IEnumerable<DataPath> Paths =>
+        _template?.Paths ?? _object?.Values.SelectMany(v => v.Paths) ?? _array?.SelectMany(v => v.Paths) ?? [];
+
+    public JsonNode? Render(TemplateScope scope)
+    {
+        if (_template is not null) return _template.Render(scope);
+        if (_object is not null)
+        {
+            var o = new JsonObject();
+            foreach (var (k, v) in _object) o[k] = v.Render(scope);
+            return o;
+        }
+        if (_array is not null)
+        {
+            var a = new JsonArray();
+            foreach (var v in _array) a.Add(v.Render(scope));
+            return a;
+        }
+        return _constant?.DeepClone();
+    }
+}
+
+static class NumberText
+{
+    public static bool TryParse(string s, out double d) =>
+        double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out d);
+}
