@@ -34,6 +34,8 @@ public sealed class TaskState
     internal bool Stored { get; set; }
     /// <summary>Steps taken since the last commit; written as one history row.</summary>
     internal List<StepRecord> Pending { get; } = [];
+    /// <summary>Completed when a new task's first row is committed: the moment its creator may be answered.</summary>
+    internal TaskCompletionSource? FirstCommit { get; set; }
 
     public string ObjId => TaskIds.Format(Id);
 }

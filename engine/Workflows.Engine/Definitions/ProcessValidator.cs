@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+using FluentValidation.Results;
+using Workflows.Engine.Nodes;
+using Workflows.Engine.Scripting;
+
+namespace Workflows.Engine.Definitions;
+
+/// <summary>
+/// Checks a whole definition and lists every mistake at once: the process fields, each node's
+/// type and parameters (by preparing it), the exits and the graph (one start, no dangling exit,
+/// no unreachable node). Each failure names the node id and the field.
+/// </summary>
+public sealed partial class ProcessValidator : AbstractValidator<ProcessDefinition>
+{
+    internal const string PreparedKey = "prepared";
+
+    public ProcessValidator(NodeCatalog catalog, ScriptHost scripts)
+    {
+        RuleFor(p => p.Title).NotEmpty().WithMessage("is required").MaximumLength(200).WithMessage("must be at most 200 characters").OverridePropertyName("title");
+        RuleFor(p => p.ConvId).GreaterThan(0).When(p => p.ConvId is not null).WithMessage("must be a positive integer").OverridePropertyName("conv_id");
+        RuleFor(p => p.Alias).Matches(AliasPattern()).When(p => p.Alias is not null)
+            .WithMessage("may hold letters, digits, '-' and '_' only (1-64 characters)").OverridePropertyName("alias");
+        RuleFor(p => p.Status).Must(s => s is null or "active" or "paused").WithMessage("must be active or paused").OverridePropertyName("status");
+        RuleFor(p => p.Settings!.LoopLimit).InclusiveBetween(1, 10_000).When(p => p.Settings?.LoopLimit is not null)
+            .WithMessage("must be between 1 and 10000").OverridePropertyName("settings.loop_limit");
+        RuleFor(p => p.Settings!.TaskSizeLimit).InclusiveBetween(1_000, 10_000_000).When(p => p.Settings?.TaskSizeLimit is not null)
+            .WithMessage("must be between 1000 and 10000000").OverridePropertyName("settings.task_size_limit");
+        RuleFor(p => p.Nodes).NotEmpty().WithMessage("a process needs nodes: at least a start and a final").OverridePropertyName("nodes");
+        RuleFor(p => p).Custom((process, context) => CheckGraph(process, context, catalog, scripts));
+    }
+
+    static void CheckGraph(ProcessDefinition process, ValidationContext<ProcessDefinition> context, NodeCatalog catalog, ScriptHost scripts)
+    {
+        var errors = new List<DefinitionError>();
+        var byId = new Dictionary<string, NodeDefinition>();
+        var prepared = new Dictionary<string, object?>();
+        for (var i = 0; i < process.Nodes.Count; i++)
+        {
+            var node = process.Nodes[i];
+            if (node is null) { errors.Add(new(null, $"nodes[{i}]", "must be a node object")); continue; }
+            node.Params ??= [];
+            node.Exits ??= [];
+            if (string.IsNullOrWhiteSpace(node.Id)) { errors.Add(new(null, $"nodes[{i}].id", "is required")); continue; }
+            if (!NodeIdPattern().IsMatch(node.Id)) errors.Add(new(node.Id, "id", "may hold letters, digits, '-' and '_' only (1-64 characters)"));
+            if (!byId.TryAdd(node.Id, node)) { errors.Add(new(node.Id, "id", $"duplicate node id '{node.Id}'")); continue; }
+            var type = catalog.Find(node.Type ?? "");
+            if (type is null)
+            {
+                errors.Add(new(node.Id, "type", string.IsNullOrWhiteSpace(node.Type) ? "is required" : $"unknown node type '{node.Type}'; known: {string.Join(", ", catalog.Names)}"));
+                continue;
+            }
+            var prepareContext = new PrepareContext(node, errors, scripts);
+            var result = type.Prepare(node, prepareContext);
+            if (!prepareContext.HasErrors) prepared[node.Id] = result;
+        }
+
+        var starts = byId.Values.Where(n => n.Type == "start").ToList();
+        if (starts.Count == 0) errors.Add(new(null, "nodes", "a process needs a start node"));
+        if (starts.Count > 1) errors.AddRange(starts.Skip(1).Select(s => new DefinitionError(s.Id, "type", "a process has only one start node")));
+
+        foreach (var node in byId.Values)
+        {
+            var type = catalog.Find(node.Type);
+            if (type is null) continue;
+            var exits = type.ExitsOf(node).ToList();
+            foreach (var exit in exits.Where(e => e.Required && !node.Exits.ContainsKey(e.Name)))
+                errors.Add(new(node.Id, $"exits.{exit.Name}", $"the {exit.Label.ToLowerInvariant()} exit must lead to a node"));
+            foreach (var (name, target) in node.Exits)
+            {
+                if (exits.All(e => e.Name != name))
+                    errors.Add(new(node.Id, $"exits.{name}", exits.Count == 0 ? $"a {node.Type} node has no exits" : $"unknown exit '{name}'; this node has: {string.Join(", ", exits.Select(e => e.Name))}"));
+                else if (string.IsNullOrWhiteSpace(target) || !byId.ContainsKey(target))
+                    errors.Add(new(node.Id, $"exits.{name}", $"leads to '{target}', which is not a node of this process"));
+                else if (target == starts.FirstOrDefault()?.Id)
+                    errors.Add(new(node.Id, $"exits.{name}", "must not lead back to the start node"));
+            }
+        }
+
+        if (starts.Count == 1)
+        {
+            var reached = new HashSet<string> { starts[0].Id };
+            var queue = new Queue<string>(reached);
+            while (queue.TryDequeue(out var id))
+                foreach (var target in byId[id].Exits.Values)
+                    if (target is not null && byId.ContainsKey(target) && reached.Add(target)) queue.Enqueue(target);
+            foreach (var node in byId.Values.Where(n => !reached.Contains(n.Id)))
+                errors.Add(new(node.Id, "id", "no path from the start node reaches this node"));
+        }
+
+        foreach (var e in errors)
+            context.AddFailure(new ValidationFailure(e.Field, e.Message) { CustomState = e.NodeId });
+        context.RootContextData[PreparedKey] = prepared;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex NodeIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex AliasPattern();
+}

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Workflows.Engine.Definitions;
+using Workflows.Engine.Nodes;
+using Workflows.Engine.Runtime;
+using Workflows.Engine.Scripting;
+using Workflows.Engine.Store;
+
+namespace Workflows.Engine;
+
+public static class EngineServices
+{
+    /// <summary>Registers the engine: store, compiler, runner and the hosted service that starts them.</summary>
+    public static IServiceCollection AddWorkflowsEngine(this IServiceCollection services, EngineOptions options)
+    {
+        services.AddSingleton(options);
+        services.TryAddSingleton<IClock, SystemClock>();
+        services.AddDbContextFactory<WorkflowsDb>(b => WorkflowsDb.Configure(b, options));
+        services.AddHttpClient("workflows-api");
+        services.AddSingleton<ScriptHost>();
+        services.AddSingleton(sp => new NodeCatalog(sp.GetServices<NodeType>()));
+        services.AddSingleton<ProcessCompiler>();
+        services.AddSingleton<NodeCounters>();
+        services.AddSingleton<ActiveRefs>();
+        services.AddSingleton<IdGenerator>();
+        services.AddSingleton<TaskWriter>();
+        services.AddSingleton<ProcessRegistry>();
+        services.AddSingleton<RuntimeServices>();
+        services.AddSingleton<TaskRunner>();
+        services.AddSingleton<TaskService>();
+        services.AddSingleton<EngineHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
+        return services;
+    }
+}

@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Workflows.Engine.Definitions;
+using Workflows.Engine.Store;
+
+namespace Workflows.Engine.Runtime;
+
+/// <summary>A process as the engine holds it: its row (title, hash, state) and its latest compiled version.</summary>
+public sealed record ProcessEntry(ProcessRow Row, CompiledProcess Latest)
+{
+    public long ConvId => Row.ConvId;
+    public bool Paused => Row.Status == "paused";
+}
+
+/// <summary>
+/// Processes and their versions: saved through EF Core, compiled once, kept in memory for the runner.
+/// Each save is a new version; tasks continue by node id in the newest version that has their node.
+/// </summary>
+public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessCompiler compiler, NodeCounters counters, IClock clock)
+{
+    readonly ConcurrentDictionary<long, ProcessEntry> _processes = new();
+    readonly ConcurrentDictionary<(long, int), CompiledProcess> _versions = new();
+    readonly SemaphoreSlim _saving = new(1, 1);
+
+    public ProcessCompiler Compiler => compiler;
+
+    public IEnumerable<ProcessEntry> All => _processes.Values.OrderBy(p => p.ConvId);
+
+    public ProcessEntry? Find(long convId) => _processes.GetValueOrDefault(convId);
+
+    public ProcessEntry? FindByAlias(string alias) => _processes.Values.FirstOrDefault(p => string.Equals(p.Row.Alias, alias, StringComparison.OrdinalIgnoreCase));
+
+    public ProcessEntry Get(long convId) => Find(convId) ?? throw EngineException.NotFound($"process {convId} does not exist");
+
+    internal async Task LoadAsync(CancellationToken cancel)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancel);
+        var rows = await db.Processes.AsNoTracking().ToListAsync(cancel);
+        foreach (var row in rows)
+        {
+            var version = await db.ProcessVersions.AsNoTracking().SingleAsync(v => v.ConvId == row.ConvId && v.Version == row.Version, cancel);
+            var compiled = compiler.Compile(DefinitionJson.Parse(version.Definition), row.ConvId, row.Version);
+            _versions[(row.ConvId, row.Version)] = compiled;
+            _processes[row.ConvId] = new ProcessEntry(row, compiled);
+        }
+    }
+
+    /// <summary>The version a task runs in: the newest if it still has the task's node, else the task's own.</summary>
+    public async ValueTask<CompiledProcess?> VersionFor(TaskState task)
+    {
+        if (Find(task.ConvId) is not { } entry) return null;
+        if (entry.Latest.Version == task.Version || entry.Latest.Node(task.NodeId) is not null) return entry.Latest;
+        if (_versions.TryGetValue((task.ConvId, task.Version), out var cached)) return cached;
+        await using var db = await dbs.CreateDbContextAsync();
+        var row = await db.ProcessVersions.AsNoTracking().SingleOrDefaultAsync(v => v.ConvId == task.ConvId && v.Version == task.Version);
+        if (row is null) return null;
+        return _versions[(task.ConvId, task.Version)] = compiler.Compile(DefinitionJson.Parse(row.Definition), task.ConvId, task.Version);
+    }
+
+    public async Task<ProcessEntry> CreateAsync(ProcessDefinition definition, CancellationToken cancel = default)
+    {
+        var errors = compiler.Validate(definition);
+        if (errors.Count > 0) throw new DefinitionException(errors);
+        await _saving.WaitAsync(cancel);
+        try
+        {
+            var convId = definition.ConvId ?? Math.Max(1000, _processes.Keys.DefaultIfEmpty(1000).Max()) + 1;
+            if (_processes.ContainsKey(convId)) throw EngineException.Conflict($"process {convId} already exists; update it with PUT /api/processes/{convId}");
+            CheckAlias(definition.Alias, convId);
+            definition.ConvId = convId;
+            var compiled = compiler.Compile(definition, convId, 1);
+            var now = clock.UtcNow.ToUnixTimeMilliseconds();
+            var row = new ProcessRow
+            {
+                ConvId = convId, Title = definition.Title, Description = definition.Description, Alias = definition.Alias,
+                Status = definition.Status ?? "active", Hash = NewHash(), Version = 1, CreatedAt = now, ChangedAt = now,
+            };
+            await using var db = await dbs.CreateDbContextAsync(cancel);
+            db.Processes.Add(row);
+            db.ProcessVersions.Add(new ProcessVersionRow { ConvId = convId, Version = 1, Definition = DefinitionJson.Write(definition, indented: false), CreatedAt = now });
+            await db.SaveChangesAsync(cancel);
+            return Register(row, compiled);
+        }
+        finally { _saving.Release(); }
+    }
+
+    public async Task<ProcessEntry> UpdateAsync(long convId, ProcessDefinition definition, CancellationToken cancel = default)
+    {
+        var errors = compiler.Validate(definition);
+        if (errors.Count > 0) throw new DefinitionException(errors);
+        if (definition.ConvId is not null && definition.ConvId != convId)
+            throw EngineException.Invalid($"the definition's conv_id {definition.ConvId} does not match the process {convId}");
+        await _saving.WaitAsync(cancel);
+        try
+        {
+            var current = Get(convId);
+            CheckAlias(definition.Alias, convId);
+            definition.ConvId = convId;
+            var version = current.Row.Version + 1;
+            var compiled = compiler.Compile(definition, convId, version);
+            var now = clock.UtcNow.ToUnixTimeMilliseconds();
+            await using var db = await dbs.CreateDbContextAsync(cancel);
+            var row = await db.Processes.SingleAsync(p => p.ConvId == convId, cancel);
+            row.Title = definition.Title;
+            row.Description = definition.Description;
+            row.Alias = definition.Alias;
+            row.Version = version;
+            row.ChangedAt = now;
+            db.ProcessVersions.Add(new ProcessVersionRow { ConvId = convId, Version = version, Definition = DefinitionJson.Write(definition, indented: false), CreatedAt = now });
+            await db.SaveChangesAsync(cancel);
+            return Register(row, compiled);
+        }
+        finally { _saving.Release(); }
+    }
+
+    public Task<ProcessEntry> SetStatusAsync(long convId, string status, CancellationToken cancel = default) =>
+        ChangeRowAsync(convId, row => row.Status = status, cancel);
+
+    public Task<ProcessEntry> RegenerateHashAsync(long convId, CancellationToken cancel = default) =>
+        ChangeRowAsync(convId, row => row.Hash = NewHash(), cancel);
+
+    async Task<ProcessEntry> ChangeRowAsync(long convId, Action<ProcessRow> change, CancellationToken cancel)
+    {
+        await _saving.WaitAsync(cancel);
+        try
+        {
+            var current = Get(convId);
+            await using var db = await dbs.CreateDbContextAsync(cancel);
+            var row = await db.Processes.SingleAsync(p => p.ConvId == convId, cancel);
+            change(row);
+            row.ChangedAt = clock.UtcNow.ToUnixTimeMilliseconds();
+            await db.SaveChangesAsync(cancel);
+            return Register(row, current.Latest);
+        }
+        finally { _saving.Release(); }
+    }
+
+    /// <summary>Removes the process with its versions, tasks and history.</summary>
+    public async Task DeleteAsync(long convId, CancellationToken cancel = default)
+    {
+        await _saving.WaitAsync(cancel);
+        try
+        {
+            Get(convId);
+            _processes.TryRemove(convId, out _);
+            await using var db = await dbs.CreateDbContextAsync(cancel);
+            await using var tx = await db.Database.BeginTransactionAsync(cancel);
+            await db.TaskHistory.Where(h => db.Tasks.Any(t => t.Id == h.TaskId && t.ConvId == convId)).ExecuteDeleteAsync(cancel);
+            await db.Tasks.Where(t => t.ConvId == convId).ExecuteDeleteAsync(cancel);
+            await db.NodeStats.Where(s => s.ConvId == convId).ExecuteDeleteAsync(cancel);
+            await db.ProcessVersions.Where(v => v.ConvId == convId).ExecuteDeleteAsync(cancel);
+            await db.Processes.Where(p => p.ConvId == convId).ExecuteDeleteAsync(cancel);
+            await tx.CommitAsync(cancel);
+            foreach (var key in _versions.Keys.Where(k => k.Item1 == convId).ToList()) _versions.TryRemove(key, out _);
+            counters.ForgetProcess(convId);
+        }
+        finally { _saving.Release(); }
+    }
+
+    public async Task<List<ProcessVersionRow>> VersionsAsync(long convId, CancellationToken cancel = default)
+    {
+        Get(convId);
+        await using var db = await dbs.CreateDbContextAsync(cancel);
+        return await db.ProcessVersions.AsNoTracking().Where(v => v.ConvId == convId).OrderByDescending(v => v.Version).ToListAsync(cancel);
+    }
+
+    void CheckAlias(string? alias, long convId)
+    {
+        if (alias is not null && FindByAlias(alias) is { } other && other.ConvId != convId)
+            throw EngineException.Conflict($"alias '{alias}' is already used by process {other.ConvId}");
+    }
+
+    ProcessEntry Register(ProcessRow row, CompiledProcess compiled)
+    {
+        _versions[(row.ConvId, compiled.Version)] = compiled;
+        var entry = new ProcessEntry(row, compiled);
+        _processes[row.ConvId] = entry;
+        return entry;
+    }
+
+    static string NewHash() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+}

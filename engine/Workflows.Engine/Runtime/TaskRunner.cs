@@ -1,0 +1,227 @@
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Workflows.Engine.Definitions;
+using Workflows.Engine.Nodes;
+using Workflows.Engine.Store;
+
+namespace Workflows.Engine.Runtime;
+
+/// <summary>
+/// Moves tasks through their process. Instant steps chain in memory; progress is committed (group
+/// commit) before an effect such as an API call, when the task waits or ends, and every
+/// <see cref="EngineOptions.StepsPerRun"/> steps. A task is held by one runner at a time; many
+/// runners share the cores.
+/// </summary>
+public sealed class TaskRunner(
+    ProcessRegistry processes, TaskWriter writer, NodeCounters counters, ActiveRefs refs,
+    RuntimeServices services, EngineOptions options, ILogger<TaskRunner> log)
+{
+    readonly Channel<TaskState> _ready = Channel.CreateUnbounded<TaskState>();
+    readonly CancellationTokenSource _stopping = new();
+    readonly List<Task> _workers = [];
+    int _running;
+
+    /// <summary>Tasks waiting for a runner, for /health and back-pressure.</summary>
+    public int QueueDepth => _ready.Reader.Count;
+    public int Running => Volatile.Read(ref _running);
+
+    public void Start()
+    {
+        var count = options.Runners > 0 ? options.Runners : Environment.ProcessorCount * 2;
+        for (var i = 0; i < count; i++) _workers.Add(Task.Run(Work));
+    }
+
+    public async Task StopAsync(TimeSpan grace)
+    {
+        _ready.Writer.TryComplete();
+        await Task.WhenAny(Task.WhenAll(_workers), Task.Delay(grace));
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_workers).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>Hands a task to the runners; for a new task the returned task completes once it is stored.</summary>
+    public Task Submit(TaskState task)
+    {
+        if (!task.Stored) task.FirstCommit ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_ready.Writer.TryWrite(task))
+            return Task.FromException(new EngineException(EngineErrorKind.Conflict, "the engine is stopping; try again in a moment"));
+        return task.FirstCommit?.Task ?? Task.CompletedTask;
+    }
+
+    async Task Work()
+    {
+        await foreach (var task in _ready.Reader.ReadAllAsync())
+        {
+            Interlocked.Increment(ref _running);
+            try { await Run(task); }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                // Stopping: the task keeps its last committed place and continues after the restart.
+                task.FirstCommit?.TrySetException(new EngineException(EngineErrorKind.Conflict, "the engine is stopping; try again in a moment"));
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Task {Task} of process {ConvId} failed in the runner", task.ObjId, task.ConvId);
+                task.FirstCommit?.TrySetException(e);
+            }
+            finally { Interlocked.Decrement(ref _running); }
+        }
+    }
+
+    async Task Run(TaskState task)
+    {
+        var steps = 0;
+        while (true)
+        {
+            var process = await processes.VersionFor(task);
+            var node = process?.Node(task.NodeId);
+            if (process is null || node is null)
+            {
+                // The process was deleted, or no version has the node any more: nothing can run it.
+                if (process is not null) await End(task, "error", "node_missing", $"node '{task.NodeId}' is in no version of process {task.ConvId}");
+                else task.FirstCommit?.TrySetException(EngineException.NotFound($"process {task.ConvId} does not exist"));
+                return;
+            }
+            task.Version = process.Version;
+            if (node.Kind == NodeKind.Effect && (task.Pending.Count > 0 || !task.Stored)) await Commit(task);
+
+            var step = new StepContext(task, services, _stopping.Token) { NodeType = node.Type };
+            NodeOutcome outcome;
+            try
+            {
+                outcome = await node.Type.ExecuteAsync(step, node.Prepared);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { throw; }
+            catch (Exception e)
+            {
+                log.LogError(e, "Node {Node} ({Type}) of process {ConvId} threw", node.Id, node.Type.Name, task.ConvId);
+                step.Undo();
+                outcome = NodeOutcome.Software("internal_error", $"the {node.Type.Name} node failed unexpectedly: {e.Message}");
+            }
+            if (step.Changed && outcome.Kind != OutcomeKind.Fail && SizeOf(task.Data) is var size && size > process.TaskSizeLimit)
+            {
+                step.Undo();
+                outcome = NodeOutcome.Software("task_size_limit", $"the task's data would be {size} bytes, over the limit of {process.TaskSizeLimit}");
+            }
+            task.ChangedAt = services.Clock.UtcNow;
+
+            switch (outcome.Kind)
+            {
+                case OutcomeKind.Go:
+                    Record(task, node, step, "go", outcome.Exit, null);
+                    if (node.Next(outcome.Exit!) is not { } next)
+                    {
+                        await End(task, "error", "exit_not_connected", $"node '{node.Id}' left by its '{outcome.Exit}' exit, which leads nowhere");
+                        return;
+                    }
+                    if (!await MoveTo(task, process, next)) return;
+                    break;
+
+                case OutcomeKind.Fail:
+                    WriteError(step, node, outcome.Error!);
+                    Record(task, node, step, "fail", Exits.Error, outcome.Error!.Tag);
+                    if (node.Next(Exits.Error) is not { } errorTarget)
+                    {
+                        await Finish(task, "error");
+                        return;
+                    }
+                    if (!await MoveTo(task, process, errorTarget)) return;
+                    break;
+
+                case OutcomeKind.Wait:
+                    Record(task, node, step, "wait", null, null);
+                    task.Status = TaskStatus.Waiting;
+                    task.Wait = outcome.Wait;
+                    await Commit(task);
+                    return;
+
+                case OutcomeKind.Finish:
+                    Record(task, node, step, "finish", null, null);
+                    await Finish(task, outcome.Result ?? "success");
+                    return;
+            }
+
+            if (++steps >= options.StepsPerRun)
+            {
+                // Yield: commit what was done and let other tasks run before continuing.
+                await Commit(task);
+                _ = Submit(task);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Enters the next node, unless the loop guard stops the task there.</summary>
+    async ValueTask<bool> MoveTo(TaskState task, CompiledProcess process, string next)
+    {
+        var visits = task.Visits.GetValueOrDefault(next) + 1;
+        counters.Leave(task.ConvId, task.NodeId);
+        counters.Enter(task.ConvId, next);
+        task.NodeId = next;
+        task.Visits[next] = visits;
+        if (visits <= process.LoopLimit) return true;
+        await End(task, "error", "loop_limit", $"the task entered node '{next}' more than {process.LoopLimit} times");
+        return false;
+    }
+
+    /// <summary>Stops the task where it is, as an error the runner found (not a node's own error exit).</summary>
+    async Task End(TaskState task, string result, string tag, string description)
+    {
+        task.Data["__conveyor_task_return_type_error__"] = "software";
+        task.Data["__conveyor_task_return_type_tag__"] = tag;
+        task.Data["__conveyor_task_return_description__"] = description;
+        task.Pending.Add(new StepRecord(task.NodeId, services.Clock.UtcNow.ToUnixTimeMilliseconds(), "stop", null, null, null, $"{tag}: {description}"));
+        await Finish(task, result);
+    }
+
+    async Task Finish(TaskState task, string result)
+    {
+        task.Status = TaskStatus.Finished;
+        task.Result = result;
+        task.Wait = null;
+        await Commit(task);
+        if (task.Ref is not null) refs.Release(task.ConvId, task.Ref, task.Id);
+    }
+
+    async Task Commit(TaskState task)
+    {
+        await writer.Save(task);
+        if (!task.Stored)
+        {
+            task.Stored = true;
+            task.FirstCommit?.TrySetResult();
+        }
+    }
+
+    void Record(TaskState task, CompiledNode node, StepContext step, string outcome, string? exit, string? error)
+    {
+        var (set, unset) = step.Changes();
+        task.Pending.Add(new StepRecord(node.Id, step.Now.ToUnixTimeMilliseconds(), outcome, exit, set, unset, error));
+    }
+
+    static void WriteError(StepContext step, CompiledNode node, NodeError error)
+    {
+        var kind = node.Type.Description.ErrorKind ?? node.Type.Name;
+        step.Set($"__conveyor_{kind}_return_type_error__", error.Type);
+        step.Set($"__conveyor_{kind}_return_type_tag__", error.Tag);
+        step.Set($"__conveyor_{kind}_return_description__", error.Description);
+    }
+
+    static int SizeOf(JsonObject data)
+    {
+        var counter = new ByteCounter();
+        using (var json = new System.Text.Json.Utf8JsonWriter(counter)) data.WriteTo(json);
+        return counter.Count;
+    }
+
+    sealed class ByteCounter : System.Buffers.IBufferWriter<byte>
+    {
+        byte[] _buffer = new byte[4096];
+        public int Count { get; private set; }
+        public void Advance(int count) => Count += count;
+        public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint);
+        public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint);
+        byte[] Ensure(int size) => size > _buffer.Length ? _buffer = new byte[size] : _buffer;
+    }
+}

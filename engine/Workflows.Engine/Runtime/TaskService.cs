@@ -1,0 +1,103 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Workflows.Engine.Store;
+
+namespace Workflows.Engine.Runtime;
+
+/// <summary>The answer to one create: ok with the task, or a clear reason (proc is Corezoid's word for it).</summary>
+public sealed record CreateOutcome(bool Ok, string Proc, string? Description, TaskState? Task)
+{
+    public static CreateOutcome Refused(string description, string proc = "error") => new(false, proc, description, null);
+}
+
+/// <summary>Creating tasks and reading them back: where each task is, the path it took and its data.</summary>
+public sealed class TaskService(
+    ProcessRegistry processes, TaskRunner runner, ActiveRefs refs, NodeCounters counters, IdGenerator ids,
+    IDbContextFactory<WorkflowsDb> dbs, IClock clock, EngineOptions options)
+{
+    /// <summary>Creates a task at the process's start node; answers once the task is committed.</summary>
+    public async Task<CreateOutcome> CreateAsync(long convId, string? reference, JsonObject? data, CancellationToken cancel = default)
+    {
+        if (processes.Find(convId) is not { } process) return CreateOutcome.Refused($"process {convId} does not exist", "error");
+        if (process.Paused) return CreateOutcome.Refused($"process {convId} is paused and accepts no new tasks", "error");
+        if (reference is not null && (reference.Length == 0 || reference.Length > options.MaxRefLength))
+            return CreateOutcome.Refused($"ref must be 1 to {options.MaxRefLength} characters long");
+        data ??= [];
+        var size = System.Text.Encoding.UTF8.GetByteCount(data.ToJsonString());
+        if (size > process.Latest.TaskSizeLimit)
+            return CreateOutcome.Refused($"task data is {size} bytes, over the limit of {process.Latest.TaskSizeLimit}");
+
+        var now = clock.UtcNow;
+        var start = process.Latest.Start.Id;
+        var task = new TaskState
+        {
+            Id = ids.Next(), ConvId = convId, Version = process.Latest.Version, Ref = reference,
+            Data = data, NodeId = start, CreatedAt = now, ChangedAt = now,
+        };
+        task.Visits[start] = 1;
+        if (reference is not null && !refs.TryClaim(convId, reference, task.Id, out var holder))
+            return CreateOutcome.Refused($"ref '{reference}' is already used by active task {TaskIds.Format(holder)} of process {convId}; the task was not added");
+        counters.Enter(convId, start);
+        try
+        {
+            await runner.Submit(task).WaitAsync(cancel);
+            return new CreateOutcome(true, "ok", null, task);
+        }
+        catch (Exception e) when (!task.Stored)
+        {
+            if (reference is not null) refs.Release(convId, reference, task.Id);
+            counters.Remove(convId, task.NodeId);
+            return CreateOutcome.Refused(e is EngineException ? e.Message : $"the task could not be stored: {e.Message}");
+        }
+    }
+
+    public async Task<List<TaskRow>> ListAsync(long convId, string? nodeId, string? status, string? reference, int limit, CancellationToken cancel = default)
+    {
+        processes.Get(convId);
+        await using var db = await dbs.CreateDbContextAsync(cancel);
+        var query = db.Tasks.AsNoTracking().Where(t => t.ConvId == convId);
+        if (!string.IsNullOrEmpty(nodeId)) query = query.Where(t => t.NodeId == nodeId);
+        if (!string.IsNullOrEmpty(status)) query = query.Where(t => t.Status == status);
+        if (!string.IsNullOrEmpty(reference)) query = query.Where(t => t.Ref == reference);
+        return await query.OrderByDescending(t => t.Id).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(cancel);
+    }
+
+    public async Task<(TaskRow Task, List<JsonObject> History)?> GetAsync(long id, CancellationToken cancel = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancel);
+        var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, cancel);
+        if (task is null) return null;
+        var rows = await db.TaskHistory.AsNoTracking().Where(h => h.TaskId == id).OrderBy(h => h.Id).Select(h => h.Steps).ToListAsync(cancel);
+        var history = rows.SelectMany(r => JsonNode.Parse(r) as JsonArray ?? []).OfType<JsonObject>().ToList();
+        return (task, history);
+    }
+
+    public async Task<TaskRow?> FindByRefAsync(long convId, string reference, CancellationToken cancel = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancel);
+        return await db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.Ref == reference).OrderByDescending(t => t.Id).FirstOrDefaultAsync(cancel);
+    }
+
+    /// <summary>Tasks in each node now and totals entered/left, for every node of the latest version.</summary>
+    public Dictionary<string, (long Now, long Entered, long Left)> Counters(long convId)
+    {
+        var process = processes.Get(convId);
+        var live = counters.ForProcess(convId);
+        var result = new Dictionary<string, (long, long, long)>();
+        foreach (var node in process.Latest.Definition.Nodes) result[node.Id] = (0, 0, 0);
+        foreach (var (node, c) in live) result[node] = (c.InNode, c.TotalEntered, c.TotalLeft);
+        return result;
+    }
+
+    internal static TaskState FromRow(TaskRow row) => new()
+    {
+        Id = row.Id, ConvId = row.ConvId, Version = row.Version, Ref = row.Ref, NodeId = row.NodeId,
+        Status = row.Status, Result = row.Result,
+        Data = JsonNode.Parse(row.Data) as JsonObject ?? [],
+        Visits = row.Visits is null ? [] : JsonSerializer.Deserialize<Dictionary<string, int>>(row.Visits) ?? [],
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
+        ChangedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.ChangedAt),
+        Stored = true,
+    };
+}

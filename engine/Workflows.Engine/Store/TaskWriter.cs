@@ -1,0 +1,192 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Workflows.Engine.Runtime;
+
+namespace Workflows.Engine.Store;
+
+/// <summary>
+/// Group commit: one writer takes the task rows and history of many tasks and commits them in one
+/// transaction as soon as it is free; each caller awaits its own commit. A batch that fails is
+/// retried item by item so one bad row cannot fail its neighbours.
+/// </summary>
+public sealed class TaskWriter : IAsyncDisposable
+{
+    sealed record Item(TaskRow Row, string? Steps, long HistoryAt, TaskCompletionSource Done);
+
+    readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
+    readonly EngineOptions _options;
+    readonly NodeCounters _counters;
+    readonly ILogger _log;
+    DbConnection? _connection;
+    DbCommand? _upsert, _history, _stats;
+    Task? _loop;
+
+    public TaskWriter(EngineOptions options, NodeCounters counters, ILogger<TaskWriter> log)
+    {
+        _options = options;
+        _counters = counters;
+        _log = log;
+    }
+
+    public long Batches { get; private set; }
+    public long Rows { get; private set; }
+
+    public void Start()
+    {
+        var connection = new SqliteConnection(_options.ConnectionString);
+        connection.Open();
+        Exec(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+        _connection = connection;
+        _upsert = Prepare(connection, """
+            INSERT INTO tasks (id, conv_id, version, ref, node_id, status, result, data, wait_kind, wait_key, wake_at, timeout_at, visits, created_at, changed_at)
+            VALUES (@id, @conv_id, @version, @ref, @node_id, @status, @result, @data, @wait_kind, @wait_key, @wake_at, @timeout_at, @visits, @created_at, @changed_at)
+            ON CONFLICT (id) DO UPDATE SET version = excluded.version, node_id = excluded.node_id, status = excluded.status,
+              result = excluded.result, data = excluded.data, wait_kind = excluded.wait_kind, wait_key = excluded.wait_key,
+              wake_at = excluded.wake_at, timeout_at = excluded.timeout_at, visits = excluded.visits, changed_at = excluded.changed_at
+            """, "id", "conv_id", "version", "ref", "node_id", "status", "result", "data", "wait_kind", "wait_key", "wake_at", "timeout_at", "visits", "created_at", "changed_at");
+        _history = Prepare(connection, "INSERT INTO task_history (task_id, at, steps) VALUES (@task_id, @at, @steps)", "task_id", "at", "steps");
+        _stats = Prepare(connection, """
+            INSERT INTO node_stats (conv_id, node_id, entered, left_count) VALUES (@conv_id, @node_id, @entered, @left_count)
+            ON CONFLICT (conv_id, node_id) DO UPDATE SET entered = node_stats.entered + excluded.entered, left_count = node_stats.left_count + excluded.left_count
+            """, "conv_id", "node_id", "entered", "left_count");
+        _loop = Task.Run(Loop);
+    }
+
+    /// <summary>Snapshots the task and its pending steps now; completes when they are committed.</summary>
+    public Task Save(TaskState task)
+    {
+        var row = ToRow(task);
+        string? steps = null;
+        if (task.Pending.Count > 0)
+        {
+            steps = JsonSerializer.Serialize(task.Pending, StoreJson.Options);
+            task.Pending.Clear();
+        }
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Item(row, steps, task.ChangedAt.ToUnixTimeMilliseconds(), done)))
+            done.SetException(new InvalidOperationException("The engine is stopping."));
+        return done.Task;
+    }
+
+    internal static TaskRow ToRow(TaskState task) => new()
+    {
+        Id = task.Id,
+        ConvId = task.ConvId,
+        Version = task.Version,
+        Ref = task.Ref,
+        NodeId = task.NodeId,
+        Status = task.Status,
+        Result = task.Result,
+        Data = task.Data.ToJsonString(),
+        WaitKind = task.Wait?.Kind,
+        WaitKey = task.Wait?.Key,
+        WakeAt = (task.Wait?.WakeAt ?? task.Wait?.TimeoutAt)?.ToUnixTimeMilliseconds(),
+        TimeoutAt = task.Wait?.TimeoutAt?.ToUnixTimeMilliseconds(),
+        Visits = task.Visits.Count == 0 ? null : JsonSerializer.Serialize(task.Visits),
+        CreatedAt = task.CreatedAt.ToUnixTimeMilliseconds(),
+        ChangedAt = task.ChangedAt.ToUnixTimeMilliseconds(),
+    };
+
+    async Task Loop()
+    {
+        var batch = new List<Item>();
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < _options.MaxBatch && reader.TryRead(out var item)) batch.Add(item);
+            try
+            {
+                Write(batch, withStats: true);
+                foreach (var item in batch) item.Done.TrySetResult();
+            }
+            catch (Exception e) when (batch.Count > 1)
+            {
+                _log.LogWarning(e, "A batch of {Count} task writes failed; retrying them one by one", batch.Count);
+                foreach (var item in batch)
+                {
+                    try { Write([item], withStats: false); item.Done.TrySetResult(); }
+                    catch (Exception one) { item.Done.TrySetException(one); }
+                }
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "A task write failed");
+                foreach (var item in batch) item.Done.TrySetException(e);
+            }
+        }
+    }
+
+    void Write(List<Item> batch, bool withStats)
+    {
+        using var tx = _connection!.BeginTransaction();
+        _upsert!.Transaction = tx;
+        _history!.Transaction = tx;
+        _stats!.Transaction = tx;
+        foreach (var item in batch)
+        {
+            var r = item.Row;
+            Set(_upsert, r.Id, r.ConvId, r.Version, r.Ref, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.CreatedAt, r.ChangedAt);
+            _upsert.ExecuteNonQuery();
+            if (item.Steps is not null)
+            {
+                Set(_history, r.Id, item.HistoryAt, item.Steps);
+                _history.ExecuteNonQuery();
+            }
+        }
+        if (withStats)
+            foreach (var (conv, node, entered, left) in _counters.TakeDeltas())
+            {
+                Set(_stats, conv, node, entered, left);
+                _stats.ExecuteNonQuery();
+            }
+        tx.Commit();
+        Batches++;
+        Rows += batch.Count;
+    }
+
+    static void Set(DbCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+    }
+
+    static DbCommand Prepare(DbConnection connection, string sql, params string[] names)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in names)
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = "@" + name;
+            p.Value = DBNull.Value;
+            command.Parameters.Add(p);
+        }
+        command.Prepare();
+        return command;
+    }
+
+    internal static void Exec(DbConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_loop is not null) await _loop;
+        _upsert?.Dispose();
+        _history?.Dispose();
+        _stats?.Dispose();
+        if (_connection is not null) await _connection.DisposeAsync();
+    }
+}
+
+static class StoreJson
+{
+    public static readonly JsonSerializerOptions Options = new(Definitions.DefinitionJson.Options);
+}
