@@ -1,1 +1,6 @@
-var b = WebApplication.CreateBuilder(args); var app = b.Build(); app.Run();
+using Workflows.Server;
+
+var app = WorkflowsApp.Build(args);
+app.Run();
+
+public partial class Program;

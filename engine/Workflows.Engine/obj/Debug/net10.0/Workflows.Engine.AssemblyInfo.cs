@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("Workflows.Engine")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+d80d338087f5b85d5738e05c9c169664199939f3")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+319fd23318dfc63bacf86cce31086e48fb603068")]
 [assembly: System.Reflection.AssemblyProductAttribute("Workflows.Engine")]
 [assembly: System.Reflection.AssemblyTitleAttribute("Workflows.Engine")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]

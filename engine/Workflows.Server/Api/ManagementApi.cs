@@ -1,0 +1,222 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Workflows.Engine.Definitions;
+using Workflows.Engine.Nodes;
+using Workflows.Engine.Runtime;
+using Workflows.Engine.Store;
+
+namespace Workflows.Server.Api;
+
+/// <summary>The management API the designer and scripts use: processes, versions, tasks, counters, the node catalog.</summary>
+public static class ManagementApi
+{
+    public static void Map(WebApplication app)
+    {
+        var api = app.MapGroup("/api").WithTags("Management API");
+
+        api.MapGet("/catalog", (NodeCatalog catalog) => catalog.All.Select(CatalogEntry));
+
+        api.MapPost("/validate", async (HttpRequest request, ProcessCompiler compiler) =>
+        {
+            var (definition, problem) = await Json.ReadDefinition(request);
+            if (problem is not null) return problem;
+            var errors = compiler.Validate(definition!);
+            return Results.Json(new { valid = errors.Count == 0, errors = errors.Select(ErrorView) });
+        });
+
+        api.MapGet("/processes", (string? search, ProcessRegistry processes, NodeCounters counters) =>
+            processes.All
+                .Where(p => string.IsNullOrWhiteSpace(search)
+                    || p.Row.Title.Contains(search, StringComparison.OrdinalIgnoreCase)
+                    || p.ConvId.ToString().Contains(search, StringComparison.Ordinal)
+                    || (p.Row.Alias?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false))
+                .Select(p => Summary(p, counters)));
+
+        api.MapPost("/processes", async (HttpRequest request, ProcessRegistry processes, NodeCounters counters) =>
+        {
+            var (definition, problem) = await Json.ReadDefinition(request);
+            if (problem is not null) return problem;
+            return await Guard(async () =>
+            {
+                var entry = await processes.CreateAsync(definition!);
+                return Results.Json(Detail(entry, counters), statusCode: StatusCodes.Status201Created);
+            });
+        });
+
+        api.MapGet("/processes/{convId:long}", (long convId, ProcessRegistry processes, NodeCounters counters) =>
+            Guard(() => Task.FromResult(Results.Json(Detail(processes.Get(convId), counters)))));
+
+        api.MapPut("/processes/{convId:long}", async (long convId, HttpRequest request, ProcessRegistry processes, NodeCounters counters) =>
+        {
+            var (definition, problem) = await Json.ReadDefinition(request);
+            if (problem is not null) return problem;
+            return await Guard(async () => Results.Json(Detail(await processes.UpdateAsync(convId, definition!), counters)));
+        });
+
+        api.MapDelete("/processes/{convId:long}", (long convId, ProcessRegistry processes, ActiveRefs refs) => Guard(async () =>
+        {
+            await processes.DeleteAsync(convId);
+            refs.ForgetProcess(convId);
+            return Results.NoContent();
+        }));
+
+        api.MapGet("/processes/{convId:long}/export", (long convId, ProcessRegistry processes) => Guard(() =>
+        {
+            var entry = processes.Get(convId);
+            var text = DefinitionJson.Write(entry.Latest.Definition);
+            return Task.FromResult(Results.File(System.Text.Encoding.UTF8.GetBytes(text), "application/json", $"process-{convId}.json"));
+        }));
+
+        api.MapPost("/processes/{convId:long}/pause", (long convId, ProcessRegistry processes, NodeCounters counters) =>
+            Guard(async () => Results.Json(Summary(await processes.SetStatusAsync(convId, "paused"), counters))));
+        api.MapPost("/processes/{convId:long}/resume", (long convId, ProcessRegistry processes, NodeCounters counters) =>
+            Guard(async () => Results.Json(Summary(await processes.SetStatusAsync(convId, "active"), counters))));
+        api.MapPost("/processes/{convId:long}/hash", (long convId, ProcessRegistry processes, NodeCounters counters) =>
+            Guard(async () => Results.Json(Summary(await processes.RegenerateHashAsync(convId), counters))));
+
+        api.MapGet("/processes/{convId:long}/versions", (long convId, ProcessRegistry processes) => Guard(async () =>
+            Results.Json((await processes.VersionsAsync(convId)).Select(v => new { version = v.Version, created_at = Json.Iso(v.CreatedAt) }))));
+        api.MapGet("/processes/{convId:long}/versions/{version:int}", (long convId, int version, ProcessRegistry processes) => Guard(async () =>
+        {
+            var row = (await processes.VersionsAsync(convId)).FirstOrDefault(v => v.Version == version)
+                ?? throw EngineException.NotFound($"process {convId} has no version {version}");
+            return Results.Content(row.Definition, "application/json");
+        }));
+
+        api.MapGet("/processes/{convId:long}/counters", (long convId, TaskService tasks) =>
+            Guard(() => Task.FromResult(Results.Json(CountersView(convId, tasks)))));
+
+        api.MapGet("/processes/{convId:long}/live", Live);
+
+        api.MapGet("/processes/{convId:long}/tasks", (long convId, string? node_id, string? status, string? @ref, int? limit, TaskService tasks) => Guard(async () =>
+            Results.Json((await tasks.ListAsync(convId, node_id, status, @ref, limit ?? 50)).Select(t => TaskView(t)))));
+
+        api.MapPost("/processes/{convId:long}/tasks", async (long convId, HttpRequest request, TaskService tasks, ProcessRegistry processes) =>
+        {
+            var (body, problem) = await Json.ReadObject(request);
+            if (problem is not null) return problem;
+            if (processes.Find(convId) is null) return Problems.From(EngineException.NotFound($"process {convId} does not exist"));
+            if (body!["data"] is { } d && d is not JsonObject) return Problems.BadRequest("data must be a JSON object");
+            if (body["ref"] is { } r && (r is not JsonValue rv || !rv.TryGetValue(out string? _))) return Problems.BadRequest("ref must be a string");
+            var data = body["data"] as JsonObject;
+            body.Remove("data");
+            var created = await tasks.CreateAsync(convId, (string?)body["ref"], data);
+            if (!created.Ok) return Results.Problem(title: "The task was not created", detail: created.Description, statusCode: StatusCodes.Status409Conflict);
+            var stored = await tasks.GetAsync(created.Task!.Id);
+            return Results.Json(TaskView(stored!.Value.Task), statusCode: StatusCodes.Status201Created);
+        });
+
+        api.MapGet("/tasks/{objId}", async (string objId, TaskService tasks) =>
+        {
+            if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
+            var found = await tasks.GetAsync(id);
+            if (found is null) return Problems.From(EngineException.NotFound($"task {objId} does not exist"));
+            var view = TaskView(found.Value.Task);
+            view["history"] = new JsonArray(found.Value.History.Select(HistoryView).ToArray());
+            return Results.Json(view);
+        });
+    }
+
+    /// <summary>Server-sent events: the node counters, pushed when they change (at most 4 times a second).</summary>
+    static async Task Live(long convId, HttpContext context, TaskService tasks, NodeCounters counters, ProcessRegistry processes)
+    {
+        if (processes.Find(convId) is null)
+        {
+            await Problems.From(EngineException.NotFound($"process {convId} does not exist")).ExecuteAsync(context);
+            return;
+        }
+        context.Response.Headers.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        var cancel = context.RequestAborted;
+        long seen = -1;
+        try
+        {
+            while (!cancel.IsCancellationRequested && processes.Find(convId) is not null)
+            {
+                var changes = counters.Changes;
+                if (changes != seen)
+                {
+                    seen = changes;
+                    var json = JsonSerializer.Serialize(CountersView(convId, tasks));
+                    await context.Response.WriteAsync($"event: counters\ndata: {json}\n\n", cancel);
+                    await context.Response.Body.FlushAsync(cancel);
+                }
+                await Task.Delay(250, cancel);
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (EngineException) { }
+    }
+
+    static async Task<IResult> Guard(Func<Task<IResult>> action)
+    {
+        try { return await action(); }
+        catch (DefinitionException e) { return Problems.Invalid(e.Errors); }
+        catch (EngineException e) { return Problems.From(e); }
+    }
+
+    static object ErrorView(DefinitionError e) => new { node_id = e.NodeId, field = e.Field, message = e.Message };
+
+    static object CatalogEntry(NodeType type)
+    {
+        var d = type.Description;
+        return new
+        {
+            type = d.Type, title = d.Title, category = d.Category, icon = d.Icon,
+            kind = d.Kind.ToString().ToLowerInvariant(),
+            parameters = d.Parameters.Select(p => new { name = p.Name, type = p.Type, label = p.Label, required = p.Required, @default = p.Default, options = p.Options, help = p.Help }),
+            exits = d.Exits.Select(e => new { name = e.Name, label = e.Label, required = e.Required }),
+            error_kind = d.ErrorKind, help = d.Help,
+        };
+    }
+
+    public static JsonObject Summary(ProcessEntry p, NodeCounters counters) => new()
+    {
+        ["conv_id"] = p.ConvId,
+        ["title"] = p.Row.Title,
+        ["description"] = p.Row.Description,
+        ["alias"] = p.Row.Alias,
+        ["status"] = p.Row.Status,
+        ["version"] = p.Row.Version,
+        ["hash"] = p.Row.Hash,
+        ["public_url"] = $"/api/1/json/public/{p.ConvId}/{p.Row.Hash}",
+        ["tasks"] = counters.ForProcess(p.ConvId).Values.Sum(c => c.InNode),
+        ["created_at"] = Json.Iso(p.Row.CreatedAt),
+        ["changed_at"] = Json.Iso(p.Row.ChangedAt),
+    };
+
+    static JsonObject Detail(ProcessEntry p, NodeCounters counters)
+    {
+        var view = Summary(p, counters);
+        view["definition"] = JsonSerializer.SerializeToNode(p.Latest.Definition, DefinitionJson.Options);
+        return view;
+    }
+
+    static object CountersView(long convId, TaskService tasks) => new
+    {
+        conv_id = convId,
+        nodes = tasks.Counters(convId).ToDictionary(kv => kv.Key, kv => new { now = kv.Value.Now, entered = kv.Value.Entered, left = kv.Value.Left }),
+    };
+
+    public static JsonObject TaskView(TaskRow t) => new()
+    {
+        ["obj_id"] = TaskIds.Format(t.Id),
+        ["conv_id"] = t.ConvId,
+        ["version"] = t.Version,
+        ["ref"] = t.Ref,
+        ["node_id"] = t.NodeId,
+        ["status"] = t.Status,
+        ["result"] = t.Result,
+        ["wait"] = t.WaitKind,
+        ["data"] = JsonNode.Parse(t.Data),
+        ["created_at"] = Json.Iso(t.CreatedAt),
+        ["changed_at"] = Json.Iso(t.ChangedAt),
+    };
+
+    static JsonObject HistoryView(JsonObject step)
+    {
+        var view = (JsonObject)step.DeepClone();
+        if (view["at"] is JsonValue at && at.TryGetValue(out long ms)) view["at"] = Json.Iso(ms);
+        return view;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Workflows.Engine;
+using Workflows.Engine.Runtime;
+using Workflows.Engine.Store;
+using Workflows.Server.Api;
+
+namespace Workflows.Server;
+
+/// <summary>Builds the server: the engine, the public and management APIs, the designer's files.</summary>
+public static class WorkflowsApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var options = builder.Configuration.GetSection("Workflows").Get<EngineOptions>() ?? new EngineOptions();
+        options.ProcessesFolder ??= Path.Combine(AppContext.BaseDirectory, "processes");
+        builder.Services.AddWorkflowsEngine(options);
+        builder.Services.AddOpenApi();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+        });
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
+
+        var app = builder.Build();
+        app.UseExceptionHandler(error => error.Run(async context =>
+        {
+            // Anything that escaped the endpoints: answer as a problem, never as a bare 500 page.
+            var failure = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var (status, title) = failure switch
+            {
+                BadHttpRequestException b => (b.StatusCode, "Bad request"),
+                JsonException => (400, "The request body is not readable JSON"),
+                EngineException e => (e.Kind == EngineErrorKind.NotFound ? 404 : e.Kind == EngineErrorKind.Conflict ? 409 : 400, "Invalid request"),
+                _ => (500, "The server failed to handle the request"),
+            };
+            context.Response.StatusCode = status;
+            await Results.Problem(title: title, detail: failure?.Message, statusCode: status).ExecuteAsync(context);
+        }));
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapOpenApi();
+        app.MapGet("/health", (EngineHost host, TaskRunner runner, TaskWriter writer) => Results.Json(new
+        {
+            status = host.Ready ? "ready" : "starting",
+            store = "ok",
+            queue_depth = runner.QueueDepth,
+            running = runner.Running,
+            batches = writer.Batches,
+            rows = writer.Rows,
+        }, statusCode: host.Ready ? 200 : 503));
+        PublicApi.Map(app);
+        ManagementApi.Map(app);
+        app.MapFallback("/api/{**rest}", () => Results.Problem(title: "Not found", detail: "no such API endpoint", statusCode: 404));
+        app.MapFallbackToFile("index.html");
+        return app;
+    }
+}
