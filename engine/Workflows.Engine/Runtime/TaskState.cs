@@ -27,6 +27,10 @@ public sealed class TaskState
     public WaitSpec? Wait { get; set; }
     /// <summary>How often the task entered each node: the loop guard's count.</summary>
     public Dictionary<string, int> Visits { get; set; } = [];
+    /// <summary>The task that called this one (call process) and waits for its reply.</summary>
+    public long? ReplyTo { get; init; }
+    /// <summary>How deep in copy/call nesting the task was created: the guard against runaway recursion.</summary>
+    public int Depth { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset ChangedAt { get; set; }
 
@@ -36,6 +40,8 @@ public sealed class TaskState
     internal List<StepRecord> Pending { get; } = [];
     /// <summary>Completed when a new task's first row is committed: the moment its creator may be answered.</summary>
     internal TaskCompletionSource? FirstCommit { get; set; }
+    /// <summary>Set when a wait ends: how the task leaves its waiting node, and the data the wake brings.</summary>
+    internal Wake? Resume { get; set; }
 
     public string ObjId => TaskIds.Format(Id);
 }

@@ -41,12 +41,12 @@ public sealed class TaskWriter : IAsyncDisposable
         Exec(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
         _connection = connection;
         _upsert = Prepare(connection, """
-            INSERT INTO tasks (id, conv_id, version, ref, node_id, status, result, data, wait_kind, wait_key, wake_at, timeout_at, visits, created_at, changed_at)
-            VALUES (@id, @conv_id, @version, @ref, @node_id, @status, @result, @data, @wait_kind, @wait_key, @wake_at, @timeout_at, @visits, @created_at, @changed_at)
+            INSERT INTO tasks (id, conv_id, version, ref, node_id, status, result, data, wait_kind, wait_key, wake_at, timeout_at, visits, reply_to, depth, created_at, changed_at)
+            VALUES (@id, @conv_id, @version, @ref, @node_id, @status, @result, @data, @wait_kind, @wait_key, @wake_at, @timeout_at, @visits, @reply_to, @depth, @created_at, @changed_at)
             ON CONFLICT (id) DO UPDATE SET version = excluded.version, node_id = excluded.node_id, status = excluded.status,
               result = excluded.result, data = excluded.data, wait_kind = excluded.wait_kind, wait_key = excluded.wait_key,
               wake_at = excluded.wake_at, timeout_at = excluded.timeout_at, visits = excluded.visits, changed_at = excluded.changed_at
-            """, "id", "conv_id", "version", "ref", "node_id", "status", "result", "data", "wait_kind", "wait_key", "wake_at", "timeout_at", "visits", "created_at", "changed_at");
+            """, "id", "conv_id", "version", "ref", "node_id", "status", "result", "data", "wait_kind", "wait_key", "wake_at", "timeout_at", "visits", "reply_to", "depth", "created_at", "changed_at");
         _history = Prepare(connection, "INSERT INTO task_history (task_id, at, steps) VALUES (@task_id, @at, @steps)", "task_id", "at", "steps");
         _stats = Prepare(connection, """
             INSERT INTO node_stats (conv_id, node_id, entered, left_count) VALUES (@conv_id, @node_id, @entered, @left_count)
@@ -83,12 +83,16 @@ public sealed class TaskWriter : IAsyncDisposable
         Data = task.Data.ToJsonString(),
         WaitKind = task.Wait?.Kind,
         WaitKey = task.Wait?.Key,
-        WakeAt = (task.Wait?.WakeAt ?? task.Wait?.TimeoutAt)?.ToUnixTimeMilliseconds(),
+        WakeAt = Earliest(task.Wait?.WakeAt, task.Wait?.TimeoutAt)?.ToUnixTimeMilliseconds(),
         TimeoutAt = task.Wait?.TimeoutAt?.ToUnixTimeMilliseconds(),
         Visits = task.Visits.Count == 0 ? null : JsonSerializer.Serialize(task.Visits),
+        ReplyTo = task.ReplyTo,
+        Depth = task.Depth,
         CreatedAt = task.CreatedAt.ToUnixTimeMilliseconds(),
         ChangedAt = task.ChangedAt.ToUnixTimeMilliseconds(),
     };
+
+    static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     async Task Loop()
     {
@@ -129,7 +133,7 @@ public sealed class TaskWriter : IAsyncDisposable
         foreach (var item in batch)
         {
             var r = item.Row;
-            Set(_upsert, r.Id, r.ConvId, r.Version, r.Ref, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.CreatedAt, r.ChangedAt);
+            Set(_upsert, r.Id, r.ConvId, r.Version, r.Ref, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ReplyTo, r.Depth, r.CreatedAt, r.ChangedAt);
             _upsert.ExecuteNonQuery();
             if (item.Steps is not null)
             {

@@ -68,6 +68,8 @@ public sealed class WorkflowsDb(DbContextOptions<WorkflowsDb> options) : DbConte
             e.Property(t => t.WakeAt).HasColumnName("wake_at");
             e.Property(t => t.TimeoutAt).HasColumnName("timeout_at");
             e.Property(t => t.Visits).HasColumnName("visits");
+            e.Property(t => t.ReplyTo).HasColumnName("reply_to");
+            e.Property(t => t.Depth).HasColumnName("depth");
             e.Property(t => t.CreatedAt).HasColumnName("created_at");
             e.Property(t => t.ChangedAt).HasColumnName("changed_at");
             e.HasIndex(t => new { t.ConvId, t.NodeId });
@@ -131,6 +133,8 @@ public sealed class TaskRow
     public long? WakeAt { get; set; }
     public long? TimeoutAt { get; set; }
     public string? Visits { get; set; }
+    public long? ReplyTo { get; set; }
+    public int Depth { get; set; }
     public long CreatedAt { get; set; }
     public long ChangedAt { get; set; }
 }

@@ -47,6 +47,8 @@ public sealed class M0001_Initial : Migration
             wake_at = t.Column<long>(nullable: true),
             timeout_at = t.Column<long>(nullable: true),
             visits = t.Column<string>(nullable: true),
+            reply_to = t.Column<long>(nullable: true),
+            depth = t.Column<int>(nullable: false),
             created_at = t.Column<long>(nullable: false),
             changed_at = t.Column<long>(nullable: false),
         }, constraints: t => t.PrimaryKey("pk_tasks", x => x.id));
