@@ -13,6 +13,8 @@ public sealed class EngineOptions
     public int TaskSizeLimit { get; set; } = 128_000;
     public int LoopLimit { get; set; } = 50;
     public int MaxRefLength { get; set; } = 255;
+    /// <summary>How deep copy task and call process may nest before the task is stopped.</summary>
+    public int MaxCallDepth { get; set; } = 16;
 
     public int ScriptTimeoutMs { get; set; } = 1000;
     public int ScriptMaxStatements { get; set; } = 10_000_000;

@@ -29,6 +29,8 @@ public static class EngineServices
         services.AddSingleton<RuntimeServices>();
         services.AddSingleton<TaskRunner>();
         services.AddSingleton<TaskService>();
+        services.AddSingleton<TaskWaker>();
+        services.AddSingleton<TimerService>();
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         return services;

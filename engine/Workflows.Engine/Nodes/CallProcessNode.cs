@@ -1,4 +1,5 @@
 using Workflows.Engine.Definitions;
+using Workflows.Engine.Runtime;
 using Workflows.Engine.Templates;
 
 namespace Workflows.Engine.Nodes;
@@ -12,7 +13,7 @@ public sealed class CallProcessNode : NodeType<CallProcessNode.Prepared>
     public sealed record Prepared(Template Process, (DataPath Path, ValueTemplate Value)[] Data, double TimeoutSeconds);
 
     public override NodeDescription Description { get; } = new(
-        "call_process", "Call process", "process", "phone-forwarded", NodeKind.Wait,
+        "call_process", "Call process", "process", "phone-forwarded", NodeKind.Effect,
         [
             new ParamSpec("conv_id", "template", "Process", Required: true, Help: "conv_id, @alias or {{param}}."),
             new ParamSpec("data", "key_value", "Data", Help: "Left empty, the whole task data is sent."),
@@ -30,6 +31,15 @@ public sealed class CallProcessNode : NodeType<CallProcessNode.Prepared>
         return process is null ? null : new Prepared(process, data, timeout);
     }
 
-    protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node) =>
-        ValueTask.FromResult(NodeOutcome.Software("not_available", "call process runs from the next release of the engine"));
+    protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
+    {
+        if (ProcessCallParams.Target(step, node.Process) is not { } convId)
+            return NodeOutcome.Software("process_not_found", $"no process is named '{node.Process.RenderString(step.Scope)}'");
+        System.Text.Json.Nodes.JsonObject data;
+        try { data = ProcessCallParams.Build(step, node.Data); }
+        catch (TemplateException e) { return NodeOutcome.Software("bad_value", e.Message); }
+        var created = await step.Services.Tasks.CreateFromTaskAsync(convId, reference: null, data, replyTo: step.Task.Id, step.Task.Depth + 1, step.Cancellation);
+        if (!created.Ok) return NodeOutcome.Software(created.Proc, created.Description!);
+        return NodeOutcome.WaitFor(new WaitSpec(WaitSpec.Reply, Key: created.Task!.ObjId, TimeoutAt: step.Now.AddSeconds(node.TimeoutSeconds)));
+    }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Workflows.Engine.Definitions;
+using Workflows.Engine.Runtime;
 using Workflows.Engine.Templates;
 
 namespace Workflows.Engine.Nodes;
@@ -33,12 +35,53 @@ public sealed class CopyTaskNode : NodeType<CopyTaskNode.Prepared>
         return process is null ? null : new Prepared(mode, process, reference, data);
     }
 
-    protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node) =>
-        ValueTask.FromResult(NodeOutcome.Software("not_available", "copy task runs from the next release of the engine"));
+    protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
+    {
+        if (ProcessCallParams.Target(step, node.Process) is not { } convId)
+            return NodeOutcome.Software("process_not_found", $"no process is named '{node.Process.RenderString(step.Scope)}'");
+        JsonObject data;
+        string? reference;
+        try
+        {
+            data = ProcessCallParams.Build(step, node.Data);
+            reference = node.Ref?.RenderString(step.Scope) is { Length: > 0 } r ? r : null;
+        }
+        catch (TemplateException e) { return NodeOutcome.Software("bad_value", e.Message); }
+
+        if (node.Mode == "modify")
+        {
+            if (step.Services.Tasks.ActiveByRef(convId, reference!) is not { } target)
+                return NodeOutcome.Software("task_not_found", $"process {convId} has no active task with ref '{reference}'");
+            var woken = await step.Services.Waker.CallbackAsync(target, data, cancel: step.Cancellation);
+            return woken.Ok ? NodeOutcome.Go() : NodeOutcome.Software("task_not_waiting", woken.Description!);
+        }
+        var created = await step.Services.Tasks.CreateFromTaskAsync(convId, reference, data, replyTo: null, step.Task.Depth + 1, step.Cancellation);
+        if (!created.Ok) return NodeOutcome.Software(created.Proc, created.Description!);
+        step.Set("__conveyor_copy_task_result__", JsonValue.Create(created.Task!.ObjId));
+        return NodeOutcome.Go();
+    }
 }
 
 static class ProcessCallParams
 {
+    /// <summary>A process named by conv_id, @alias or a template giving either.</summary>
+    public static long? Target(StepContext step, Template process)
+    {
+        var text = process.RenderString(step.Scope).Trim();
+        if (text.StartsWith('@')) return step.Services.Processes.FindByAlias(text[1..])?.ConvId;
+        return long.TryParse(text, out var convId) && step.Services.Processes.Find(convId) is not null ? convId
+            : step.Services.Processes.FindByAlias(text)?.ConvId;
+    }
+
+    /// <summary>The data sent to another process: the listed parameters, or a copy of the whole task data.</summary>
+    public static JsonObject Build(StepContext step, (DataPath Path, ValueTemplate Value)[] values)
+    {
+        if (values.Length == 0) return (JsonObject)step.Data.DeepClone();
+        var data = new JsonObject();
+        foreach (var (path, value) in values) path.Set(data, value.Render(step.Scope));
+        return data;
+    }
+
     public static (DataPath, ValueTemplate)[] Data(PrepareContext context)
     {
         var list = new List<(DataPath, ValueTemplate)>();

@@ -14,7 +14,8 @@ public sealed class DelayNode : NodeType<DelayNode.Prepared>
             new ParamSpec("seconds", "number", "Wait (seconds)", Help: "A fixed time, from 1 second to 365 days."),
             new ParamSpec("until", "template", "Or until", Help: "A unix time or ISO date from the data, e.g. {{next_call_at}}."),
         ],
-        [Exits.NextExit]);
+        [Exits.NextExit, new ExitSpec(Exits.Error, "Error", Required: false)],
+        ErrorKind: "delay");
 
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {
@@ -26,6 +27,17 @@ public sealed class DelayNode : NodeType<DelayNode.Prepared>
         return new Prepared(seconds, until);
     }
 
-    protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node) =>
-        ValueTask.FromResult(NodeOutcome.Software("not_available", "delay nodes run from the next release of the engine"));
+    protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
+    {
+        DateTimeOffset due;
+        if (node.Seconds is { } seconds) due = step.Now.AddSeconds(seconds);
+        else
+        {
+            var text = node.Until!.RenderString(step.Scope);
+            try { due = TemplateFunctions.ParseTime(text); }
+            catch (TemplateException e) { return ValueTask.FromResult(NodeOutcome.Software("bad_time", $"until: {e.Message}")); }
+        }
+        // A time already past (a call scheduled while the task was elsewhere) does not wait at all.
+        return ValueTask.FromResult(due <= step.Now ? NodeOutcome.Go() : NodeOutcome.WaitFor(new WaitSpec(WaitSpec.Time, WakeAt: due)));
+    }
 }

@@ -21,6 +21,20 @@ public sealed class ReplyNode : NodeType<ReplyNode.Prepared>
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context) =>
         new(ProcessCallParams.Data(context), context.Bool("exception"), context.Template("exception_reason"));
 
-    protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node) =>
-        ValueTask.FromResult(NodeOutcome.Software("not_available", "reply to process runs from the next release of the engine"));
+    protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
+    {
+        // A task that nobody called (created through the API, say) passes the reply by.
+        if (step.Task.ReplyTo is not { } caller) return NodeOutcome.Go();
+        System.Text.Json.Nodes.JsonObject data;
+        NodeError? exception = null;
+        try
+        {
+            data = ProcessCallParams.Build(step, node.Data);
+            if (node.Exception)
+                exception = new NodeError(false, "exception", node.Reason?.RenderString(step.Scope) is { Length: > 0 } reason ? reason : "the called process replied with an exception");
+        }
+        catch (TemplateException e) { return NodeOutcome.Software("bad_value", e.Message); }
+        var delivered = await step.Services.Waker.ReplyAsync(caller, step.Task.ObjId, data, exception, step.Cancellation);
+        return delivered.Ok ? NodeOutcome.Go() : NodeOutcome.Software("caller_not_waiting", delivered.Description!);
+    }
 }

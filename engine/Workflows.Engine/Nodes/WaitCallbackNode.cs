@@ -27,5 +27,5 @@ public sealed class WaitCallbackNode : NodeType<WaitCallbackNode.Prepared>
     }
 
     protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node) =>
-        ValueTask.FromResult(NodeOutcome.Software("not_available", "waiting for callback runs from the next release of the engine"));
+        ValueTask.FromResult(NodeOutcome.WaitFor(new WaitSpec(WaitSpec.Callback, TimeoutAt: step.Now.AddSeconds(node.TimeoutSeconds))));
 }

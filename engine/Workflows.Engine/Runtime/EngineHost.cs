@@ -12,7 +12,7 @@ namespace Workflows.Engine.Runtime;
 /// when the engine last stopped. Stops it by letting runners finish their step and commit.
 /// </summary>
 public sealed class EngineHost(
-    IDbContextFactory<WorkflowsDb> dbs, TaskWriter writer, ProcessRegistry processes, TaskRunner runner,
+    IDbContextFactory<WorkflowsDb> dbs, TaskWriter writer, ProcessRegistry processes, TaskRunner runner, TimerService timers,
     NodeCounters counters, ActiveRefs refs, IdGenerator ids, EngineOptions options, ILogger<EngineHost> log) : IHostedService
 {
     public bool Ready { get; private set; }
@@ -47,6 +47,7 @@ public sealed class EngineHost(
 
         runner.Start();
         var resumed = await ResumeMoving(cancel);
+        timers.Start();
         Ready = true;
         log.LogInformation("Engine ready: {Processes} processes, {Resumed} tasks resumed", processes.All.Count(), resumed);
     }
@@ -88,6 +89,7 @@ public sealed class EngineHost(
     public async Task StopAsync(CancellationToken cancel)
     {
         Ready = false;
+        await timers.StopAsync();
         await runner.StopAsync(TimeSpan.FromSeconds(5));
         await writer.DisposeAsync();
     }

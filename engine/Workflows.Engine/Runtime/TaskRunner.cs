@@ -20,6 +20,7 @@ public sealed class TaskRunner(
     readonly Channel<TaskState> _ready = Channel.CreateUnbounded<TaskState>();
     readonly CancellationTokenSource _stopping = new();
     readonly List<Task> _workers = [];
+    readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _held = new();
     int _running;
 
     /// <summary>Tasks waiting for a runner, for /health and back-pressure.</summary>
@@ -40,21 +41,42 @@ public sealed class TaskRunner(
         await Task.WhenAll(_workers).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    /// <summary>Hands a task to the runners; for a new task the returned task completes once it is stored.</summary>
+    /// <summary>
+    /// Hands a task to the runners and holds it until its run ends; for a new task the returned task
+    /// completes once it is stored.
+    /// </summary>
     public Task Submit(TaskState task)
+    {
+        _held.TryAdd(task.Id, 0);
+        return SubmitHeld(task);
+    }
+
+    /// <summary>Runs a task the caller already holds (see <see cref="TryHold"/>).</summary>
+    internal Task SubmitHeld(TaskState task)
     {
         if (!task.Stored) task.FirstCommit ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_ready.Writer.TryWrite(task))
+        {
+            Release(task.Id);
             return Task.FromException(new EngineException(EngineErrorKind.Conflict, "the engine is stopping; try again in a moment"));
+        }
         return task.FirstCommit?.Task ?? Task.CompletedTask;
     }
+
+    /// <summary>Claims a task that no runner holds, so that a wake can read its committed row and move it.</summary>
+    internal bool TryHold(long taskId) => _held.TryAdd(taskId, 0);
+
+    internal void Release(long taskId) => _held.TryRemove(taskId, out _);
+
+    internal bool IsHeld(long taskId) => _held.ContainsKey(taskId);
 
     async Task Work()
     {
         await foreach (var task in _ready.Reader.ReadAllAsync())
         {
             Interlocked.Increment(ref _running);
-            try { await Run(task); }
+            var requeued = false;
+            try { requeued = await Run(task); }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
                 // Stopping: the task keeps its last committed place and continues after the restart.
@@ -65,11 +87,16 @@ public sealed class TaskRunner(
                 log.LogError(e, "Task {Task} of process {ConvId} failed in the runner", task.ObjId, task.ConvId);
                 task.FirstCommit?.TrySetException(e);
             }
-            finally { Interlocked.Decrement(ref _running); }
+            finally
+            {
+                if (!requeued) Release(task.Id);
+                Interlocked.Decrement(ref _running);
+            }
         }
     }
 
-    async Task Run(TaskState task)
+    /// <summary>Runs the task until it waits, ends or yields; true when it was queued again to continue.</summary>
+    async Task<bool> Run(TaskState task)
     {
         var steps = 0;
         while (true)
@@ -81,23 +108,37 @@ public sealed class TaskRunner(
                 // The process was deleted, or no version has the node any more: nothing can run it.
                 if (process is not null) await End(task, "error", "node_missing", $"node '{task.NodeId}' is in no version of process {task.ConvId}");
                 else task.FirstCommit?.TrySetException(EngineException.NotFound($"process {task.ConvId} does not exist"));
-                return;
+                return false;
             }
             task.Version = process.Version;
-            if (node.Kind == NodeKind.Effect && (task.Pending.Count > 0 || !task.Stored)) await Commit(task);
-
             var step = new StepContext(task, services, _stopping.Token) { NodeType = node.Type };
             NodeOutcome outcome;
-            try
+            string? reason = null;
+            if (task.Resume is { } wake)
             {
-                outcome = await node.Type.ExecuteAsync(step, node.Prepared);
+                // The task was waiting in this node: it leaves by the wake's exit without running the node again.
+                task.Resume = null;
+                task.Status = TaskStatus.Processing;
+                task.Wait = null;
+                reason = wake.Reason;
+                if (wake.Merge is not null)
+                    foreach (var (key, value) in wake.Merge) step.Set(key, value?.DeepClone());
+                outcome = wake.Outcome;
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { throw; }
-            catch (Exception e)
+            else
             {
-                log.LogError(e, "Node {Node} ({Type}) of process {ConvId} threw", node.Id, node.Type.Name, task.ConvId);
-                step.Undo();
-                outcome = NodeOutcome.Software("internal_error", $"the {node.Type.Name} node failed unexpectedly: {e.Message}");
+                if (node.Kind == NodeKind.Effect && (task.Pending.Count > 0 || !task.Stored)) await Commit(task);
+                try
+                {
+                    outcome = await node.Type.ExecuteAsync(step, node.Prepared);
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { throw; }
+                catch (Exception e)
+                {
+                    log.LogError(e, "Node {Node} ({Type}) of process {ConvId} threw", node.Id, node.Type.Name, task.ConvId);
+                    step.Undo();
+                    outcome = NodeOutcome.Software("internal_error", $"the {node.Type.Name} node failed unexpectedly: {e.Message}");
+                }
             }
             if (step.Changed && outcome.Kind != OutcomeKind.Fail && SizeOf(task.Data) is var size && size > process.TaskSizeLimit)
             {
@@ -109,24 +150,24 @@ public sealed class TaskRunner(
             switch (outcome.Kind)
             {
                 case OutcomeKind.Go:
-                    Record(task, node, step, "go", outcome.Exit, null);
+                    Record(task, node, step, reason ?? "go", outcome.Exit, null);
                     if (node.Next(outcome.Exit!) is not { } next)
                     {
                         await End(task, "error", "exit_not_connected", $"node '{node.Id}' left by its '{outcome.Exit}' exit, which leads nowhere");
-                        return;
+                        return false;
                     }
-                    if (!await MoveTo(task, process, next)) return;
+                    if (!await MoveTo(task, process, next)) return false;
                     break;
 
                 case OutcomeKind.Fail:
                     WriteError(step, node, outcome.Error!);
-                    Record(task, node, step, "fail", Exits.Error, outcome.Error!.Tag);
+                    Record(task, node, step, reason ?? "fail", Exits.Error, outcome.Error!.Tag);
                     if (node.Next(Exits.Error) is not { } errorTarget)
                     {
                         await Finish(task, "error");
-                        return;
+                        return false;
                     }
-                    if (!await MoveTo(task, process, errorTarget)) return;
+                    if (!await MoveTo(task, process, errorTarget)) return false;
                     break;
 
                 case OutcomeKind.Wait:
@@ -134,20 +175,20 @@ public sealed class TaskRunner(
                     task.Status = TaskStatus.Waiting;
                     task.Wait = outcome.Wait;
                     await Commit(task);
-                    return;
+                    return false;
 
                 case OutcomeKind.Finish:
                     Record(task, node, step, "finish", null, null);
                     await Finish(task, outcome.Result ?? "success");
-                    return;
+                    return false;
             }
 
             if (++steps >= options.StepsPerRun)
             {
                 // Yield: commit what was done and let other tasks run before continuing.
                 await Commit(task);
-                _ = Submit(task);
-                return;
+                _ = SubmitHeld(task);
+                return true;
             }
         }
     }

@@ -13,44 +13,84 @@ public sealed record CreateOutcome(bool Ok, string Proc, string? Description, Ta
 
 /// <summary>Creating tasks and reading them back: where each task is, the path it took and its data.</summary>
 public sealed class TaskService(
-    ProcessRegistry processes, TaskRunner runner, ActiveRefs refs, NodeCounters counters, IdGenerator ids,
+    ProcessRegistry processes, TaskRunner runner, TaskWriter writer, ActiveRefs refs, NodeCounters counters, IdGenerator ids,
     IDbContextFactory<WorkflowsDb> dbs, IClock clock, EngineOptions options)
 {
     /// <summary>Creates a task at the process's start node; answers once the task is committed.</summary>
     public async Task<CreateOutcome> CreateAsync(long convId, string? reference, JsonObject? data, CancellationToken cancel = default)
     {
-        if (processes.Find(convId) is not { } process) return CreateOutcome.Refused($"process {convId} does not exist", "error");
-        if (process.Paused) return CreateOutcome.Refused($"process {convId} is paused and accepts no new tasks", "error");
+        var (task, refused) = Prepare(convId, reference, data, replyTo: null, depth: 0);
+        if (task is null) return refused!;
+        try
+        {
+            // Instant steps run before the first commit: one write holds the task and its first steps.
+            await runner.Submit(task).WaitAsync(cancel);
+            return new CreateOutcome(true, "ok", null, task);
+        }
+        catch (Exception e) when (!task.Stored)
+        {
+            Forget(task);
+            return CreateOutcome.Refused(e is EngineException ? e.Message : $"the task could not be stored: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Creates a task on behalf of another task (copy task, call process): stored first, then run,
+    /// so a runner never waits for another runner.
+    /// </summary>
+    public async Task<CreateOutcome> CreateFromTaskAsync(long convId, string? reference, JsonObject data, long? replyTo, int depth, CancellationToken cancel = default)
+    {
+        if (depth > options.MaxCallDepth)
+            return CreateOutcome.Refused($"copy and call process nest deeper than {options.MaxCallDepth} levels; stopped to prevent runaway recursion", "call_depth");
+        var (task, refused) = Prepare(convId, reference, data, replyTo, depth);
+        if (task is null) return refused!;
+        try
+        {
+            await writer.Save(task).WaitAsync(cancel);
+            task.Stored = true;
+        }
+        catch (Exception e)
+        {
+            Forget(task);
+            return CreateOutcome.Refused($"the task could not be stored: {e.Message}");
+        }
+        _ = runner.Submit(task);
+        return new CreateOutcome(true, "ok", null, task);
+    }
+
+    (TaskState? Task, CreateOutcome? Refused) Prepare(long convId, string? reference, JsonObject? data, long? replyTo, int depth)
+    {
+        if (processes.Find(convId) is not { } process) return (null, CreateOutcome.Refused($"process {convId} does not exist", "process_not_found"));
+        if (process.Paused) return (null, CreateOutcome.Refused($"process {convId} is paused and accepts no new tasks", "process_paused"));
         if (reference is not null && (reference.Length == 0 || reference.Length > options.MaxRefLength))
-            return CreateOutcome.Refused($"ref must be 1 to {options.MaxRefLength} characters long");
+            return (null, CreateOutcome.Refused($"ref must be 1 to {options.MaxRefLength} characters long", "bad_ref"));
         data ??= [];
         var size = System.Text.Encoding.UTF8.GetByteCount(data.ToJsonString());
         if (size > process.Latest.TaskSizeLimit)
-            return CreateOutcome.Refused($"task data is {size} bytes, over the limit of {process.Latest.TaskSizeLimit}");
+            return (null, CreateOutcome.Refused($"task data is {size} bytes, over the limit of {process.Latest.TaskSizeLimit}", "task_size_limit"));
 
         var now = clock.UtcNow;
         var start = process.Latest.Start.Id;
         var task = new TaskState
         {
             Id = ids.Next(), ConvId = convId, Version = process.Latest.Version, Ref = reference,
-            Data = data, NodeId = start, CreatedAt = now, ChangedAt = now,
+            Data = data, NodeId = start, CreatedAt = now, ChangedAt = now, ReplyTo = replyTo, Depth = depth,
         };
         task.Visits[start] = 1;
         if (reference is not null && !refs.TryClaim(convId, reference, task.Id, out var holder))
-            return CreateOutcome.Refused($"ref '{reference}' is already used by active task {TaskIds.Format(holder)} of process {convId}; the task was not added");
+            return (null, CreateOutcome.Refused($"ref '{reference}' is already used by active task {TaskIds.Format(holder)} of process {convId}; the task was not added", "ref_exists"));
         counters.Enter(convId, start);
-        try
-        {
-            await runner.Submit(task).WaitAsync(cancel);
-            return new CreateOutcome(true, "ok", null, task);
-        }
-        catch (Exception e) when (!task.Stored)
-        {
-            if (reference is not null) refs.Release(convId, reference, task.Id);
-            counters.Remove(convId, task.NodeId);
-            return CreateOutcome.Refused(e is EngineException ? e.Message : $"the task could not be stored: {e.Message}");
-        }
+        return (task, null);
     }
+
+    void Forget(TaskState task)
+    {
+        if (task.Ref is not null) refs.Release(task.ConvId, task.Ref, task.Id);
+        counters.Remove(task.ConvId, task.NodeId);
+    }
+
+    /// <summary>The id of the active task with this ref, if any.</summary>
+    public long? ActiveByRef(long convId, string reference) => refs.Holder(convId, reference);
 
     public async Task<List<TaskRow>> ListAsync(long convId, string? nodeId, string? status, string? reference, int limit, CancellationToken cancel = default)
     {

@@ -106,6 +106,18 @@ public static class ManagementApi
             return Results.Json(TaskView(stored!.Value.Task), statusCode: StatusCodes.Status201Created);
         });
 
+        api.MapPost("/tasks/{objId}/callback", async (string objId, HttpRequest request, TaskWaker waker) =>
+        {
+            if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
+            var (body, problem) = await Json.ReadObject(request);
+            if (problem is not null) return problem;
+            var woken = await waker.CallbackAsync(id, body);
+            if (woken.Ok) return Results.Json(new { obj_id = objId, proc = "ok" });
+            return woken.Proc == "obj_id_not_found"
+                ? Problems.From(EngineException.NotFound(woken.Description!))
+                : Results.Problem(title: "The task is not waiting for a callback", detail: woken.Description, statusCode: StatusCodes.Status409Conflict);
+        });
+
         api.MapGet("/tasks/{objId}", async (string objId, TaskService tasks) =>
         {
             if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");

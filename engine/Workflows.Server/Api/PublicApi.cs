@@ -18,9 +18,11 @@ public static class PublicApi
     {
         app.MapPost("/api/{apiVersion:int}/json/public/{convId}/{hash}", Handle)
             .WithTags("Public API").WithSummary("Create or modify tasks of one process (Corezoid-compatible)");
+        app.MapPost("/api/{apiVersion:int}/json/callback/{convId}/{hash}/{nodeId}", Callback)
+            .WithTags("Public API").WithSummary("A waiting-for-callback node's own URL: the task is found by the node's id or ref path in the body");
     }
 
-    static async Task<IResult> Handle(int apiVersion, string convId, string hash, HttpRequest request, ProcessRegistry processes, TaskService tasks)
+    static async Task<IResult> Handle(int apiVersion, string convId, string hash, HttpRequest request, ProcessRegistry processes, TaskService tasks, TaskWaker waker)
     {
         if (apiVersion is not (1 or 2)) return Answer("error", "API version must be 1 or 2", 404);
         if (!long.TryParse(convId, out var id) || processes.Find(id) is not { } process)
@@ -42,12 +44,12 @@ public static class PublicApi
         if (ops.Count > MaxOps) return Answer("format_error", $"at most {MaxOps} ops per request, not {ops.Count}");
 
         // Creates start in order (so the first of two ops with one ref wins) and commit together.
-        var answers = ops.Select(op => Op(op, id, tasks, request.HttpContext.RequestAborted)).ToList();
+        var answers = ops.Select(op => Op(op, id, tasks, waker, request.HttpContext.RequestAborted)).ToList();
         var results = await Task.WhenAll(answers);
         return Results.Json(new JsonObject { ["request_proc"] = "ok", ["ops"] = new JsonArray(results) });
     }
 
-    static async Task<JsonNode?> Op(JsonNode? node, long convId, TaskService tasks, CancellationToken cancel)
+    static async Task<JsonNode?> Op(JsonNode? node, long convId, TaskService tasks, TaskWaker waker, CancellationToken cancel)
     {
         if (node is not JsonObject op) return OpError(null, "each op must be a JSON object");
         var id = op["id"]?.DeepClone();
@@ -68,15 +70,67 @@ public static class PublicApi
             case "create":
                 data?.Parent?.AsObject().Remove("data");
                 var created = await tasks.CreateAsync(convId, reference, data, cancel);
-                if (!created.Ok) return OpError(id, created.Description!, created.Proc, reference);
+                if (!created.Ok) return OpError(id, created.Description!, "error", reference);
                 return Ok(id, reference, created.Task!.ObjId);
             case "modify":
-                return OpError(id, "modify reaches tasks waiting in a waiting-for-callback node; this process has none waiting for it", "error", reference);
+                long taskId;
+                var objId = Text(op["obj_id"]);
+                if (objId is not null)
+                {
+                    if (!TaskIds.TryParse(objId, out taskId)) return OpError(id, $"obj_id '{objId}' is not a task id", "obj_id_not_found", reference);
+                }
+                else if (reference is not null)
+                {
+                    if (tasks.ActiveByRef(convId, reference) is not { } byRef)
+                        return OpError(id, $"process {convId} has no active task with ref '{reference}'", "obj_id_not_found", reference);
+                    taskId = byRef;
+                }
+                else return OpError(id, "modify needs the task's ref or obj_id");
+                data?.Parent?.AsObject().Remove("data");
+                var woken = await waker.CallbackAsync(taskId, data, cancel: cancel);
+                if (!woken.Ok) return OpError(id, woken.Description!, woken.Proc, reference);
+                return Ok(id, reference, TaskIds.Format(taskId));
             case null:
                 return OpError(id, "type is required: create or modify");
             default:
                 return OpError(id, $"type '{type}' is not supported; use create or modify");
         }
+    }
+
+    /// <summary>How VoxImplant or a payment gateway reports back: any JSON body, the task found by a path in it.</summary>
+    static async Task<IResult> Callback(int apiVersion, string convId, string hash, string nodeId, HttpRequest request, ProcessRegistry processes, TaskService tasks, TaskWaker waker)
+    {
+        if (!long.TryParse(convId, out var id) || processes.Find(id) is not { } process)
+            return Answer("error", $"process {convId} does not exist", 404);
+        if (!FixedTimeEquals(hash, process.Row.Hash))
+            return Answer("error", "the hash in the URL does not match this process", 403);
+        if (process.Latest.Node(nodeId) is not { Type: Workflows.Engine.Nodes.WaitCallbackNode } node)
+            return Answer("error", $"process {id} has no waiting-for-callback node '{nodeId}'", 404);
+        JsonObject? body;
+        try { body = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: request.HttpContext.RequestAborted) as JsonObject; }
+        catch (JsonException e) { return Answer("format_error", $"the body is not readable JSON: {e.Message.Split(" Path:")[0]}"); }
+        if (body is null) return Answer("format_error", "the body must be a JSON object");
+
+        var settings = (Workflows.Engine.Nodes.WaitCallbackNode.Prepared)node.Prepared!;
+        long taskId;
+        if (settings.TaskIdPath is { } idPath)
+        {
+            var value = Workflows.Engine.Templates.DataPath.Parse(idPath).Get(body);
+            var text = value is null ? null : Workflows.Engine.Templates.Template.AsText(value);
+            if (!TaskIds.TryParse(text, out taskId)) return Answer("error", $"the body has no task id at '{idPath}'");
+        }
+        else if (settings.RefPath is { } refPath)
+        {
+            var value = Workflows.Engine.Templates.DataPath.Parse(refPath).Get(body);
+            var reference = value is null ? null : Workflows.Engine.Templates.Template.AsText(value);
+            if (reference is null || tasks.ActiveByRef(id, reference) is not { } byRef) return Answer("error", $"no active task has the ref found at '{refPath}'");
+            taskId = byRef;
+        }
+        else return Answer("error", $"node '{nodeId}' names no task_id_path or ref_path to find the task in a callback");
+
+        var woken = await waker.CallbackAsync(taskId, body, expectedNode: nodeId, request.HttpContext.RequestAborted);
+        var op = woken.Ok ? Ok(null, null, TaskIds.Format(taskId)) : OpError(null, woken.Description!, woken.Proc);
+        return Results.Json(new JsonObject { ["request_proc"] = "ok", ["ops"] = new JsonArray(op) });
     }
 
     static JsonObject Ok(JsonNode? id, string? reference, string objId)

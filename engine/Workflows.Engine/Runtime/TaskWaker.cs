@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Workflows.Engine.Nodes;
+using Workflows.Engine.Store;
+
+namespace Workflows.Engine.Runtime;
+
+/// <summary>
+/// Ends waits. Every wake source (timer, callback, reply) holds the task in the runner first, then
+/// reads its committed row, so two wakes can never move one task twice. A task that is still being
+/// run (say, it is committing the wait a fast callback is answering) is retried for a short while.
+/// </summary>
+public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> dbs, IClock clock)
+{
+    /// <summary>Merges data into a task waiting for a callback and lets it continue by its next exit.</summary>
+    public Task<WakeResult> CallbackAsync(long taskId, JsonObject? data, string? expectedNode = null, CancellationToken cancel = default) =>
+        WakeAsync(taskId, task =>
+        {
+            if (task.Status != TaskStatus.Waiting || task.Wait?.Kind != WaitSpec.Callback)
+                return $"task {task.ObjId} is not waiting for a callback: it is in node '{task.NodeId}' with status {task.Status}";
+            if (expectedNode is not null && task.NodeId != expectedNode)
+                return $"task {task.ObjId} is waiting in node '{task.NodeId}', not in '{expectedNode}'";
+            return new Wake("callback", NodeOutcome.Go(), data);
+        }, TimeSpan.FromSeconds(5), cancel);
+
+    /// <summary>Delivers a callee's reply to the task that called it (call process).</summary>
+    internal Task<WakeResult> ReplyAsync(long callerId, string calleeObjId, JsonObject data, NodeError? exception, CancellationToken cancel = default) =>
+        WakeAsync(callerId, task =>
+        {
+            if (task.Status != TaskStatus.Waiting || task.Wait?.Kind != WaitSpec.Reply || task.Wait.Key != calleeObjId)
+                return $"the calling task {task.ObjId} no longer waits for this reply (it is in node '{task.NodeId}' with status {task.Status})";
+            return exception is null
+                ? new Wake("reply", NodeOutcome.Go(), data)
+                : new Wake("reply", NodeOutcome.Fail(exception), data);
+        }, TimeSpan.FromSeconds(10), cancel);
+
+    /// <summary>Wakes tasks whose time came: a delay that is over, or a time limit reached.</summary>
+    internal async Task<int> FireDueAsync(IReadOnlyList<long> ids, CancellationToken cancel)
+    {
+        var held = ids.Where(runner.TryHold).ToList();
+        if (held.Count == 0) return 0;
+        List<TaskRow> rows;
+        try
+        {
+            await using var db = await dbs.CreateDbContextAsync(cancel);
+            rows = await db.Tasks.AsNoTracking().Where(t => held.Contains(t.Id)).ToListAsync(cancel);
+        }
+        catch
+        {
+            foreach (var id in held) runner.Release(id);
+            throw;
+        }
+        var now = clock.UtcNow;
+        var fired = 0;
+        var woken = new HashSet<long>();
+        foreach (var row in rows)
+        {
+            var task = TaskService.FromRow(row);
+            var wake = DueWake(task, now);
+            if (wake is null) continue;
+            task.Resume = wake;
+            woken.Add(task.Id);
+            _ = runner.SubmitHeld(task);
+            fired++;
+        }
+        foreach (var id in held.Where(id => !woken.Contains(id))) runner.Release(id);
+        return fired;
+    }
+
+    static Wake? DueWake(TaskState task, DateTimeOffset now)
+    {
+        if (task.Status != TaskStatus.Waiting || task.Wait is not { } wait) return null;
+        if (wait.Kind == WaitSpec.Time && wait.WakeAt <= now) return new Wake("timer", NodeOutcome.Go());
+        if (wait.TimeoutAt <= now) return new Wake("time_limit", NodeOutcome.Go(Exits.Timeout));
+        return null;
+    }
+
+    async Task<WakeResult> WakeAsync(long taskId, Func<TaskState, object> decide, TimeSpan waitIfBusy, CancellationToken cancel)
+    {
+        var until = DateTime.UtcNow + waitIfBusy;
+        while (!runner.TryHold(taskId))
+        {
+            if (DateTime.UtcNow > until)
+                return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is busy in a step and did not reach a waiting node in time");
+            await Task.Delay(10, cancel);
+        }
+        try
+        {
+            TaskRow? row;
+            await using (var db = await dbs.CreateDbContextAsync(cancel))
+                row = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, cancel);
+            if (row is null)
+            {
+                runner.Release(taskId);
+                return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} does not exist", "obj_id_not_found");
+            }
+            var task = TaskService.FromRow(row);
+            if (decide(task) is not Wake wake)
+            {
+                runner.Release(taskId);
+                return WakeResult.Refused(taskId, (string)decide(task));
+            }
+            task.Resume = wake;
+            _ = runner.SubmitHeld(task);
+            return new WakeResult(true, "ok", null, taskId);
+        }
+        catch
+        {
+            runner.Release(taskId);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using System.Text.Json.Nodes;
+using Workflows.Engine.Nodes;
+
+namespace Workflows.Engine.Runtime;
+
+/// <summary>How a waiting task leaves its node (timer, time limit, callback, reply) and the data the wake brings.</summary>
+internal sealed record Wake(string Reason, NodeOutcome Outcome, JsonObject? Merge = null);
+
+/// <summary>The answer to a wake attempt: done, or why not (proc is the Corezoid answer code).</summary>
+public sealed record WakeResult(bool Ok, string Proc, string? Description, long TaskId)
+{
+    public static WakeResult Refused(long id, string description, string proc = "error") => new(false, proc, description, id);
+}

@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Workflows.Tests.Support;
+
+/// <summary>A small HTTP service on 127.0.0.1 for API-call nodes to call: echo, status codes, slowness, text.</summary>
+public sealed class FakeService : IAsyncDisposable
+{
+    WebApplication _app = null!;
+    int _calls;
+
+    public Uri BaseAddress { get; private set; } = null!;
+    public int Calls => Volatile.Read(ref _calls);
+    /// <summary>While set, /slow waits for it before answering.</summary>
+    public TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static async Task<FakeService> StartAsync()
+    {
+        var service = new FakeService();
+        var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.Use(async (context, next) => { Interlocked.Increment(ref service._calls); await next(context); });
+        app.MapPost("/echo", async (HttpRequest request) =>
+        {
+            var body = await new StreamReader(request.Body).ReadToEndAsync();
+            var answer = new JsonObject
+            {
+                ["method"] = request.Method,
+                ["content_type"] = request.ContentType,
+                ["header_x_token"] = request.Headers["X-Token"].ToString(),
+                ["body"] = body,
+            };
+            return Results.Text(answer.ToJsonString(), "application/json");
+        });
+        app.MapGet("/order/{id}", (string id) => Results.Text(new JsonObject { ["order_id"] = id, ["status"] = "paid", ["total"] = 1250.5 }.ToJsonString(), "application/json"));
+        app.MapGet("/status/{code:int}", (int code) => Results.Text("{\"error\":\"status " + code + "\"}", "application/json", statusCode: code));
+        app.MapGet("/text", () => Results.Text("<html>not json</html>", "text/html"));
+        app.MapGet("/slow", async () => { await service.Gate.Task; return Results.Text("{\"slow\":true}", "application/json"); });
+        app.MapGet("/sleep/{ms:int}", async (int ms) => { await Task.Delay(ms); return Results.Text("{\"slept\":true}", "application/json"); });
+        await app.StartAsync();
+        service._app = app;
+        service.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return service;
+    }
+
+    public string Url(string path) => new Uri(BaseAddress, path).ToString();
+
+    public async ValueTask DisposeAsync()
+    {
+        Gate.TrySetResult();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
