@@ -404,11 +404,11 @@ sealed partial class ProcessConverter(JsonObject process)
         }
         if (Cz.Long(l["timeout"]) is { } timeout && Cz.Text(l["err_node_id"]) is { Length: > 0 } err)
         {
-            p["timeout_seconds"] = timeout;
+            p["timeout_seconds"] = (double)timeout;
             node.Exits[Exits.Timeout] = Target(n, err);
             return null;
         }
-        p["timeout_seconds"] = 365 * 86400;
+        p["timeout_seconds"] = 365.0 * 86400;
         node.Exits[Exits.Timeout] = Stop(n, "timeout", "error", "callback without a time limit",
             "Corezoid waits forever; ours waits at most 365 days, then goes to an added final node (error)");
         return null;
@@ -439,7 +439,7 @@ sealed partial class ProcessConverter(JsonObject process)
         var node = Ours(n, "delay");
         var (seconds, until) = Seconds(n, time);
         if (until is not null) node.Params["until"] = until;
-        else node.Params["seconds"] = seconds ?? 30;
+        else node.Params["seconds"] = seconds ?? 30.0;
         if (seconds is < 1 or > 365 * 86400)
             Issue(n, $"delay of {seconds} seconds", "we delay from 1 second to 365 days; adjust it");
         node.Exits[Exits.Next] = Target(n, Cz.Text(time["to_node_id"]));
@@ -492,7 +492,8 @@ sealed partial class ProcessConverter(JsonObject process)
     JsonNode ProcessRef(CzNode n, JsonObject l)
     {
         var value = l["conv_id"] ?? l["obj_to_id"];
-        if (Cz.Long(value) is { } id) return JsonValue.Create(id);
+        // Our conv_id is a template (text): a number is written as its digits.
+        if (Cz.Long(value) is { } id) return JsonValue.Create(id.ToString(CultureInfo.InvariantCulture));
         if (Cz.Text(value) is { Length: > 0 } text) return JsonValue.Create(text);
         Issue(n, "target process", "the logic names no process (conv_id); fill it in");
         return JsonValue.Create("@unknown");
@@ -520,8 +521,9 @@ sealed partial class ProcessConverter(JsonObject process)
             switch (type)
             {
                 case "number" when !isTemplate:
-                    if (double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
-                        result[key] = d == Math.Floor(d) && Math.Abs(d) < 1e15 ? JsonValue.Create((long)d) : JsonValue.Create(d);
+                    // Parsed as JSON, the number keeps its exact text and reads back as any numeric type.
+                    if (double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && LenientJson.TryParse(trimmed) is JsonValue number)
+                        result[key] = number;
                     else
                     {
                         Issue(n, $"{what} '{key}'", $"typed number but '{text}' is not a number; kept as text");
