@@ -289,6 +289,21 @@ public sealed class CorezoidImporterTests
     }
 
     [Test]
+    public void Extra_and_options_may_be_objects_json_strings_null_or_absent()
+    {
+        var nodes = string.Join(",",
+            """{"id":"s","obj_type":1,"condition":"{\"logics\":[{\"type\":\"go\",\"to_node_id\":\"f\"}]}","x":"5","y":6,"options":"{\"direct_url\":true}"}""",
+            """{"id":"f","obj_type":2,"condition":{"logics":[],"semaphors":[]},"x":0,"y":0,"extra":{"icon":"error"},"options":null}""",
+            """{"id":"g","obj_type":2,"x":0,"y":0,"extra":"not json"}""");
+        var process = ImportOne(Process(nodes));
+        Assert.That(Node(process, "s").Exits["next"], Is.EqualTo("f"), "condition given as JSON text");
+        Assert.That(Node(process, "s").X, Is.EqualTo(5));
+        Assert.That(Text(Node(process, "f").Params["result"]), Is.EqualTo("error"));
+        Assert.That(Text(Node(process, "g").Params["result"]), Is.EqualTo("success"));
+        Assert.That(process.Issues, Is.Empty);
+    }
+
+    [Test]
     public void Legacy_flat_go_if_const_becomes_a_condition_rule()
     {
         var node = Node("""
