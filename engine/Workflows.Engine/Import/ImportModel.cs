@@ -1,0 +1,46 @@
+using Workflows.Engine.Definitions;
+
+namespace Workflows.Engine.Import;
+
+/// <summary>What an import of a Corezoid export produced: the processes found and problems not tied to one process.</summary>
+public sealed class ImportResult
+{
+    public List<ImportedProcess> Processes { get; } = [];
+    /// <summary>Problems outside any one process (skipped objects of other kinds, unreadable entries).</summary>
+    public List<ImportIssue> Issues { get; } = [];
+
+    /// <summary>Every issue: the top-level ones, then each process's.</summary>
+    public IEnumerable<ImportIssue> AllIssues => Issues.Concat(Processes.SelectMany(p => p.Issues));
+}
+
+/// <summary>One Corezoid process converted to our definition format, with what could not be carried over.</summary>
+public sealed class ImportedProcess
+{
+    /// <summary>The process's obj_id in Corezoid (absent in some hand-made exports).</summary>
+    public long? CorezoidObjId { get; init; }
+    public string Title { get; init; } = "";
+    public required ProcessDefinition Definition { get; init; }
+    public List<ImportIssue> Issues { get; } = [];
+}
+
+/// <summary>
+/// Something that did not convert exactly: <see cref="What"/> names the feature, <see cref="Why"/>
+/// says why and what was done instead. Node id and title are the Corezoid node's (null for
+/// process-level issues).
+/// </summary>
+public sealed record ImportIssue(string? NodeId, string? NodeTitle, string What, string Why)
+{
+    public override string ToString()
+    {
+        var where = NodeId is null ? "" : string.IsNullOrEmpty(NodeTitle) ? $"node {NodeId}: " : $"node {NodeId} ('{NodeTitle}'): ";
+        return $"{where}{What}: {Why}";
+    }
+}
+
+/// <summary>The input is not a Corezoid export at all (not JSON, or no process in it).</summary>
+public sealed class CorezoidImportException : Exception
+{
+    public CorezoidImportException() { }
+    public CorezoidImportException(string message) : base(message) { }
+    public CorezoidImportException(string message, Exception inner) : base(message, inner) { }
+}
