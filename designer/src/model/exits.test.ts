@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { exitsOf, pruneExits } from './exits';
+import { indexCatalog } from './convert';
+import { catalog, sampleDefinition } from './fixtures';
+import type { NodeDef } from './types';
+
+const idx = indexCatalog(catalog);
+
+describe('exits of a node', () => {
+  it('uses the catalog exits for ordinary nodes', () => {
+    expect(exitsOf({ type: 'code', params: {} }, idx.code)).toEqual([
+      { name: 'next', label: 'Next', required: true },
+      { name: 'error', label: 'Error', required: true },
+    ]);
+    expect(exitsOf({ type: 'final', params: {} }, idx.final)).toEqual([]);
+  });
+
+  it('has no exits when the type is unknown', () => {
+    expect(exitsOf({ type: 'mystery', params: {} }, undefined)).toEqual([]);
+  });
+
+  it('gives a condition one exit per rule, then default and error', () => {
+    const check = sampleDefinition().nodes[2];
+    expect(exitsOf(check, idx.condition).map((e) => e.name)).toEqual(['ok', 'vip', 'default', 'error']);
+  });
+
+  it('skips blank and duplicate rule exits and tolerates bad params', () => {
+    const node = { type: 'condition', params: { rules: [{ exit: 'a' }, { exit: ' ' }, { exit: 'a' }, null, { exit: 'b ' }] } };
+    expect(exitsOf(node, idx.condition).map((e) => e.name)).toEqual(['a', 'b', 'default', 'error']);
+    expect(exitsOf({ type: 'condition', params: { rules: 'oops' } }, idx.condition).map((e) => e.name)).toEqual(['default', 'error']);
+  });
+
+  it('adds default even when the catalog entry lacks it and no error exit', () => {
+    const bare = { ...idx.condition, exits: [] };
+    expect(exitsOf({ type: 'condition', params: { rules: [{ exit: 'x' }] } }, bare).map((e) => e.name)).toEqual(['x', 'default']);
+  });
+
+  it('pruneExits drops exits of deleted rules', () => {
+    const check: NodeDef = { ...sampleDefinition().nodes[2] };
+    check.params = { rules: [{ exit: 'ok', js: 'true' }] };
+    expect(pruneExits(check, idx.condition).exits).toEqual({ ok: 'done', default: 'fail' });
+    const code = sampleDefinition().nodes[1];
+    expect(pruneExits(code, idx.code)).toBe(code);
+  });
+});

@@ -1,0 +1,60 @@
+import type { CatalogEntry, NodeDef, Rule } from './types';
+
+export interface ExitInfo {
+  name: string;
+  label: string;
+  required: boolean;
+}
+
+/** Reads the rules of a condition node defensively (params may be malformed while editing). */
+export function rulesOf(node: Pick<NodeDef, 'params'>): Rule[] {
+  const rules = node.params?.rules;
+  return Array.isArray(rules) ? (rules.filter((r) => r && typeof r === 'object') as Rule[]) : [];
+}
+
+/**
+ * The exits a node offers, in display order.
+ * Most node types take their exits from the catalog. A `condition` node has one
+ * exit per rule (params.rules[].exit), then `default`, then the catalog's `error`
+ * exit if the catalog declares one.
+ */
+export function exitsOf(node: Pick<NodeDef, 'type' | 'params'>, catalog: CatalogEntry | undefined): ExitInfo[] {
+  const fromCatalog: ExitInfo[] = (catalog?.exits ?? []).map((e) => ({
+    name: e.name,
+    label: e.label ?? e.name,
+    required: e.required ?? false,
+  }));
+  if (node.type !== 'condition') return fromCatalog;
+
+  const result: ExitInfo[] = [];
+  const seen = new Set<string>();
+  for (const rule of rulesOf(node)) {
+    const name = typeof rule.exit === 'string' ? rule.exit.trim() : '';
+    if (!name || seen.has(name)) continue;
+    seen.add(name);
+    result.push({ name, label: name, required: true });
+  }
+  if (!seen.has('default')) {
+    const d = fromCatalog.find((e) => e.name === 'default');
+    result.push(d ?? { name: 'default', label: 'Default', required: true });
+    seen.add('default');
+  }
+  const error = fromCatalog.find((e) => e.name === 'error');
+  if (error && !seen.has('error')) result.push(error);
+  // Any other exit the catalog declares for condition (future-proof).
+  for (const e of fromCatalog) if (!seen.has(e.name) && e.name !== 'error') result.push(e);
+  return result;
+}
+
+/** Removes exits that the node no longer offers (e.g. after a rule was deleted). */
+export function pruneExits(node: NodeDef, catalog: CatalogEntry | undefined): NodeDef {
+  if (!catalog) return node;
+  const names = new Set(exitsOf(node, catalog).map((e) => e.name));
+  const exits: Record<string, string> = {};
+  let changed = false;
+  for (const [k, v] of Object.entries(node.exits ?? {})) {
+    if (names.has(k)) exits[k] = v;
+    else changed = true;
+  }
+  return changed ? { ...node, exits } : node;
+}
