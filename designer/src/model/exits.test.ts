@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitsOf, pruneExits } from './exits';
+import { carryRuleExits, exitsOf, pruneExits } from './exits';
 import { indexCatalog } from './convert';
 import { catalog, sampleDefinition } from './fixtures';
 import type { NodeDef } from './types';
@@ -41,5 +41,20 @@ describe('exits of a node', () => {
     expect(pruneExits(check, idx.condition).exits).toEqual({ ok: 'done', default: 'fail' });
     const code = sampleDefinition().nodes[1];
     expect(pruneExits(code, idx.code)).toBe(code);
+  });
+});
+
+describe('renaming rule exits', () => {
+  const rules = [{ exit: 'ok', js: 'a' }, { exit: 'vip', js: 'b' }];
+  it('moves the connection to the new name', () => {
+    expect(carryRuleExits(rules, [{ exit: 'good', js: 'a' }, rules[1]], { ok: 'done', vip: 'x', default: 'f' })).toEqual({ good: 'done', vip: 'x', default: 'f' });
+  });
+  it('leaves exits alone when rules were added or removed', () => {
+    const exits = { ok: 'done' };
+    expect(carryRuleExits(rules, [rules[0]], exits)).toBe(exits);
+  });
+  it('does not overwrite an existing connection or steal a name still in use', () => {
+    expect(carryRuleExits(rules, [{ exit: 'vip', js: 'a' }, rules[1]], { ok: 'done', vip: 'x' })).toEqual({ ok: 'done', vip: 'x' });
+    expect(carryRuleExits(rules, [{ exit: 'ok2', js: 'a' }, { exit: 'ok', js: 'b' }], { ok: 'done' })).toEqual({ ok: 'done' });
   });
 });

@@ -58,3 +58,22 @@ export function pruneExits(node: NodeDef, catalog: CatalogEntry | undefined): No
   }
   return changed ? { ...node, exits } : node;
 }
+
+/**
+ * Keeps connections when a rule's exit is renamed: if a rule at the same position
+ * now has another exit name, its connection moves to the new name.
+ * Only applies when the number of rules is unchanged (a rename, not an add/remove).
+ */
+export function carryRuleExits(oldRules: Rule[], newRules: Rule[], exits: Record<string, string>): Record<string, string> {
+  if (oldRules.length !== newRules.length) return exits;
+  let out = exits;
+  for (let i = 0; i < newRules.length; i++) {
+    const from = oldRules[i]?.exit?.trim();
+    const to = newRules[i]?.exit?.trim();
+    if (!from || !to || from === to || !(from in out) || to in out) continue;
+    if (newRules.some((r, j) => j !== i && r?.exit?.trim() === from)) continue; // old name still used
+    out = { ...out, [to]: out[from] };
+    delete out[from];
+  }
+  return out;
+}

@@ -104,8 +104,8 @@ function Editor({ convId }: { convId: number }) {
       const { definition, ...summary } = p;
       // Keep what the user has now if it changed during the request.
       const latest = useEditor.getState().def!;
-      useEditor.getState().markSaved(summary, latest === st.def ? { ...definition, conv_id: p.conv_id } : latest);
-      if (latest !== st.def) useEditor.setState({ savedJson: JSON.stringify(null) });
+      const saved = { ...definition, conv_id: p.conv_id };
+      useEditor.getState().markSaved(summary, saved, latest === st.def ? saved : latest);
       st.setErrors([]);
       flash('success', `Saved as version ${p.version}.`);
     } catch (e) {

@@ -41,7 +41,8 @@ export interface EditorState {
   redo(): void;
   select(nodes: string[], edges?: string[]): void;
   setErrors(errors: ValidationError[]): void;
-  markSaved(summary: ProcessSummary, def: Definition): void;
+  /** Records a successful save: `saved` is what the server stored; `current` what the editor shows now. */
+  markSaved(summary: ProcessSummary, saved: Definition, current?: Definition): void;
   setTab(tab: SideTab): void;
   setViewing(v: { version: number; def: Definition } | null): void;
   setLive(live: boolean): void;
@@ -121,7 +122,7 @@ export const useEditor = create<EditorState>((set, get) => ({
     set({ selectedNodes: nodes, selectedEdges: edges, tab });
   },
   setErrors: (errors) => set({ errors: indexErrors(errors) }),
-  markSaved: (summary, def) => set({ summary, def, savedJson: canonical(def) }),
+  markSaved: (summary, saved, current) => set({ summary, def: current ?? saved, savedJson: canonical(saved) }),
   setTab: (tab) => set({ tab }),
   setViewing: (viewing) => set({ viewing, selectedNodes: [], selectedEdges: [] }),
   setLive: (live) => set(live ? { live } : { live, counters: null }),

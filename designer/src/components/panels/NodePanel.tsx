@@ -1,4 +1,4 @@
-import { exitsOf, pruneExits } from '../../model/exits';
+import { carryRuleExits, exitsOf, pruneExits, rulesOf } from '../../model/exits';
 import { fieldErrors, otherNodeErrors } from '../../model/errors';
 import { updateNode } from '../../model/convert';
 import { useEditor } from '../../store/editor';
@@ -29,7 +29,9 @@ export function NodePanel({ nodeId }: { nodeId: string }) {
         updateNode(d, node.id, (n) => {
           const next = { ...n, params: { ...n.params, [name]: v } };
           if (v === null || v === undefined) delete next.params[name];
-          return name === 'rules' ? pruneExits(next, entry) : next;
+          if (name !== 'rules') return next;
+          next.exits = carryRuleExits(rulesOf(n), rulesOf(next), n.exits ?? {});
+          return pruneExits(next, entry);
         }),
       `${node.id}:params.${name}`,
     );
