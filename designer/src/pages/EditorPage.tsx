@@ -278,6 +278,12 @@ function Editor({ convId }: { convId: number }) {
           <button className="btn small" onClick={() => s.setViewing(null)}>Back to editing</button>
         </div>
       )}
+      {s.path && s.trackedTask && (
+        <div className="viewing-bar path-bar">
+          Showing the path of task <code>{s.trackedTask}</code>.
+          <button className="btn small" onClick={() => s.track(null, null)}>Clear</button>
+        </div>
+      )}
       <div className="editor-body">
         <Palette catalog={s.catalogList} onAdd={(t) => addNode(t)} disabled={!!s.viewing} />
         <Canvas onAddNode={addNode} />

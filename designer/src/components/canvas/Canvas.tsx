@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import {
   Background, Controls, MarkerType, MiniMap, ReactFlow, useReactFlow,
-  type Connection, type EdgeChange, type NodeChange, type NodeTypes,
+  type Connection, type EdgeChange, type FinalConnectionState, type NodeChange, type NodeTypes,
 } from '@xyflow/react';
 import { connect, disconnect, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from '../../model/convert';
 import { useEditor } from '../../store/editor';
@@ -114,6 +114,21 @@ export function Canvas({ onAddNode }: Props) {
     useEditor.getState().change((d) => connect(d, c.source, c.sourceHandle!, c.target));
   }, []);
 
+  // Dropping a connection anywhere on a node (not only on its top handle) connects to it.
+  const onConnectEnd = useCallback((event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    if (state.isValid || !state.fromHandle || state.fromHandle.type !== 'source' || !state.fromNode) return;
+    const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+    if (!point) return;
+    const el = document.elementFromPoint(point.clientX, point.clientY)?.closest('.react-flow__node');
+    const target = el?.getAttribute('data-id');
+    const exit = state.fromHandle.id;
+    const source = state.fromNode.id;
+    if (!target || !exit) return;
+    const st = useEditor.getState();
+    if (st.def?.nodes.find((n) => n.id === target)?.type === 'start') return;
+    st.change((d) => connect(d, source, exit, target));
+  }, []);
+
   const onDelete = useCallback(({ nodes: ns, edges: es }: { nodes: FlowNode[]; edges: FlowEdge[] }) => {
     const ids = new Set(ns.map((n) => n.id));
     useEditor.getState().change((d) => {
@@ -158,6 +173,7 @@ export function Canvas({ onAddNode }: Props) {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={readOnly ? undefined : onConnect}
+        onConnectEnd={readOnly ? undefined : onConnectEnd}
         onDelete={readOnly ? undefined : onDelete}
         onPaneClick={() => useEditor.getState().select([], [])}
         nodesConnectable={!readOnly}

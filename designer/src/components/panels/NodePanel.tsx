@@ -75,6 +75,7 @@ export function NodePanel({ nodeId }: { nodeId: string }) {
           schema={p}
           value={node.params?.[p.name] ?? null}
           errors={fieldErrors(errors, node.id, `params.${p.name}`)}
+          readOnly={readOnly}
           onChange={(v) => setParam(p.name, v)}
         />
       ))}

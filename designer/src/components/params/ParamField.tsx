@@ -1,18 +1,22 @@
 import type { ParamOption, ParamSchema } from '../../model/types';
-import { CodeEditor } from './CodeEditor';
+import { lazy, Suspense } from 'react';
 import { JsonEditor } from './JsonEditor';
 import { KeyValueEditor } from './KeyValueEditor';
 import { RulesEditor } from './RulesEditor';
+
+// CodeMirror is large: load it only when a code parameter is shown.
+const CodeEditor = lazy(() => import('./CodeEditor').then((m) => ({ default: m.CodeEditor })));
 
 interface Props {
   schema: ParamSchema;
   value: unknown;
   onChange: (v: unknown) => void;
   errors: string[];
+  readOnly?: boolean;
 }
 
 /** One parameter of a node, rendered from its catalog schema. */
-export function ParamField({ schema, value, onChange, errors }: Props) {
+export function ParamField({ schema, value, onChange, errors, readOnly }: Props) {
   const label = schema.label || schema.name;
   return (
     <div className={`field${errors.length ? ' has-error' : ''}`}>
@@ -27,7 +31,7 @@ export function ParamField({ schema, value, onChange, errors }: Props) {
           {schema.required && <span className="req" title="Required">*</span>}
         </span>
       )}
-      <Editor schema={schema} value={value} onChange={onChange} />
+      <Editor schema={schema} value={value} onChange={onChange} readOnly={readOnly} />
       {schema.help && <div className="hint">{schema.help}</div>}
       {errors.map((m, i) => (
         <div key={i} className="field-error">{m}</div>
@@ -36,7 +40,7 @@ export function ParamField({ schema, value, onChange, errors }: Props) {
   );
 }
 
-function Editor({ schema, value, onChange }: Omit<Props, 'errors'>) {
+function Editor({ schema, value, onChange, readOnly }: Omit<Props, 'errors'>) {
   switch (schema.type) {
     case 'boolean':
       return null;
@@ -68,7 +72,11 @@ function Editor({ schema, value, onChange }: Omit<Props, 'errors'>) {
       );
     }
     case 'code':
-      return <CodeEditor value={typeof value === 'string' ? value : ''} onChange={(v) => onChange(v)} />;
+      return (
+        <Suspense fallback={<textarea className="mono" rows={8} readOnly value={typeof value === 'string' ? value : ''} />}>
+          <CodeEditor value={typeof value === 'string' ? value : ''} onChange={(v) => onChange(v)} readOnly={readOnly} />
+        </Suspense>
+      );
     case 'key_value':
       return <KeyValueEditor value={value} onChange={onChange} />;
     case 'json':
