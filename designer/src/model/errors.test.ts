@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorsFromProblem, fieldErrors, fieldMatches, indexErrors, otherNodeErrors } from './errors';
+import { clearEditedErrors, errorsFromProblem, fieldErrors, fieldMatches, indexErrors, otherNodeErrors } from './errors';
 
 const problem = {
   type: 'https://workflows/errors/invalid-definition',
@@ -52,5 +52,18 @@ describe('validation error mapping', () => {
     const idx = indexErrors(errorsFromProblem(problem));
     expect(otherNodeErrors(idx, 'code1', ['params.src', 'title'])).toEqual(['unreachable']);
     expect(otherNodeErrors(idx, 'check', ['params.rules'])).toEqual(['exits.default: exit "default" is required']);
+  });
+});
+
+describe('clearing errors of an edited field', () => {
+  const errs = errorsFromProblem(problem);
+  it('drops the errors of that node field only', () => {
+    const out = clearEditedErrors(errs, 'check:params.rules');
+    expect(out.map((e) => e.field)).toEqual(['params.src', 'exits.default', 'settings.loop_limit', null]);
+  });
+  it('handles process-level fields and unknown keys', () => {
+    expect(clearEditedErrors(errs, 'process:settings').length).toBe(4);
+    expect(clearEditedErrors(errs, 'code1:title')).toBe(errs);
+    expect(clearEditedErrors(errs, 'nokey')).toBe(errs);
   });
 });

@@ -73,3 +73,20 @@ export function errorsFromProblem(body: unknown): ValidationError[] {
   }
   return [];
 }
+
+/**
+ * Drops the errors of one field once the user edits it (they no longer describe
+ * what is on screen). `editKey` is "<nodeId>:<field>" or "process:<field>".
+ */
+export function clearEditedErrors(errors: ValidationError[], editKey: string): ValidationError[] {
+  const i = editKey.indexOf(':');
+  if (i < 0) return errors;
+  const target = editKey.slice(0, i);
+  const field = editKey.slice(i + 1);
+  const isProcess = target === 'process';
+  const out = errors.filter((e) => {
+    const sameTarget = isProcess ? !e.node_id : e.node_id === target;
+    return !(sameTarget && e.field && fieldMatches(e.field, field));
+  });
+  return out.length === errors.length ? errors : out;
+}

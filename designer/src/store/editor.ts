@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { canonical, indexCatalog, type CatalogIndex } from '../model/convert';
-import { indexErrors, type ErrorIndex } from '../model/errors';
+import { clearEditedErrors, indexErrors, type ErrorIndex } from '../model/errors';
 import type { PathHighlight } from '../model/path';
 import { createUndo, pushUndo, redo, undo, type UndoStack } from '../model/undo';
 import type { CatalogEntry, Counters, Definition, ProcessSummary, ValidationError } from '../model/types';
@@ -92,7 +92,9 @@ export const useEditor = create<EditorState>((set, get) => ({
     if (!def || viewing) return;
     const next = fn(def);
     if (next === def) return;
-    set({ def: next, history: pushUndo(history, def, key) });
+    const { errors } = get();
+    const remaining = key ? clearEditedErrors(errors.all, key) : errors.all;
+    set({ def: next, history: pushUndo(history, def, key), ...(remaining !== errors.all ? { errors: indexErrors(remaining) } : {}) });
   },
   replace: (fn) => {
     const { def, viewing } = get();

@@ -45,7 +45,7 @@ export function ProcessPanel() {
               if (e.target.value === '') delete settings.loop_limit;
               else settings.loop_limit = parseInt(e.target.value, 10);
               return { ...d, settings };
-            }, 'process:loop_limit')
+            }, 'process:settings.loop_limit')
           }
         />
       </Field>
