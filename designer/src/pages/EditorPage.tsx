@@ -309,7 +309,15 @@ function Editor({ convId }: { convId: number }) {
                 {s.errors.all.length === 0 ? (
                   <div className="muted">No errors. Use “Validate” to check the process.</div>
                 ) : (
-                  <ErrorList errors={s.errors.all} onPick={(id) => { s.select([id]); s.setTab('node'); }} />
+                  <ErrorList
+                    errors={s.errors.all}
+                    onPick={(id) => {
+                      if (!s.def?.nodes.some((n) => n.id === id)) return;
+                      s.select([id]);
+                      s.setTab('node');
+                      void flow.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
+                    }}
+                  />
                 )}
               </div>
             )}

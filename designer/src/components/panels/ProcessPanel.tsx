@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { api } from '../../api';
 import { useEditor } from '../../store/editor';
 import { ErrorList } from '../ErrorList';
 
@@ -8,7 +10,18 @@ export function ProcessPanel() {
   const readOnly = useEditor((s) => !!s.viewing);
   const errors = useEditor((s) => s.errors);
   const change = useEditor((s) => s.change);
+  const setSummary = useEditor((s) => s.setSummary);
+  const [statusError, setStatusError] = useState<string | null>(null);
   if (!def) return null;
+  const toggleStatus = async () => {
+    if (!summary) return;
+    try {
+      setStatusError(null);
+      setSummary({ ...summary, ...(summary.status === 'paused' ? await api.resume(summary.conv_id) : await api.pause(summary.conv_id)) });
+    } catch (e) {
+      setStatusError((e as Error).message);
+    }
+  };
   const set = (field: 'title' | 'description' | 'alias', v: string) =>
     change((d) => ({ ...d, [field]: field === 'title' ? v : v || null }), `process:${field}`);
   const loopLimit = (def.settings?.loop_limit as number | undefined) ?? '';
@@ -20,11 +33,16 @@ export function ProcessPanel() {
       {summary && (
         <div className="kv-static">
           <span>Number (conv_id)</span><b>{summary.conv_id}</b>
-          <span>Status</span><b><span className={`status ${summary.status}`}>{summary.status}</span></b>
+          <span>Status</span>
+          <b>
+            <span className={`status ${summary.status}`}>{summary.status}</span>{' '}
+            <button type="button" className="btn small" onClick={toggleStatus}>{summary.status === 'paused' ? 'Resume' : 'Pause'}</button>
+          </b>
           <span>Version</span><b>v{summary.version}</b>
           <span>Tasks</span><b>{summary.tasks}</b>
         </div>
       )}
+      {statusError && <div className="alert error">{statusError}</div>}
       <Field label="Title" errors={procErr('title')}>
         <input value={def.title ?? ''} onChange={(e) => set('title', e.target.value)} />
       </Field>
