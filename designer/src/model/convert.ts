@@ -1,6 +1,6 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { CatalogEntry, Definition, NodeDef } from './types';
-import { exitsOf, type ExitInfo } from './exits';
+import { displayExits, type ExitInfo } from './exits';
 
 /** Data carried by every canvas node. The NodeDef is the source of truth. */
 export interface FlowNodeData extends Record<string, unknown> {
@@ -37,7 +37,7 @@ export function toFlowNodes(def: Definition, catalog: CatalogIndex): FlowNode[] 
     id: n.id,
     type: 'wf' as const,
     position: { x: n.x ?? 0, y: n.y ?? 0 },
-    data: { def: n, catalog: catalog[n.type], exits: exitsOf(n, catalog[n.type]) },
+    data: { def: n, catalog: catalog[n.type], exits: displayExits(n, catalog[n.type]) },
   }));
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { carryRuleExits, exitsOf, pruneExits } from './exits';
+import { carryRuleExits, displayExits, exitsOf, pruneExits } from './exits';
 import { indexCatalog } from './convert';
 import { catalog, sampleDefinition } from './fixtures';
 import type { NodeDef } from './types';
@@ -56,5 +56,14 @@ describe('renaming rule exits', () => {
   it('does not overwrite an existing connection or steal a name still in use', () => {
     expect(carryRuleExits(rules, [{ exit: 'vip', js: 'a' }, rules[1]], { ok: 'done', vip: 'x' })).toEqual({ ok: 'done', vip: 'x' });
     expect(carryRuleExits(rules, [{ exit: 'ok2', js: 'a' }, { exit: 'ok', js: 'b' }], { ok: 'done' })).toEqual({ ok: 'done' });
+  });
+});
+
+describe('exits drawn on the canvas', () => {
+  it('adds connected exits the node does not offer, marked unknown', () => {
+    const node = { type: 'mystery', params: {}, exits: { out: 'a' } };
+    expect(displayExits(node, undefined)).toEqual([{ name: 'out', label: 'out', required: false, unknown: true }]);
+    const code = { type: 'code', params: {}, exits: { next: 'a', weird: 'b' } };
+    expect(displayExits(code, idx.code).map((e) => [e.name, !!e.unknown])).toEqual([['next', false], ['error', false], ['weird', true]]);
   });
 });

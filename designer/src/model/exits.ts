@@ -4,6 +4,8 @@ export interface ExitInfo {
   name: string;
   label: string;
   required: boolean;
+  /** Connected in the definition, but the node type does not offer this exit. */
+  unknown?: boolean;
 }
 
 /** Reads the rules of a condition node defensively (params may be malformed while editing). */
@@ -76,4 +78,18 @@ export function carryRuleExits(oldRules: Rule[], newRules: Rule[], exits: Record
     delete out[from];
   }
   return out;
+}
+
+/**
+ * The exits to draw on the canvas: the ones the node offers, plus any exit the
+ * definition connects that the node does not offer (unknown type, deleted rule,
+ * hand-edited file), so that no connection silently disappears.
+ */
+export function displayExits(node: Pick<NodeDef, 'type' | 'params' | 'exits'>, catalog: CatalogEntry | undefined): ExitInfo[] {
+  const offered = exitsOf(node, catalog);
+  const names = new Set(offered.map((e) => e.name));
+  const extra = Object.keys(node.exits ?? {})
+    .filter((k) => !names.has(k))
+    .map((name) => ({ name, label: name, required: false, unknown: true }));
+  return extra.length ? [...offered, ...extra] : offered;
 }

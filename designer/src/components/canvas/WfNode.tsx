@@ -40,8 +40,8 @@ function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
           {exits.map((e) => {
             const connected = !!def.exits?.[e.name];
             return (
-              <div key={e.name} className={`wf-exit${connected ? ' connected' : ''}${e.required && !connected ? ' missing' : ''} exit-${e.name}`}>
-                <span className="wf-exit-label" title={e.label}>{e.label}</span>
+              <div key={e.name} className={`wf-exit${connected ? ' connected' : ''}${e.required && !connected ? ' missing' : ''}${e.unknown ? ' unknown' : ''} exit-${e.name}`}>
+                <span className="wf-exit-label" title={e.unknown ? `${e.label}: this node type has no such exit` : e.label}>{e.unknown ? `? ${e.label}` : e.label}</span>
                 <Handle type="source" id={e.name} position={Position.Bottom} className="wf-source" />
               </div>
             );
