@@ -63,7 +63,15 @@ export function ProcessesPage() {
       return;
     }
     try {
-      const created = await api.createProcess(def);
+      let created;
+      try {
+        created = await api.createProcess(def);
+      } catch (e) {
+        // The number is taken on this server: import it as a new process instead.
+        if ((e as ApiError).status !== 409 || def.conv_id == null) throw e;
+        const { conv_id: _taken, ...rest } = def;
+        created = await api.createProcess(rest);
+      }
       navigate(`/processes/${created.conv_id}`);
     } catch (e) {
       const err = e as ApiError;
