@@ -1,0 +1,138 @@
+// Typed client of the Workflows server API. All paths are relative to the site root.
+import { errorsFromProblem } from './model/errors';
+import type {
+  CatalogEntry, Counters, Definition, ProcessDetails, ProcessSummary, Task, TaskDetails,
+  ValidationError, ValidationResult, VersionInfo,
+} from './model/types';
+
+/** An HTTP error, with RFC 9457 problem details when the server sent them. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string | null;
+  readonly errors: ValidationError[];
+  readonly body: unknown;
+
+  constructor(status: number, body: unknown, fallback: string) {
+    const b = (body && typeof body === 'object' ? body : {}) as { title?: string; detail?: string };
+    const title = b.title ?? fallback;
+    super(b.detail ? `${title}: ${b.detail}` : title);
+    this.status = status;
+    this.title = title;
+    this.detail = b.detail ?? null;
+    this.errors = errorsFromProblem(body);
+    this.body = body;
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: body !== undefined ? { 'Content-Type': 'application/json', Accept: 'application/json' } : { Accept: 'application/json' },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+  } catch (e) {
+    throw new ApiError(0, null, `Cannot reach the server (${(e as Error).message})`);
+  }
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  if (!res.ok) throw new ApiError(res.status, parsed, `${res.status} ${res.statusText || 'Request failed'}`);
+  return parsed as T;
+}
+
+const enc = encodeURIComponent;
+const proc = (convId: number) => `/api/processes/${convId}`;
+
+function query(params: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export interface TaskFilter {
+  node_id?: string;
+  status?: string;
+  ref?: string;
+  limit?: number;
+}
+
+export interface PublicOpResult {
+  proc: string;
+  obj?: string;
+  ref?: string | null;
+  obj_id?: string;
+  description?: string;
+}
+export interface PublicResponse {
+  request_proc: string;
+  ops: PublicOpResult[];
+}
+
+export const api = {
+  catalog: () => request<CatalogEntry[]>('GET', '/api/catalog'),
+
+  listProcesses: (search?: string) => request<ProcessSummary[]>('GET', `/api/processes${query({ search })}`),
+  createProcess: (def: Partial<Definition> & { title: string }) =>
+    request<ProcessDetails>('POST', '/api/processes', { nodes: [], ...def }),
+  getProcess: (convId: number) => request<ProcessDetails>('GET', proc(convId)),
+  saveProcess: (convId: number, def: Definition) => request<ProcessDetails>('PUT', proc(convId), def),
+  deleteProcess: (convId: number) => request<void>('DELETE', proc(convId)),
+  exportUrl: (convId: number) => `${proc(convId)}/export`,
+  pause: (convId: number) => request<ProcessSummary>('POST', `${proc(convId)}/pause`),
+  resume: (convId: number) => request<ProcessSummary>('POST', `${proc(convId)}/resume`),
+  regenerateHash: (convId: number) => request<ProcessSummary>('POST', `${proc(convId)}/hash`),
+
+  validate: (def: Definition) => request<ValidationResult>('POST', '/api/validate', def),
+
+  versions: (convId: number) => request<VersionInfo[]>('GET', `${proc(convId)}/versions`),
+  version: (convId: number, version: number) => request<Definition>('GET', `${proc(convId)}/versions/${version}`),
+
+  counters: (convId: number) => request<Counters>('GET', `${proc(convId)}/counters`),
+  liveUrl: (convId: number) => `${proc(convId)}/live`,
+
+  tasks: (convId: number, filter: TaskFilter = {}) =>
+    request<Task[]>('GET', `${proc(convId)}/tasks${query({ limit: 50, ...filter })}`),
+  createTask: (convId: number, data: unknown, ref?: string) =>
+    request<Task>('POST', `${proc(convId)}/tasks`, { ref: ref || undefined, data }),
+  task: (objId: string) => request<TaskDetails>('GET', `/api/tasks/${enc(objId)}`),
+
+  /** Sends a task through the public URL, exactly as an outside system would. */
+  publicCreate: (publicUrl: string, convId: number, data: unknown, ref?: string) =>
+    request<PublicResponse>('POST', publicUrl, {
+      ops: [{ type: 'create', obj: 'task', conv_id: convId, ref: ref || undefined, data }],
+    }),
+};
+
+/** Subscribes to the live counters stream; returns a function that closes it. */
+export function subscribeCounters(
+  convId: number,
+  onCounters: (c: Counters) => void,
+  onState?: (state: 'open' | 'error') => void,
+): () => void {
+  const es = new EventSource(api.liveUrl(convId));
+  es.addEventListener('counters', (ev) => {
+    try {
+      onCounters(JSON.parse((ev as MessageEvent).data) as Counters);
+    } catch {
+      /* ignore malformed event */
+    }
+  });
+  es.onopen = () => onState?.('open');
+  es.onerror = () => onState?.('error');
+  return () => es.close();
+}
+
+/** Absolute URL for display (curl examples). */
+export function absoluteUrl(path: string): string {
+  return new URL(path, window.location.origin).toString();
+}

@@ -1,0 +1,55 @@
+import { memo, useEffect } from 'react';
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import type { FlowNode } from '../../model/convert';
+import { iconFor } from '../icons';
+
+const EXIT_SPACING = 74;
+export const MIN_NODE_WIDTH = 190;
+
+/** A workflow node: header with type, title, and one labelled source handle per exit. */
+function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
+  const { def, catalog, exits, hasError, counter, onPath } = data;
+  const updateInternals = useUpdateNodeInternals();
+  const exitKey = exits.map((e) => e.name).join('|');
+  useEffect(() => updateInternals(id), [id, exitKey, updateInternals]);
+
+  const kind = catalog?.kind ?? 'unknown';
+  const width = Math.max(MIN_NODE_WIDTH, exits.length * EXIT_SPACING + 16);
+  const classes = ['wf-node', `kind-${kind}`, `type-${def.type}`];
+  if (selected) classes.push('selected');
+  if (hasError) classes.push('has-error');
+  if (onPath) classes.push('on-path');
+  if (!catalog) classes.push('unknown-type');
+
+  return (
+    <div className={classes.join(' ')} style={{ width }}>
+      {def.type !== 'start' && <Handle type="target" position={Position.Top} className="wf-target" />}
+      <div className="wf-node-head">
+        <span className="wf-icon">{iconFor(catalog?.icon, def.type)}</span>
+        <span className="wf-type">{catalog?.title ?? def.type}</span>
+        {counter != null && (
+          <span className={`wf-counter${counter > 0 ? ' busy' : ''}`} title="Tasks in this node now">{counter}</span>
+        )}
+      </div>
+      <div className="wf-node-body">
+        <div className="wf-title">{def.title || catalog?.title || def.type}</div>
+        <div className="wf-id">{id}</div>
+      </div>
+      {exits.length > 0 && (
+        <div className="wf-exits">
+          {exits.map((e) => {
+            const connected = !!def.exits?.[e.name];
+            return (
+              <div key={e.name} className={`wf-exit${connected ? ' connected' : ''}${e.required && !connected ? ' missing' : ''}${e.unknown ? ' unknown' : ''} exit-${e.name}`}>
+                <span className="wf-exit-label" title={e.unknown ? `${e.label}: this node type has no such exit` : e.label}>{e.unknown ? `? ${e.label}` : e.label}</span>
+                <Handle type="source" id={e.name} position={Position.Bottom} className="wf-source" />
+              </div>
+            );
+          })}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const WfNode = memo(WfNodeView);

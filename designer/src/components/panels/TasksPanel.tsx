@@ -1,0 +1,161 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api } from '../../api';
+import { pathEdgesInDefinition, pathFromHistory } from '../../model/path';
+import type { Task, TaskDetails } from '../../model/types';
+import { useEditor } from '../../store/editor';
+import { formatJson, formatTime } from '../format';
+
+/** Live tasks: the tasks in the selected node (or all), and one task's history and path. */
+export function TasksPanel() {
+  const convId = useEditor((s) => s.convId)!;
+  const selected = useEditor((s) => (s.selectedNodes.length === 1 ? s.selectedNodes[0] : null));
+  const tracked = useEditor((s) => s.trackedTask);
+  const track = useEditor((s) => s.track);
+  const now = useEditor((s) => (selected ? (s.counters?.nodes[selected]?.now ?? null) : null));
+  const [tasks, setTasks] = useState<Task[] | null>(null);
+  const [ref, setRef] = useState('');
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setTasks(await api.tasks(convId, { node_id: selected ?? undefined, ref: ref.trim() || undefined, status: status || undefined, limit: 50 }));
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [convId, selected, ref, status]);
+
+  // Reload when the filter changes and whenever the node's live counter moves.
+  useEffect(() => {
+    const t = setTimeout(load, 200);
+    return () => clearTimeout(t);
+  }, [load, now]);
+
+  if (tracked) return <TaskView objId={tracked} onBack={() => track(null, null)} />;
+
+  return (
+    <div className="pad">
+      <div className="muted small">
+        {selected ? (
+          <>Tasks in node <b>{selected}</b>{now != null ? ` · ${now} now` : ''}</>
+        ) : (
+          'All tasks of the process (select a node to see the tasks in it)'
+        )}
+      </div>
+      <div className="row filters">
+        <input placeholder="ref" value={ref} onChange={(e) => setRef(e.target.value)} />
+        <select value={status} onChange={(e) => setStatus(e.target.value)}>
+          <option value="">any status</option>
+          <option value="processing">processing</option>
+          <option value="waiting">waiting</option>
+          <option value="finished">finished</option>
+        </select>
+        <button className="btn small" onClick={load}>↻</button>
+      </div>
+      {error && <div className="alert error">{error}</div>}
+      {tasks && tasks.length === 0 && <div className="muted">No tasks.</div>}
+      <ul className="tasks">
+        {tasks?.map((t) => (
+          <li key={t.obj_id} onClick={() => track(t.obj_id, null)}>
+            <div className="row">
+              <code className="small">{t.ref || t.obj_id}</code>
+              <span className={`status ${t.status} ${t.result ?? ''}`}>{t.result ?? t.status}</span>
+            </div>
+            <div className="muted small">
+              {t.node_id} · {formatTime(t.changed_at)}
+            </div>
+            <pre className="data-preview">{preview(t.data)}</pre>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function preview(data: unknown): string {
+  const s = JSON.stringify(data ?? {});
+  return s.length > 160 ? `${s.slice(0, 160)}…` : s;
+}
+
+/** One task: its data and history step by step; its path is highlighted on the canvas. */
+export function TaskView({ objId, onBack }: { objId: string; onBack: () => void }) {
+  const track = useEditor((s) => s.track);
+  const [task, setTask] = useState<TaskDetails | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const t = await api.task(objId);
+      setTask(t);
+      setError(null);
+      const def = useEditor.getState().def;
+      const path = pathFromHistory(t.history ?? [], t.node_id);
+      if (def) {
+        const byId = new Map(def.nodes.map((n) => [n.id, n.exits]));
+        path.edges = pathEdgesInDefinition(t.history ?? [], (id) => byId.get(id));
+      }
+      track(objId, path);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [objId, track]);
+
+  // Follow the task until it finishes.
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => {
+    if (!task || task.status === 'finished') return;
+    const t = setInterval(load, 1500);
+    return () => clearInterval(t);
+  }, [task, load]);
+
+  return (
+    <div className="pad">
+      <button className="btn small" onClick={onBack}>← Tasks</button>
+      {error && <div className="alert error">{error}</div>}
+      {!task && !error && <div className="muted">Loading…</div>}
+      {task && (
+        <>
+          <div className="task-head">
+            <div>
+              <code>{task.obj_id}</code>
+              {task.ref && <div className="muted small">ref: {task.ref}</div>}
+            </div>
+            <span className={`status ${task.status} ${task.result ?? ''}`}>{task.result ?? task.status}</span>
+          </div>
+          <div className="muted small">
+            now in <b>{task.node_id}</b> · created {formatTime(task.created_at)}
+          </div>
+          <h4 className="section">Data</h4>
+          <pre className="json">{formatJson(task.data)}</pre>
+          <h4 className="section">History</h4>
+          <ol className="history">
+            {(task.history ?? []).map((h, i) => (
+              <li key={i} className={`outcome-${h.outcome}${h.error ? ' failed' : ''}`}>
+                <div className="row">
+                  <b>{h.node_id}</b>
+                  <span className="tag">{h.outcome}{h.exit ? ` → ${h.exit}` : ''}</span>
+                  <span className="spacer" />
+                  <span className="muted small">{formatTime(h.at)}</span>
+                </div>
+                {h.set && Object.keys(h.set).length > 0 && (
+                  <div className="small">
+                    set: <code>{JSON.stringify(h.set)}</code>
+                  </div>
+                )}
+                {h.unset && h.unset.length > 0 && (
+                  <div className="small">
+                    unset: <code>{h.unset.join(', ')}</code>
+                  </div>
+                )}
+                {h.error && <div className="field-error">{h.error}</div>}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+// Types of the Workflows server contract (JSON, snake_case).
+
+export interface NodeDef {
+  id: string;
+  type: string;
+  title?: string;
+  description?: string;
+  x?: number;
+  y?: number;
+  params: Record<string, unknown>;
+  exits: Record<string, string>;
+}
+
+export interface Definition {
+  conv_id?: number;
+  title: string;
+  description?: string;
+  alias?: string | null;
+  settings?: Record<string, unknown>;
+  nodes: NodeDef[];
+}
+
+export type ParamType =
+  | 'string'
+  | 'template'
+  | 'number'
+  | 'integer'
+  | 'boolean'
+  | 'select'
+  | 'code'
+  | 'key_value'
+  | 'json'
+  | 'rules';
+
+export interface ParamOption {
+  value: string;
+  label?: string;
+}
+
+export interface ParamSchema {
+  name: string;
+  type: ParamType | string;
+  label?: string;
+  required?: boolean;
+  default?: unknown;
+  /** Options of a `select`; the server may send plain strings or {value,label}. */
+  options?: (string | ParamOption)[] | null;
+  help?: string | null;
+}
+
+export interface ExitSchema {
+  name: string;
+  label?: string;
+  required?: boolean;
+}
+
+export interface CatalogEntry {
+  type: string;
+  title: string;
+  category: string;
+  icon?: string;
+  kind?: 'instant' | 'effect' | 'wait' | 'final' | string;
+  parameters: ParamSchema[];
+  exits: ExitSchema[];
+  error_kind?: string | null;
+  help?: string | null;
+}
+
+export interface ProcessSummary {
+  conv_id: number;
+  title: string;
+  description?: string | null;
+  alias?: string | null;
+  status: 'active' | 'paused' | string;
+  version: number;
+  hash: string;
+  public_url: string;
+  tasks: number;
+  created_at: string;
+  changed_at: string;
+}
+
+export interface ProcessDetails extends ProcessSummary {
+  definition: Definition;
+}
+
+export interface ValidationError {
+  node_id: string | null;
+  field: string | null;
+  message: string;
+}
+
+export interface ValidationResult {
+  valid: boolean;
+  errors: ValidationError[];
+}
+
+export interface VersionInfo {
+  version: number;
+  created_at: string;
+}
+
+export interface NodeCounter {
+  now: number;
+  entered: number;
+  left: number;
+}
+
+export interface Counters {
+  conv_id: number;
+  nodes: Record<string, NodeCounter>;
+}
+
+export interface Task {
+  obj_id: string;
+  conv_id: number;
+  ref?: string | null;
+  node_id: string;
+  status: 'processing' | 'waiting' | 'finished' | string;
+  result?: 'success' | 'error' | string | null;
+  data: Record<string, unknown>;
+  created_at: string;
+  changed_at: string;
+}
+
+export interface HistoryStep {
+  node_id: string;
+  at: string;
+  outcome: 'go' | 'fail' | 'wait' | 'finish' | string;
+  exit?: string | null;
+  set?: Record<string, unknown> | null;
+  unset?: string[] | null;
+  error?: string | null;
+}
+
+export interface TaskDetails extends Task {
+  history: HistoryStep[];
+}
+
+/** Condition rule of a `condition` node. */
+export interface Condition {
+  param: string;
+  fun: ConditionFun;
+  const: string;
+  cast?: 'string' | 'number' | 'boolean';
+}
+
+export type ConditionFun = 'eq' | 'not_eq' | 'less' | 'more' | 'less_or_eq' | 'more_or_eq' | 'regexp';
+
+export const CONDITION_FUNS: { value: ConditionFun; label: string }[] = [
+  { value: 'eq', label: '= equals' },
+  { value: 'not_eq', label: '≠ not equal' },
+  { value: 'less', label: '< less' },
+  { value: 'more', label: '> more' },
+  { value: 'less_or_eq', label: '≤ less or equal' },
+  { value: 'more_or_eq', label: '≥ more or equal' },
+  { value: 'regexp', label: '~ matches regexp' },
+];
+
+export interface Rule {
+  exit: string;
+  conditions?: Condition[];
+  js?: string;
+}

@@ -1,0 +1,252 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, ApiError } from '../api';
+import { Link } from '../App';
+import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { ErrorList } from '../components/ErrorList';
+import { formatTime } from '../components/format';
+import type { Definition, ProcessSummary, ValidationError } from '../model/types';
+import { navigate } from '../router';
+
+export function ProcessesPage() {
+  const [search, setSearch] = useState('');
+  const [items, setItems] = useState<ProcessSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [deleting, setDeleting] = useState<ProcessSummary | null>(null);
+  const [importErrors, setImportErrors] = useState<{ message: string; errors: ValidationError[] } | null>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+
+  const load = useCallback(async (text: string) => {
+    try {
+      setItems(await api.listProcesses(text.trim() || undefined));
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, []);
+
+  useEffect(() => {
+    const t = setTimeout(() => load(search), 250);
+    return () => clearTimeout(t);
+  }, [search, load]);
+
+  useEffect(() => {
+    document.title = 'Processes · Workflows';
+  }, []);
+
+  const replace = (s: ProcessSummary) => setItems((list) => list?.map((p) => (p.conv_id === s.conv_id ? { ...p, ...s } : p)) ?? null);
+
+  async function togglePause(p: ProcessSummary) {
+    try {
+      replace(p.status === 'paused' ? await api.resume(p.conv_id) : await api.pause(p.conv_id));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  async function doDelete(p: ProcessSummary) {
+    setDeleting(null);
+    try {
+      await api.deleteProcess(p.conv_id);
+      setItems((list) => list?.filter((x) => x.conv_id !== p.conv_id) ?? null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  async function onImport(file: File) {
+    let def: Definition;
+    try {
+      def = JSON.parse(await file.text());
+    } catch (e) {
+      setImportErrors({ message: `"${file.name}" is not valid JSON: ${(e as Error).message}`, errors: [] });
+      return;
+    }
+    try {
+      let created;
+      try {
+        created = await api.createProcess(def);
+      } catch (e) {
+        // The number is taken on this server: import it as a new process instead.
+        if ((e as ApiError).status !== 409 || def.conv_id == null) throw e;
+        const { conv_id: _taken, ...rest } = def;
+        created = await api.createProcess(rest);
+      }
+      navigate(`/processes/${created.conv_id}`);
+    } catch (e) {
+      const err = e as ApiError;
+      setImportErrors({ message: err.message, errors: err.errors ?? [] });
+    }
+  }
+
+  return (
+    <div className="page">
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo">⟡</span> Workflows
+        </div>
+        <div className="spacer" />
+        <input
+          className="search"
+          type="search"
+          placeholder="Search processes…"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          aria-label="Search processes"
+        />
+        <button className="btn" onClick={() => fileRef.current?.click()}>Import…</button>
+        <input
+          ref={fileRef}
+          type="file"
+          accept="application/json,.json"
+          hidden
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (f) void onImport(f);
+          }}
+        />
+        <button className="btn primary" onClick={() => setCreating(true)}>+ New process</button>
+      </header>
+
+      <main className="content">
+        {error && <div className="alert error">{error}</div>}
+        {items === null && !error && <div className="muted">Loading…</div>}
+        {items && items.length === 0 && (
+          <div className="empty">
+            <h2>{search ? 'No process matches your search' : 'No processes yet'}</h2>
+            {!search && <p>Create your first process or import a definition file.</p>}
+            {!search && <button className="btn primary" onClick={() => setCreating(true)}>+ New process</button>}
+          </div>
+        )}
+        {items && items.length > 0 && (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Process</th>
+                <th>Status</th>
+                <th className="num">Version</th>
+                <th className="num">Tasks</th>
+                <th>Public URL</th>
+                <th>Changed</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((p) => (
+                <tr key={p.conv_id}>
+                  <td>
+                    <Link to={`/processes/${p.conv_id}`} className="title-link">{p.title || '(untitled)'}</Link>
+                    <div className="muted small">
+                      #{p.conv_id}
+                      {p.alias ? ` · ${p.alias}` : ''}
+                      {p.description ? ` · ${p.description}` : ''}
+                    </div>
+                  </td>
+                  <td>
+                    <span className={`status ${p.status}`}>{p.status}</span>
+                  </td>
+                  <td className="num">v{p.version}</td>
+                  <td className="num">{p.tasks}</td>
+                  <td>
+                    <code className="url" title={p.public_url}>{p.public_url}</code>
+                  </td>
+                  <td className="muted small">{formatTime(p.changed_at)}</td>
+                  <td className="actions">
+                    <button className="btn small" onClick={() => navigate(`/processes/${p.conv_id}`)}>Open</button>
+                    <button className="btn small" onClick={() => togglePause(p)}>{p.status === 'paused' ? 'Resume' : 'Pause'}</button>
+                    <a className="btn small" href={api.exportUrl(p.conv_id)} download={`process-${p.conv_id}.json`}>Export</a>
+                    <button className="btn small danger-ghost" onClick={() => setDeleting(p)}>Delete</button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </main>
+
+      {creating && <CreateDialog onClose={() => setCreating(false)} />}
+      {deleting && (
+        <ConfirmDialog
+          title="Delete process"
+          danger
+          confirmLabel="Delete"
+          message={
+            <>
+              Delete <b>{deleting.title}</b> (#{deleting.conv_id}) with all its versions and {deleting.tasks} task(s)? This cannot be undone.
+            </>
+          }
+          onConfirm={() => doDelete(deleting)}
+          onCancel={() => setDeleting(null)}
+        />
+      )}
+      {importErrors && (
+        <Dialog
+          title="Import failed"
+          onClose={() => setImportErrors(null)}
+          footer={<button className="btn primary" onClick={() => setImportErrors(null)}>OK</button>}
+        >
+          <p>{importErrors.message}</p>
+          <ErrorList errors={importErrors.errors} />
+        </Dialog>
+      )}
+    </div>
+  );
+}
+
+function CreateDialog({ onClose }: { onClose: () => void }) {
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  async function create() {
+    if (!title.trim()) return;
+    setBusy(true);
+    try {
+      const created = await api.createProcess({
+        title: title.trim(),
+        description: description.trim() || undefined,
+        nodes: [
+          { id: 'start', type: 'start', title: 'Start', x: 0, y: 0, params: {}, exits: { next: 'final' } },
+          { id: 'final', type: 'final', title: 'Done', x: 0, y: 160, params: { result: 'success' }, exits: {} },
+        ],
+      });
+      navigate(`/processes/${created.conv_id}`);
+    } catch (e) {
+      setError(e as ApiError);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog
+      title="New process"
+      onClose={onClose}
+      footer={
+        <>
+          <button className="btn" onClick={onClose}>Cancel</button>
+          <button className="btn primary" disabled={!title.trim() || busy} onClick={create}>Create</button>
+        </>
+      }
+    >
+      <label className="field">
+        <span className="label">Title</span>
+        <input
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && create()}
+          placeholder="e.g. Normalise phone"
+          autoFocus
+        />
+      </label>
+      <label className="field">
+        <span className="label">Description <span className="muted">(optional)</span></span>
+        <textarea rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </label>
+      <p className="hint">The server assigns the process number (conv_id). You start with a Start and a Final node.</p>
+      {error && <div className="alert error">{error.message}</div>}
+      {error && <ErrorList errors={error.errors} />}
+    </Dialog>
+  );
+}

@@ -1,0 +1,147 @@
+import { create } from 'zustand';
+import { canonical, indexCatalog, type CatalogIndex } from '../model/convert';
+import { clearEditedErrors, indexErrors, type ErrorIndex } from '../model/errors';
+import type { PathHighlight } from '../model/path';
+import { createUndo, pushUndo, redo, undo, type UndoStack } from '../model/undo';
+import type { CatalogEntry, Counters, Definition, ProcessSummary, ValidationError } from '../model/types';
+
+export type SideTab = 'node' | 'process' | 'versions' | 'tasks' | 'public' | 'errors';
+
+export interface EditorState {
+  convId: number | null;
+  summary: ProcessSummary | null;
+  catalogList: CatalogEntry[];
+  catalog: CatalogIndex;
+  /** The definition being edited. */
+  def: Definition | null;
+  /** Canonical JSON of the last saved definition (dirty check). */
+  savedJson: string;
+  history: UndoStack<Definition>;
+  selectedNodes: string[];
+  selectedEdges: string[];
+  errors: ErrorIndex;
+  tab: SideTab;
+  /** A past version shown read-only on the canvas. */
+  viewing: { version: number; def: Definition } | null;
+  live: boolean;
+  counters: Counters | null;
+  /** Task whose path is highlighted. */
+  trackedTask: string | null;
+  path: PathHighlight | null;
+
+  load(summary: ProcessSummary, def: Definition): void;
+  setCatalog(list: CatalogEntry[]): void;
+  /** Applies an edit and records an undo step (merged with the previous one when `key` repeats). */
+  change(fn: (d: Definition) => Definition, key?: string): void;
+  /** Changes the definition without an undo step (used while dragging). */
+  replace(fn: (d: Definition) => Definition): void;
+  /** Records the current state as an undo step (before a drag). */
+  checkpoint(): void;
+  undo(): void;
+  redo(): void;
+  select(nodes: string[], edges?: string[]): void;
+  setErrors(errors: ValidationError[]): void;
+  /** Records a successful save: `saved` is what the server stored; `current` what the editor shows now. */
+  markSaved(summary: ProcessSummary, saved: Definition, current?: Definition): void;
+  setTab(tab: SideTab): void;
+  setViewing(v: { version: number; def: Definition } | null): void;
+  setLive(live: boolean): void;
+  setCounters(c: Counters | null): void;
+  track(taskId: string | null, path: PathHighlight | null): void;
+  setSummary(s: ProcessSummary): void;
+}
+
+export const useEditor = create<EditorState>((set, get) => ({
+  convId: null,
+  summary: null,
+  catalogList: [],
+  catalog: {},
+  def: null,
+  savedJson: '',
+  history: createUndo<Definition>(),
+  selectedNodes: [],
+  selectedEdges: [],
+  errors: indexErrors([]),
+  tab: 'process',
+  viewing: null,
+  live: false,
+  counters: null,
+  trackedTask: null,
+  path: null,
+
+  load: (summary, def) =>
+    set({
+      convId: summary.conv_id,
+      summary,
+      def,
+      savedJson: canonical(def),
+      history: createUndo<Definition>(),
+      selectedNodes: [],
+      selectedEdges: [],
+      errors: indexErrors([]),
+      tab: 'process',
+      viewing: null,
+      live: false,
+      counters: null,
+      trackedTask: null,
+      path: null,
+    }),
+  setCatalog: (list) => set({ catalogList: list, catalog: indexCatalog(list) }),
+  change: (fn, key) => {
+    const { def, history, viewing } = get();
+    if (!def || viewing) return;
+    const next = fn(def);
+    if (next === def) return;
+    const { errors } = get();
+    const remaining = key ? clearEditedErrors(errors.all, key) : errors.all;
+    set({ def: next, history: pushUndo(history, def, key), ...(remaining !== errors.all ? { errors: indexErrors(remaining) } : {}) });
+  },
+  replace: (fn) => {
+    const { def, viewing } = get();
+    if (!def || viewing) return;
+    set({ def: fn(def) });
+  },
+  checkpoint: () => {
+    const { def, history } = get();
+    if (def) set({ history: pushUndo(history, def) });
+  },
+  undo: () => {
+    const { def, history } = get();
+    if (!def) return;
+    const r = undo(history, def);
+    if (r) set({ def: r.state, history: r.stack, selectedNodes: keep(get().selectedNodes, r.state) });
+  },
+  redo: () => {
+    const { def, history } = get();
+    if (!def) return;
+    const r = redo(history, def);
+    if (r) set({ def: r.state, history: r.stack, selectedNodes: keep(get().selectedNodes, r.state) });
+  },
+  select: (nodes, edges = []) => {
+    const cur = get();
+    if (same(cur.selectedNodes, nodes) && same(cur.selectedEdges, edges)) return;
+    const tab = nodes.length === 1 && (cur.tab === 'process' || cur.tab === 'errors') ? 'node' : cur.tab;
+    set({ selectedNodes: nodes, selectedEdges: edges, tab });
+  },
+  setErrors: (errors) => set({ errors: indexErrors(errors) }),
+  markSaved: (summary, saved, current) => set({ summary, def: current ?? saved, savedJson: canonical(saved) }),
+  setTab: (tab) => set({ tab }),
+  setViewing: (viewing) => set({ viewing, selectedNodes: [], selectedEdges: [] }),
+  setLive: (live) => set(live ? { live } : { live, counters: null }),
+  setCounters: (counters) => set({ counters }),
+  track: (trackedTask, path) => set({ trackedTask, path }),
+  setSummary: (summary) => set({ summary }),
+}));
+
+function keep(selected: string[], def: Definition): string[] {
+  const ids = new Set(def.nodes.map((n) => n.id));
+  return selected.filter((id) => ids.has(id));
+}
+
+function same(a: string[], b: string[]) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+export function isDirty(s: Pick<EditorState, 'def' | 'savedJson'>): boolean {
+  return !!s.def && canonical(s.def) !== s.savedJson;
+}
