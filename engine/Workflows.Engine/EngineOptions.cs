@@ -19,7 +19,7 @@ public sealed class EngineOptions
     public int ScriptTimeoutMs { get; set; } = 1000;
     public int ScriptMaxStatements { get; set; } = 10_000_000;
     public int ScriptMaxRecursion { get; set; } = 200;
-    public long ScriptMemoryLimitBytes { get; set; } = 64L * 1024 * 1024;
+    public long ScriptMemoryLimitBytes { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>Default time limit of an API call node.</summary>
     public int ApiTimeoutMs { get; set; } = 30_000;

@@ -41,8 +41,11 @@ public static class WorkflowsApp
             context.Response.StatusCode = status;
             await Results.Problem(title: title, detail: failure?.Message, statusCode: status).ExecuteAsync(context);
         }));
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        // The designer is copied next to the binaries, so it is found whatever the working directory.
+        var designer = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(
+            Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "wwwroot")).FullName);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = designer });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = designer });
         app.MapOpenApi();
         app.MapGet("/health", (EngineHost host, TaskRunner runner, TaskWriter writer) => Results.Json(new
         {
@@ -56,7 +59,7 @@ public static class WorkflowsApp
         PublicApi.Map(app);
         ManagementApi.Map(app);
         app.MapFallback("/api/{**rest}", () => Results.Problem(title: "Not found", detail: "no such API endpoint", statusCode: 404));
-        app.MapFallbackToFile("index.html");
+        app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = designer });
         return app;
     }
 }

@@ -33,6 +33,7 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
     static void CheckGraph(ProcessDefinition process, ValidationContext<ProcessDefinition> context, NodeCatalog catalog, ScriptHost scripts)
     {
         var errors = new List<DefinitionError>();
+        process.Nodes ??= [];
         var byId = new Dictionary<string, NodeDefinition>();
         var prepared = new Dictionary<string, object?>();
         for (var i = 0; i < process.Nodes.Count; i++)
@@ -61,11 +62,11 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
 
         foreach (var node in byId.Values)
         {
-            var type = catalog.Find(node.Type);
+            var type = catalog.Find(node.Type ?? "");
             if (type is null) continue;
             var exits = type.ExitsOf(node).ToList();
             foreach (var exit in exits.Where(e => e.Required && !node.Exits.ContainsKey(e.Name)))
-                errors.Add(new(node.Id, $"exits.{exit.Name}", $"the {exit.Label.ToLowerInvariant()} exit must lead to a node"));
+                errors.Add(new(node.Id, $"exits.{exit.Name}", $"the '{exit.Name}' exit must lead to a node"));
             foreach (var (name, target) in node.Exits)
             {
                 if (exits.All(e => e.Name != name))

@@ -17,7 +17,7 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
 {
     public sealed record Prepared(
         HttpMethod Method, Template Url, (string Key, Template Value)[] Headers,
-        string BodyType, ValueTemplate? Body, Template? RawBody, string? ResponseKey, TimeSpan Timeout);
+        string BodyType, ValueTemplate? Body, Template? RawBody, DataPath? ResponseKey, TimeSpan? Timeout);
 
     static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
     static readonly string[] BodyTypes = ["json", "form", "raw", "none"];
@@ -31,7 +31,7 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
             new ParamSpec("body_type", "select", "Body", Default: "json", Options: BodyTypes),
             new ParamSpec("body", "json", "Body parameters", Help: "Object of parameters with templates; left out, the whole task data is sent. For raw: a text template."),
             new ParamSpec("response_key", "string", "Put the answer under", Help: "Left empty, an object answer is merged into the task data."),
-            new ParamSpec("timeout_ms", "integer", "Time-out (ms)", Default: 30000),
+            new ParamSpec("timeout_ms", "integer", "Time-out (ms)", Help: "Left empty, the engine's default (30 s)."),
         ],
         [Exits.NextExit, Exits.ErrorExit],
         ErrorKind: "api");
@@ -46,6 +46,7 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
         else if (url is { IsConstant: true } && Uri.TryCreate(url.Text, UriKind.Absolute, out u) && u.Scheme is not ("http" or "https"))
             context.Error("params.url", "must be an http or https URL");
         var headers = new List<(string, Template)>();
+        if (node.Params["headers"] is { } h && h is not JsonObject) context.Error("params.headers", "must be an object of header: value");
         if (node.Params["headers"] is JsonObject hs)
             foreach (var (key, value) in hs)
             {
@@ -67,11 +68,17 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
             else context.Error("params.body", "must be an object of parameters (or a text with body_type raw)");
         }
         var responseKey = context.String("response_key");
-        var timeout = context.Number("timeout_ms", 30_000) ?? 30_000;
+        DataPath? responsePath = null;
+        if (!string.IsNullOrWhiteSpace(responseKey))
+        {
+            try { responsePath = DataPath.Parse(responseKey); }
+            catch (TemplateException e) { context.Error("params.response_key", e.Message); }
+        }
+        var timeout = context.Number("timeout_ms");
         if (timeout is < 1 or > 600_000) context.Error("params.timeout_ms", "must be between 1 and 600000");
         if (url is null) return null;
         return new Prepared(new HttpMethod(method), url, [.. headers], bodyType, body, raw,
-            string.IsNullOrWhiteSpace(responseKey) ? null : responseKey.Trim(), TimeSpan.FromMilliseconds(timeout));
+            responsePath, timeout is null ? null : TimeSpan.FromMilliseconds(timeout.Value));
     }
 
     protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
@@ -86,15 +93,16 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
             return NodeOutcome.Software("bad_request", e.Message);
         }
         using var _ = request;
+        var limit = node.Timeout ?? TimeSpan.FromMilliseconds(step.Services.Options.ApiTimeoutMs);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
-        timeout.CancelAfter(node.Timeout);
+        timeout.CancelAfter(limit);
         try
         {
             var client = step.Services.Http.CreateClient("workflows-api");
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var limit = step.Services.Options.ApiMaxResponseBytes;
-            var bytes = await ReadLimited(response.Content, limit, timeout.Token);
-            if (bytes is null) return NodeOutcome.Software("response_too_large", $"the answer is larger than {limit} bytes");
+            var maxBytes = step.Services.Options.ApiMaxResponseBytes;
+            var bytes = await ReadLimited(response.Content, maxBytes, timeout.Token);
+            if (bytes is null) return NodeOutcome.Software("response_too_large", $"the answer is larger than {maxBytes} bytes");
             var status = (int)response.StatusCode;
             if (status == 429 || status >= 500)
                 return NodeOutcome.Hardware($"http_{status}", $"{request.Method} {request.RequestUri} answered {status} {response.ReasonPhrase}: {Excerpt(bytes)}");
@@ -114,7 +122,7 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
         }
         catch (OperationCanceledException) when (!step.Cancellation.IsCancellationRequested)
         {
-            return NodeOutcome.Hardware("timeout", $"{request.Method} {request.RequestUri} did not answer within {node.Timeout.TotalMilliseconds} ms");
+            return NodeOutcome.Hardware("timeout", $"{request.Method} {request.RequestUri} did not answer within {limit.TotalMilliseconds} ms");
         }
         catch (HttpRequestException e)
         {
@@ -135,7 +143,7 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
                 "raw" => new StringContent(node.RawBody?.RenderString(step.Scope) ?? "", Encoding.UTF8, "text/plain"),
                 "form" => new FormUrlEncodedContent(((node.Body?.Render(step.Scope) as JsonObject) ?? step.Data)
                     .Select(kv => new KeyValuePair<string, string>(kv.Key, Template.AsText(kv.Value)))),
-                _ => new StringContent((node.Body?.Render(step.Scope) ?? step.Data).ToJsonString(), Encoding.UTF8, "application/json"),
+                _ => new StringContent(Runtime.TaskJson.Text(node.Body?.Render(step.Scope) ?? step.Data), Encoding.UTF8, "application/json"),
             };
         }
         foreach (var (key, value) in node.Headers)
@@ -153,7 +161,7 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
 
     static void Apply(StepContext step, Prepared node, JsonNode? answer)
     {
-        if (node.ResponseKey is not null) step.Set(DataPath.Parse(node.ResponseKey), answer);
+        if (node.ResponseKey is not null) step.Set(node.ResponseKey, answer);
         else if (answer is JsonObject obj)
             foreach (var (key, value) in obj.ToList())
             {

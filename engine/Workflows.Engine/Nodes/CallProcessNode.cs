@@ -34,7 +34,7 @@ public sealed class CallProcessNode : NodeType<CallProcessNode.Prepared>
     protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
     {
         if (ProcessCallParams.Target(step, node.Process) is not { } convId)
-            return NodeOutcome.Software("process_not_found", $"no process is named '{node.Process.RenderString(step.Scope)}'");
+            return NodeOutcome.Software("process_not_found", $"no process is named '{node.Process.Text}'");
         System.Text.Json.Nodes.JsonObject data;
         try { data = ProcessCallParams.Build(step, node.Data); }
         catch (TemplateException e) { return NodeOutcome.Software("bad_value", e.Message); }

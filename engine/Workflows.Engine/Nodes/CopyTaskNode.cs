@@ -38,7 +38,7 @@ public sealed class CopyTaskNode : NodeType<CopyTaskNode.Prepared>
     protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
     {
         if (ProcessCallParams.Target(step, node.Process) is not { } convId)
-            return NodeOutcome.Software("process_not_found", $"no process is named '{node.Process.RenderString(step.Scope)}'");
+            return NodeOutcome.Software("process_not_found", $"no process is named '{node.Process.Text}'");
         JsonObject data;
         string? reference;
         try
@@ -67,7 +67,9 @@ static class ProcessCallParams
     /// <summary>A process named by conv_id, @alias or a template giving either.</summary>
     public static long? Target(StepContext step, Template process)
     {
-        var text = process.RenderString(step.Scope).Trim();
+        string text;
+        try { text = process.RenderString(step.Scope).Trim(); }
+        catch (TemplateException) { return null; }
         if (text.StartsWith('@')) return step.Services.Processes.FindByAlias(text[1..])?.ConvId;
         return long.TryParse(text, out var convId) && step.Services.Processes.Find(convId) is not null ? convId
             : step.Services.Processes.FindByAlias(text)?.ConvId;

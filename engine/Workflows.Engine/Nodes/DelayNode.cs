@@ -33,8 +33,7 @@ public sealed class DelayNode : NodeType<DelayNode.Prepared>
         if (node.Seconds is { } seconds) due = step.Now.AddSeconds(seconds);
         else
         {
-            var text = node.Until!.RenderString(step.Scope);
-            try { due = TemplateFunctions.ParseTime(text); }
+            try { due = TemplateFunctions.ParseTime(node.Until!.RenderString(step.Scope)); }
             catch (TemplateException e) { return ValueTask.FromResult(NodeOutcome.Software("bad_time", $"until: {e.Message}")); }
         }
         // A time already past (a call scheduled while the task was elsewhere) does not wait at all.

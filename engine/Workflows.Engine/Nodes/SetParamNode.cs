@@ -48,6 +48,7 @@ public sealed class SetParamNode : NodeType<SetParamNode.Prepared>
         }
         catch (TemplateException e)
         {
+            step.Undo();
             return ValueTask.FromResult(NodeOutcome.Software("bad_path", e.Message));
         }
         return NodeOutcome.Next;

@@ -8,7 +8,7 @@ namespace Workflows.Engine.Nodes;
 /// </summary>
 public sealed class WaitCallbackNode : NodeType<WaitCallbackNode.Prepared>
 {
-    public sealed record Prepared(double TimeoutSeconds, string? TaskIdPath, string? RefPath);
+    public sealed record Prepared(double TimeoutSeconds, Templates.DataPath? TaskIdPath, Templates.DataPath? RefPath);
 
     public override NodeDescription Description { get; } = new(
         "wait_callback", "Waiting for callback", "wait", "inbox", NodeKind.Wait,
@@ -23,7 +23,14 @@ public sealed class WaitCallbackNode : NodeType<WaitCallbackNode.Prepared>
     {
         var timeout = context.Number("timeout_seconds", 86400) ?? 86400;
         if (timeout is < 1 or > 365 * 86400) context.Error("params.timeout_seconds", "must be between 1 and 31536000");
-        return new Prepared(timeout, context.String("task_id_path"), context.String("ref_path"));
+        return new Prepared(timeout, Path(context, "task_id_path"), Path(context, "ref_path"));
+    }
+
+    static Templates.DataPath? Path(PrepareContext context, string name)
+    {
+        if (context.String(name) is not { Length: > 0 } text) return null;
+        try { return Templates.DataPath.Parse(text); }
+        catch (Templates.TemplateException e) { context.Error($"params.{name}", e.Message); return null; }
     }
 
     protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node) =>

@@ -140,7 +140,7 @@ public sealed class TaskRunner(
                     outcome = NodeOutcome.Software("internal_error", $"the {node.Type.Name} node failed unexpectedly: {e.Message}");
                 }
             }
-            if (step.Changed && outcome.Kind != OutcomeKind.Fail && SizeOf(task.Data) is var size && size > process.TaskSizeLimit)
+            if (step.Changed && outcome.Kind != OutcomeKind.Fail && TaskJson.Size(task.Data) is var size && size > process.TaskSizeLimit)
             {
                 step.Undo();
                 outcome = NodeOutcome.Software("task_size_limit", $"the task's data would be {size} bytes, over the limit of {process.TaskSizeLimit}");
@@ -247,22 +247,5 @@ public sealed class TaskRunner(
         step.Set($"__conveyor_{kind}_return_type_error__", error.Type);
         step.Set($"__conveyor_{kind}_return_type_tag__", error.Tag);
         step.Set($"__conveyor_{kind}_return_description__", error.Description);
-    }
-
-    static int SizeOf(JsonObject data)
-    {
-        var counter = new ByteCounter();
-        using (var json = new System.Text.Json.Utf8JsonWriter(counter)) data.WriteTo(json);
-        return counter.Count;
-    }
-
-    sealed class ByteCounter : System.Buffers.IBufferWriter<byte>
-    {
-        byte[] _buffer = new byte[4096];
-        public int Count { get; private set; }
-        public void Advance(int count) => Count += count;
-        public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint);
-        public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint);
-        byte[] Ensure(int size) => size > _buffer.Length ? _buffer = new byte[size] : _buffer;
     }
 }

@@ -65,7 +65,7 @@ public sealed class TaskService(
         if (reference is not null && (reference.Length == 0 || reference.Length > options.MaxRefLength))
             return (null, CreateOutcome.Refused($"ref must be 1 to {options.MaxRefLength} characters long", "bad_ref"));
         data ??= [];
-        var size = System.Text.Encoding.UTF8.GetByteCount(data.ToJsonString());
+        var size = TaskJson.Size(data);
         if (size > process.Latest.TaskSizeLimit)
             return (null, CreateOutcome.Refused($"task data is {size} bytes, over the limit of {process.Latest.TaskSizeLimit}", "task_size_limit"));
 

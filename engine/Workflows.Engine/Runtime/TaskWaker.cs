@@ -13,9 +13,12 @@ namespace Workflows.Engine.Runtime;
 public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> dbs, IClock clock)
 {
     /// <summary>Merges data into a task waiting for a callback and lets it continue by its next exit.</summary>
-    public Task<WakeResult> CallbackAsync(long taskId, JsonObject? data, string? expectedNode = null, CancellationToken cancel = default) =>
+    public Task<WakeResult> CallbackAsync(long taskId, JsonObject? data, string? expectedNode = null, long? expectedConvId = null, CancellationToken cancel = default) =>
         WakeAsync(taskId, task =>
         {
+            // A process's hash opens only its own tasks: a task of another process reads as not found.
+            if (expectedConvId is not null && task.ConvId != expectedConvId)
+                return new Refusal($"process {expectedConvId} has no task {task.ObjId}", "obj_id_not_found");
             if (task.Status != TaskStatus.Waiting || task.Wait?.Kind != WaitSpec.Callback)
                 return $"task {task.ObjId} is not waiting for a callback: it is in node '{task.NodeId}' with status {task.Status}";
             if (expectedNode is not null && task.NodeId != expectedNode)
@@ -75,6 +78,8 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
         return null;
     }
 
+    sealed record Refusal(string Description, string Proc);
+
     async Task<WakeResult> WakeAsync(long taskId, Func<TaskState, object> decide, TimeSpan waitIfBusy, CancellationToken cancel)
     {
         var until = DateTime.UtcNow + waitIfBusy;
@@ -95,10 +100,11 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
                 return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} does not exist", "obj_id_not_found");
             }
             var task = TaskService.FromRow(row);
-            if (decide(task) is not Wake wake)
+            var decision = decide(task);
+            if (decision is not Wake wake)
             {
                 runner.Release(taskId);
-                return WakeResult.Refused(taskId, (string)decide(task));
+                return decision is Refusal r ? WakeResult.Refused(taskId, r.Description, r.Proc) : WakeResult.Refused(taskId, (string)decision);
             }
             task.Resume = wake;
             _ = runner.SubmitHeld(task);

@@ -41,7 +41,14 @@ public sealed class ScriptFailureException(string tag, string message) : Excepti
 public sealed class ScriptHost(EngineOptions options)
 {
     readonly ConcurrentDictionary<(string, bool), CompiledScript> _compiled = new();
-    readonly ConcurrentDictionary<long, ConcurrentBag<JsEngine>> _pools = new();
+    readonly ConcurrentDictionary<long, ConcurrentBag<PooledEngine>> _pools = new();
+
+    /// <summary>An engine with its memory guard: allocations are counted from the start of each run.</summary>
+    sealed class PooledEngine
+    {
+        public required JsEngine Engine { get; init; }
+        public long RunStartBytes;
+    }
 
     // Wrapping the body in a function keeps `var` declarations local to one run of a pooled engine.
     const string Prefix = "(function(){";
@@ -75,11 +82,12 @@ public sealed class ScriptHost(EngineOptions options)
     /// <summary>Runs a code script against a copy of the data and returns the data as the script left it.</summary>
     public JsonObject Run(CompiledScript script, JsonObject data, long poolKey)
     {
-        var engine = Rent(poolKey);
+        var pooled = Rent(poolKey);
+        var engine = pooled.Engine;
         try
         {
             engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
-            Execute(engine, script);
+            Execute(pooled, script);
             var result = engine.GetValue("data");
             if (!result.IsObject() || result.IsArray())
                 throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
@@ -88,32 +96,37 @@ public sealed class ScriptHost(EngineOptions options)
         }
         finally
         {
-            Return(poolKey, engine);
+            Return(poolKey, pooled);
         }
     }
 
     /// <summary>Evaluates a condition expression with `data` in scope; true when the result is truthy.</summary>
     public bool Test(CompiledScript expression, JsonObject data, long poolKey)
     {
-        var engine = Rent(poolKey);
+        var pooled = Rent(poolKey);
+        var engine = pooled.Engine;
         try
         {
             engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
-            Execute(engine, expression);
+            Execute(pooled, expression);
             return TypeConverter.ToBoolean(engine.GetCompletionValue());
         }
         finally
         {
-            Return(poolKey, engine);
+            Return(poolKey, pooled);
         }
     }
 
-    void Execute(JsEngine engine, CompiledScript script)
+    void Execute(PooledEngine pooled, CompiledScript script)
     {
-        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var allocatedBefore = pooled.RunStartBytes = GC.GetAllocatedBytesForCurrentThread();
         try
         {
-            engine.Execute(script.Program);
+            pooled.Engine.Execute(script.Program);
+        }
+        catch (JavaScriptException e) when (e.Message.StartsWith("arrays longer than", StringComparison.Ordinal))
+        {
+            throw new ScriptFailureException("memory_limit", e.Message);
         }
         catch (JavaScriptException e)
         {
@@ -150,44 +163,56 @@ public sealed class ScriptHost(EngineOptions options)
         }
     }
 
-    JsEngine Rent(long poolKey)
+    PooledEngine Rent(long poolKey)
     {
         var pool = _pools.GetOrAdd(poolKey, _ => []);
         return pool.TryTake(out var engine) ? engine : Create();
     }
 
-    void Return(long poolKey, JsEngine engine)
+    void Return(long poolKey, PooledEngine pooled)
     {
-        engine.SetValue("data", JsValue.Undefined);
+        pooled.Engine.SetValue("data", JsValue.Undefined);
         var pool = _pools.GetOrAdd(poolKey, _ => []);
-        if (pool.Count < 64) pool.Add(engine);
+        if (pool.Count < 64) pool.Add(pooled);
     }
 
-    JsEngine Create()
+    PooledEngine Create()
     {
         var engine = new JsEngine(o => o
             .LimitRecursion(options.ScriptMaxRecursion)
             .MaxStatements(options.ScriptMaxStatements)
             .TimeoutInterval(TimeSpan.FromMilliseconds(options.ScriptTimeoutMs))
             .DebugMode());
+        // Native array methods loop in C# where neither the statement count nor the time limit is
+        // checked, so `new Array(1e9).join('x')` would run unchecked: refuse arrays that long.
+        engine.Execute(ArrayGuard);
+        var pooled = new PooledEngine { Engine = engine };
         var limit = options.ScriptMemoryLimitBytes;
-        long start = 0;
-        var steps = 0;
-        engine.Step += (_, info) =>
+        engine.Step += (_, _) =>
         {
-            // Statement-granular allocation check: the only memory limit Jint 2.10 allows.
-            if (++steps % 64 == 0)
-            {
-                var now = GC.GetAllocatedBytesForCurrentThread();
-                if (start == 0 || info.CallStack.Count == 0 && steps == 64) start = now;
-                if (now - start > limit) { start = 0; steps = 0; throw new MemoryGuardException(); }
-            }
+            // Bytes allocated by this thread since the run began, checked per statement: the only memory
+            // limit Jint 2.10 allows. One statement can still allocate a lot before the check sees it.
+            if (GC.GetAllocatedBytesForCurrentThread() - pooled.RunStartBytes > limit) throw new MemoryGuardException();
             return StepMode.Into;
         };
-        return engine;
+        return pooled;
     }
 
     sealed class MemoryGuardException : Exception;
+
+    static readonly JintProgram ArrayGuard = new JavaScriptParser().Parse("""
+        (function () {
+          var limit = 1000000;
+          var names = ['join', 'toString', 'toLocaleString', 'indexOf', 'lastIndexOf', 'reverse', 'slice', 'splice', 'concat', 'sort', 'shift', 'unshift'];
+          for (var i = 0; i < names.length; i++) (function (name) {
+            var original = Array.prototype[name];
+            Object.defineProperty(Array.prototype, name, { enumerable: false, configurable: true, writable: true, value: function () {
+              if (this.length > limit) { throw new RangeError('arrays longer than ' + limit + ' items are not allowed'); }
+              return original.apply(this, arguments);
+            } });
+          })(names[i]);
+        })();
+        """);
 
     public static string Describe(JsonValueKind kind) => kind.ToString().ToLowerInvariant();
 }

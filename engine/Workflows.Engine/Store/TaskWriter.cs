@@ -80,7 +80,7 @@ public sealed class TaskWriter : IAsyncDisposable
         NodeId = task.NodeId,
         Status = task.Status,
         Result = task.Result,
-        Data = task.Data.ToJsonString(),
+        Data = TaskJson.Text(task.Data),
         WaitKind = task.Wait?.Kind,
         WaitKey = task.Wait?.Key,
         WakeAt = Earliest(task.Wait?.WakeAt, task.Wait?.TimeoutAt)?.ToUnixTimeMilliseconds(),

@@ -174,7 +174,7 @@ public sealed class Template
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
         JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValueKind() == JsonValueKind.True ? "true" : "false",
         JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
-        _ => node.ToJsonString(),
+        _ => Runtime.TaskJson.Text(node),
     };
 
     public override string ToString() => Text;

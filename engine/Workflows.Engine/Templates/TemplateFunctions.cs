@@ -39,7 +39,10 @@ public static class TemplateFunctions
 
     public static JsonNode? Invoke(string name, string[] args, DateTimeOffset now) => name switch
     {
-        "unixtime" => args.Length == 0 || args[0].Length == 0 ? JsonValue.Create(now.ToUnixTimeSeconds()) : JsonValue.Create(ParseTime(args[0]).ToUnixTimeSeconds()),
+        // $.unixtime() is now; $.unixtime(%y-%m-%d ...) formats now (Corezoid's form); any other argument is a date to convert.
+        "unixtime" => args.Length == 0 || args[0].Length == 0 ? JsonValue.Create(now.ToUnixTimeSeconds())
+            : args[0].Contains('%') ? JsonValue.Create(FormatDate(args[0], now, null))
+            : JsonValue.Create(ParseTime(args[0]).ToUnixTimeSeconds()),
         "date" => JsonValue.Create(FormatDate(args[0], args.Length > 1 && args[1].Length > 0 ? ParseTime(args[1]) : now, args.Length > 2 ? args[2] : null)),
         "math" => JsonValue.Create(MathExpression.Evaluate(args[0])),
         "random" => JsonValue.Create(Random(args)),

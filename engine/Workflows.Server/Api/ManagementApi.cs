@@ -43,6 +43,9 @@ public static class ManagementApi
             });
         });
 
+        api.MapPost("/import/corezoid", ImportCorezoid)
+            .WithSummary("Converts a Corezoid process or folder export and creates the processes; lists what could not be converted per node");
+
         api.MapGet("/processes/{convId:long}", (long convId, ProcessRegistry processes, NodeCounters counters) =>
             Guard(() => Task.FromResult(Results.Json(Detail(processes.Get(convId), counters)))));
 
@@ -97,10 +100,10 @@ public static class ManagementApi
             if (problem is not null) return problem;
             if (processes.Find(convId) is null) return Problems.From(EngineException.NotFound($"process {convId} does not exist"));
             if (body!["data"] is { } d && d is not JsonObject) return Problems.BadRequest("data must be a JSON object");
-            if (body["ref"] is { } r && (r is not JsonValue rv || !rv.TryGetValue(out string? _))) return Problems.BadRequest("ref must be a string");
+            if (body["ref"] is { } r && PublicApi.RefText(r) is null) return Problems.BadRequest("ref must be a string or a number");
             var data = body["data"] as JsonObject;
             body.Remove("data");
-            var created = await tasks.CreateAsync(convId, (string?)body["ref"], data);
+            var created = await tasks.CreateAsync(convId, body["ref"] is { } given ? PublicApi.RefText(given) : null, data);
             if (!created.Ok) return Results.Problem(title: "The task was not created", detail: created.Description, statusCode: StatusCodes.Status409Conflict);
             var stored = await tasks.GetAsync(created.Task!.Id);
             return Results.Json(TaskView(stored!.Value.Task), statusCode: StatusCodes.Status201Created);
@@ -129,7 +132,56 @@ public static class ManagementApi
         });
     }
 
-    /// <summary>Server-sent events: the node counters, pushed when they change (at most 4 times a second).</summary>
+    static async Task<IResult> ImportCorezoid(HttpRequest request, ProcessRegistry processes, NodeCounters counters)
+    {
+        var text = await new StreamReader(request.Body).ReadToEndAsync(request.HttpContext.RequestAborted);
+        Workflows.Engine.Import.ImportResult result;
+        try { result = Workflows.Engine.Import.CorezoidImporter.Import(text); }
+        catch (Workflows.Engine.Import.CorezoidImportException e)
+        {
+            return Results.Problem(title: "Not a Corezoid export", detail: e.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+        var answers = new JsonArray();
+        foreach (var imported in result.Processes)
+        {
+            var definition = imported.Definition;
+            // A conv_id taken by another process: the import gets a new one rather than overwriting it.
+            if (definition.ConvId is { } wanted && processes.Find(wanted) is not null) definition.ConvId = null;
+            var answer = new JsonObject
+            {
+                ["corezoid_obj_id"] = imported.CorezoidObjId,
+                ["title"] = imported.Title,
+                ["issues"] = new JsonArray(imported.Issues.Select(IssueView).ToArray()),
+            };
+            try
+            {
+                var entry = await processes.CreateAsync(definition);
+                answer["created"] = true;
+                answer["process"] = Summary(entry, counters);
+            }
+            catch (DefinitionException e)
+            {
+                answer["created"] = false;
+                answer["errors"] = new JsonArray(e.Errors.Select(x => (JsonNode)new JsonObject { ["node_id"] = x.NodeId, ["field"] = x.Field, ["message"] = x.Message }).ToArray());
+            }
+            catch (EngineException e)
+            {
+                answer["created"] = false;
+                answer["errors"] = new JsonArray(new JsonObject { ["node_id"] = null, ["field"] = "process", ["message"] = e.Message });
+            }
+            answers.Add(answer);
+        }
+        return Results.Json(new JsonObject
+        {
+            ["processes"] = answers,
+            ["issues"] = new JsonArray(result.Issues.Select(IssueView).ToArray()),
+        });
+    }
+
+    static JsonNode IssueView(Workflows.Engine.Import.ImportIssue i) =>
+        new JsonObject { ["node_id"] = i.NodeId, ["node_title"] = i.NodeTitle, ["what"] = i.What, ["why"] = i.Why };
+
+    /// <summary>Server-sent events    /// <summary>Server-sent events: the node counters, pushed when they change (at most 4 times a second).</summary>
     static async Task Live(long convId, HttpContext context, TaskService tasks, NodeCounters counters, ProcessRegistry processes)
     {
         if (processes.Find(convId) is null)

@@ -60,8 +60,8 @@ public static class PublicApi
         if (opConv is not null && (!long.TryParse(Text(opConv) ?? opConv.ToJsonString(), out var c) || c != convId))
             return OpError(id, $"conv_id {opConv.ToJsonString()} does not match this URL's process {convId}");
         string? reference;
-        try { reference = op["ref"] is null ? null : Text(op["ref"]) ?? op["ref"]!.ToJsonString(); }
-        catch (InvalidOperationException) { return OpError(id, "ref must be a string"); }
+        if (op["ref"] is { } r && RefText(r) is null) return OpError(id, "ref must be a string or a number");
+        reference = op["ref"] is { } given ? RefText(given) : null;
         if (op["data"] is { } d && d is not JsonObject) return OpError(id, "data must be a JSON object");
         var data = op["data"] as JsonObject;
 
@@ -87,7 +87,7 @@ public static class PublicApi
                 }
                 else return OpError(id, "modify needs the task's ref or obj_id");
                 data?.Parent?.AsObject().Remove("data");
-                var woken = await waker.CallbackAsync(taskId, data, cancel: cancel);
+                var woken = await waker.CallbackAsync(taskId, data, expectedConvId: convId, cancel: cancel);
                 if (!woken.Ok) return OpError(id, woken.Description!, woken.Proc, reference);
                 return Ok(id, reference, TaskIds.Format(taskId));
             case null:
@@ -100,6 +100,7 @@ public static class PublicApi
     /// <summary>How VoxImplant or a payment gateway reports back: any JSON body, the task found by a path in it.</summary>
     static async Task<IResult> Callback(int apiVersion, string convId, string hash, string nodeId, HttpRequest request, ProcessRegistry processes, TaskService tasks, TaskWaker waker)
     {
+        if (apiVersion is not (1 or 2)) return Answer("error", "API version must be 1 or 2", 404);
         if (!long.TryParse(convId, out var id) || processes.Find(id) is not { } process)
             return Answer("error", $"process {convId} does not exist", 404);
         if (!FixedTimeEquals(hash, process.Row.Hash))
@@ -115,20 +116,20 @@ public static class PublicApi
         long taskId;
         if (settings.TaskIdPath is { } idPath)
         {
-            var value = Workflows.Engine.Templates.DataPath.Parse(idPath).Get(body);
+            var value = idPath.Get(body);
             var text = value is null ? null : Workflows.Engine.Templates.Template.AsText(value);
             if (!TaskIds.TryParse(text, out taskId)) return Answer("error", $"the body has no task id at '{idPath}'");
         }
         else if (settings.RefPath is { } refPath)
         {
-            var value = Workflows.Engine.Templates.DataPath.Parse(refPath).Get(body);
+            var value = refPath.Get(body);
             var reference = value is null ? null : Workflows.Engine.Templates.Template.AsText(value);
             if (reference is null || tasks.ActiveByRef(id, reference) is not { } byRef) return Answer("error", $"no active task has the ref found at '{refPath}'");
             taskId = byRef;
         }
         else return Answer("error", $"node '{nodeId}' names no task_id_path or ref_path to find the task in a callback");
 
-        var woken = await waker.CallbackAsync(taskId, body, expectedNode: nodeId, request.HttpContext.RequestAborted);
+        var woken = await waker.CallbackAsync(taskId, body, expectedNode: nodeId, expectedConvId: id, cancel: request.HttpContext.RequestAborted);
         var op = woken.Ok ? Ok(null, null, TaskIds.Format(taskId)) : OpError(null, woken.Description!, woken.Proc);
         return Results.Json(new JsonObject { ["request_proc"] = "ok", ["ops"] = new JsonArray(op) });
     }
@@ -156,6 +157,10 @@ public static class PublicApi
     }
 
     static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
+    /// <summary>A ref given as a string, or as a number (shop scripts send order numbers), as text.</summary>
+    public static string? RefText(JsonNode node) =>
+        node is JsonValue v && v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number ? Workflows.Engine.Templates.Template.AsText(v) : null;
 
     static IResult Answer(string requestProc, string description, int status = 200) =>
         Results.Json(new JsonObject { ["request_proc"] = requestProc, ["ops"] = new JsonArray(), ["description"] = description }, statusCode: status);
