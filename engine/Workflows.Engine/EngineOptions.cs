@@ -28,8 +28,12 @@ public sealed class EngineOptions
 
     /// <summary>Parallel runners; 0 means twice the processor count.</summary>
     public int Runners { get; set; }
+    /// <summary>Most runs in flight at once (tasks awaiting commits or effects count); more wait in the queue.</summary>
+    public int MaxRunsInFlight { get; set; } = 20_000;
     /// <summary>Instant steps a task may take before its progress is committed and it yields to others.</summary>
     public int StepsPerRun { get; set; } = 200;
+    /// <summary>On shutdown, how long runners may finish their step before in-flight calls are cancelled.</summary>
+    public int StopGraceMs { get; set; } = 5000;
     /// <summary>Most rows written in one group-commit transaction.</summary>
     public int MaxBatch { get; set; } = 2000;
 }

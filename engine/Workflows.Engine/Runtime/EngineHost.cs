@@ -90,7 +90,7 @@ public sealed class EngineHost(
     {
         Ready = false;
         await timers.StopAsync();
-        await runner.StopAsync(TimeSpan.FromSeconds(5));
+        await runner.StopAsync(TimeSpan.FromMilliseconds(options.StopGraceMs));
         await writer.DisposeAsync();
     }
 }

@@ -10,8 +10,9 @@ namespace Workflows.Engine.Runtime;
 /// <summary>
 /// Moves tasks through their process. Instant steps chain in memory; progress is committed (group
 /// commit) before an effect such as an API call, when the task waits or ends, and every
-/// <see cref="EngineOptions.StepsPerRun"/> steps. A task is held by one runner at a time; many
-/// runners share the cores.
+/// <see cref="EngineOptions.StepsPerRun"/> steps. A task is held by one run at a time. Many runs
+/// are in flight at once, but only a few (twice the cores) compute at a time: a run gives its
+/// slot back while it awaits a commit or an effect, so slow HTTP calls never starve the others.
 /// </summary>
 public sealed class TaskRunner(
     ProcessRegistry processes, TaskWriter writer, NodeCounters counters, ActiveRefs refs,
@@ -19,26 +20,29 @@ public sealed class TaskRunner(
 {
     readonly Channel<TaskState> _ready = Channel.CreateUnbounded<TaskState>();
     readonly CancellationTokenSource _stopping = new();
-    readonly List<Task> _workers = [];
     readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _held = new();
+    readonly SemaphoreSlim _compute = new(options.Runners > 0 ? options.Runners : Environment.ProcessorCount * 2);
+    // Bounds the runs in flight (each holds one task in memory); the queue waits beyond it.
+    readonly SemaphoreSlim _inFlight = new(options.MaxRunsInFlight);
+    Task? _dispatcher;
     int _running;
 
     /// <summary>Tasks waiting for a runner, for /health and back-pressure.</summary>
     public int QueueDepth => _ready.Reader.Count;
     public int Running => Volatile.Read(ref _running);
 
-    public void Start()
-    {
-        var count = options.Runners > 0 ? options.Runners : Environment.ProcessorCount * 2;
-        for (var i = 0; i < count; i++) _workers.Add(Task.Run(Work));
-    }
+    public void Start() => _dispatcher = Task.Run(Dispatch);
 
+    /// <summary>Stops taking tasks, lets runs finish their step for a grace period, then cancels what is left.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
         _ready.Writer.TryComplete();
-        await Task.WhenAny(Task.WhenAll(_workers), Task.Delay(grace));
+        if (_dispatcher is not null) await _dispatcher;
+        var until = DateTime.UtcNow + grace;
+        while (Running > 0 && DateTime.UtcNow < until) await Task.Delay(20);
         await _stopping.CancelAsync();
-        await Task.WhenAll(_workers).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+        until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (Running > 0 && DateTime.UtcNow < until) await Task.Delay(20);
     }
 
     /// <summary>
@@ -70,28 +74,37 @@ public sealed class TaskRunner(
 
     internal bool IsHeld(long taskId) => _held.ContainsKey(taskId);
 
-    async Task Work()
+    async Task Dispatch()
     {
         await foreach (var task in _ready.Reader.ReadAllAsync())
         {
+            await _inFlight.WaitAsync();
             Interlocked.Increment(ref _running);
-            var requeued = false;
-            try { requeued = await Run(task); }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                // Stopping: the task keeps its last committed place and continues after the restart.
-                task.FirstCommit?.TrySetException(new EngineException(EngineErrorKind.Conflict, "the engine is stopping; try again in a moment"));
-            }
-            catch (Exception e)
-            {
-                log.LogError(e, "Task {Task} of process {ConvId} failed in the runner", task.ObjId, task.ConvId);
-                task.FirstCommit?.TrySetException(e);
-            }
-            finally
-            {
-                if (!requeued) Release(task.Id);
-                Interlocked.Decrement(ref _running);
-            }
+            _ = RunOne(task);
+        }
+    }
+
+    async Task RunOne(TaskState task)
+    {
+        var requeued = false;
+        await _compute.WaitAsync();
+        try { requeued = await Run(task); }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: the task keeps its last committed place and continues after the restart.
+            task.FirstCommit?.TrySetException(new EngineException(EngineErrorKind.Conflict, "the engine is stopping; try again in a moment"));
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "Task {Task} of process {ConvId} failed in the runner", task.ObjId, task.ConvId);
+            task.FirstCommit?.TrySetException(e);
+        }
+        finally
+        {
+            _compute.Release();
+            if (!requeued) Release(task.Id);
+            Interlocked.Decrement(ref _running);
+            _inFlight.Release();
         }
     }
 
@@ -130,7 +143,9 @@ public sealed class TaskRunner(
                 if (node.Kind == NodeKind.Effect && (task.Pending.Count > 0 || !task.Stored)) await Commit(task);
                 try
                 {
-                    outcome = await node.Type.ExecuteAsync(step, node.Prepared);
+                    outcome = node.Kind == NodeKind.Effect
+                        ? await Outside(() => node.Type.ExecuteAsync(step, node.Prepared))
+                        : await node.Type.ExecuteAsync(step, node.Prepared);
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { throw; }
                 catch (Exception e)
@@ -225,9 +240,17 @@ public sealed class TaskRunner(
         if (task.Ref is not null) refs.Release(task.ConvId, task.Ref, task.Id);
     }
 
+    /// <summary>Awaits I/O without holding a compute slot.</summary>
+    async ValueTask<T> Outside<T>(Func<ValueTask<T>> work)
+    {
+        _compute.Release();
+        try { return await work(); }
+        finally { await _compute.WaitAsync(); }
+    }
+
     async Task Commit(TaskState task)
     {
-        await writer.Save(task);
+        await Outside(async () => { await writer.Save(task); return true; });
         if (!task.Stored)
         {
             task.Stored = true;
