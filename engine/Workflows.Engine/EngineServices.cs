@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Quartz;
+using Workflows.Engine.Scheduling;
 using Workflows.Engine.Definitions;
 using Workflows.Engine.Nodes;
 using Workflows.Engine.Runtime;
@@ -31,8 +33,20 @@ public static class EngineServices
         services.AddSingleton<TaskService>();
         services.AddSingleton<TaskWaker>();
         services.AddSingleton<TimerService>();
+        services.AddSingleton<ProcessSchedules>();
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
+        // Scheduled starts: Quartz with its tables in the engine's own database (clusterable on PostgreSQL).
+        services.AddQuartz(q =>
+        {
+            q.UsePersistentStore(store =>
+            {
+                store.UseSqlite(options.ConnectionString);
+                store.UseSystemTextJsonSerializer();
+                store.ProvisionSchema();
+            });
+        });
+        services.AddQuartzHostedService(q => q.WaitForJobsToComplete = false);
         return services;
     }
 }

@@ -15,7 +15,27 @@ public sealed class ProcessDefinition
     /// <summary>active or paused; only read on import, the state lives with the process afterwards.</summary>
     public string? Status { get; set; }
     public ProcessSettings? Settings { get; set; }
+    /// <summary>Cron schedules that create a task with given data (every Monday 09:00 Europe/Moscow, say).</summary>
+    public List<ScheduleDefinition>? Schedules { get; set; }
     public List<NodeDefinition> Nodes { get; set; } = [];
+}
+
+public sealed class ScheduleDefinition
+{
+    /// <summary>Quartz cron: seconds minutes hours day-of-month month day-of-week [year], e.g. "0 0 9 ? * MON".</summary>
+    public string Cron { get; set; } = "";
+    /// <summary>IANA time zone the cron is read in; UTC when left out.</summary>
+    public string? TimeZone { get; set; }
+    /// <summary>The data of each task the schedule creates.</summary>
+    public System.Text.Json.Nodes.JsonObject? Data { get; set; }
+}
+
+/// <summary>Corezoid's "count semaphor": escalate when more than Max tasks sit in the node, and again when they drop back.</summary>
+public sealed class CountLimitDefinition
+{
+    public int Max { get; set; }
+    /// <summary>The process (conv_id or @alias) that receives the escalation task.</summary>
+    public string ConvId { get; set; } = "";
 }
 
 public sealed class ProcessSettings
@@ -38,6 +58,8 @@ public sealed class NodeDefinition
     public JsonObject Params { get; set; } = [];
     /// <summary>Exit name to the id of the node it leads to (next, error, timeout, a condition rule, default).</summary>
     public Dictionary<string, string> Exits { get; set; } = [];
+    /// <summary>Optional: escalate when too many tasks sit in this node.</summary>
+    public CountLimitDefinition? CountLimit { get; set; }
 }
 
 public static class DefinitionJson

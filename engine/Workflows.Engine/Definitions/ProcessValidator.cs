@@ -27,6 +27,12 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
         RuleFor(p => p.Settings!.TaskSizeLimit).InclusiveBetween(1_000, 10_000_000).When(p => p.Settings?.TaskSizeLimit is not null)
             .WithMessage("must be between 1000 and 10000000").OverridePropertyName("settings.task_size_limit");
         RuleFor(p => p.Nodes).NotEmpty().WithMessage("a process needs nodes: at least a start and a final").OverridePropertyName("nodes");
+        RuleForEach(p => p.Schedules).ChildRules(s =>
+        {
+            s.RuleFor(x => x.Cron).Must(c => Quartz.CronExpression.TryParse(c ?? "", out _))
+                .WithMessage(x => $"'{x.Cron}' is not a cron expression (seconds minutes hours day-of-month month day-of-week, e.g. \"0 0 9 ? * MON\")");
+            s.RuleFor(x => x.TimeZone).Must(BeATimeZone).When(x => x.TimeZone is not null).WithMessage(x => $"unknown time zone '{x.TimeZone}'");
+        }).OverridePropertyName("schedules");
         RuleFor(p => p).Custom((process, context) => CheckGraph(process, context, catalog, scripts));
     }
 
@@ -50,6 +56,11 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
             {
                 errors.Add(new(node.Id, "type", string.IsNullOrWhiteSpace(node.Type) ? "is required" : $"unknown node type '{node.Type}'; known: {string.Join(", ", catalog.Names)}"));
                 continue;
+            }
+            if (node.CountLimit is { } limit)
+            {
+                if (limit.Max < 1) errors.Add(new(node.Id, "count_limit.max", "must be at least 1"));
+                if (string.IsNullOrWhiteSpace(limit.ConvId)) errors.Add(new(node.Id, "count_limit.conv_id", "is required: the process that receives the escalation"));
             }
             var prepareContext = new PrepareContext(node, errors, scripts);
             var result = type.Prepare(node, prepareContext);
@@ -92,6 +103,13 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
         foreach (var e in errors)
             context.AddFailure(new ValidationFailure(e.Field, e.Message) { CustomState = e.NodeId });
         context.RootContextData[PreparedKey] = prepared;
+    }
+
+    static bool BeATimeZone(string? zone)
+    {
+        try { TimeZoneInfo.FindSystemTimeZoneById(zone!); return true; }
+        catch (TimeZoneNotFoundException) { return false; }
+        catch (InvalidTimeZoneException) { return false; }
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]

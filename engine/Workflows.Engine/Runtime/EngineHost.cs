@@ -13,7 +13,8 @@ namespace Workflows.Engine.Runtime;
 /// </summary>
 public sealed class EngineHost(
     IDbContextFactory<WorkflowsDb> dbs, TaskWriter writer, ProcessRegistry processes, TaskRunner runner, TimerService timers,
-    NodeCounters counters, ActiveRefs refs, IdGenerator ids, EngineOptions options, ILogger<EngineHost> log) : IHostedService
+    NodeCounters counters, ActiveRefs refs, IdGenerator ids, Scheduling.ProcessSchedules schedules,
+    EngineOptions options, ILogger<EngineHost> log) : IHostedService
 {
     public bool Ready { get; private set; }
 
@@ -48,8 +49,16 @@ public sealed class EngineHost(
         runner.Start();
         var resumed = await ResumeMoving(cancel);
         timers.Start();
+        await schedules.SyncAllAsync(cancel);
+        processes.Changed += convId => _ = SyncSchedules(convId);
         Ready = true;
         log.LogInformation("Engine ready: {Processes} processes, {Resumed} tasks resumed", processes.All.Count(), resumed);
+    }
+
+    async Task SyncSchedules(long convId)
+    {
+        try { await schedules.SyncAsync(convId); }
+        catch (Exception e) { log.LogError(e, "Schedules of process {ConvId} could not be updated", convId); }
     }
 
     async Task<int> ResumeMoving(CancellationToken cancel)

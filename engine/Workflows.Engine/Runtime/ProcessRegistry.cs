@@ -25,6 +25,9 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
 
     public ProcessCompiler Compiler => compiler;
 
+    /// <summary>Raised after a process is saved, changes state or is deleted (schedules follow it).</summary>
+    public event Action<long>? Changed;
+
     public IEnumerable<ProcessEntry> All => _processes.Values.OrderBy(p => p.ConvId);
 
     public ProcessEntry? Find(long convId) => _processes.GetValueOrDefault(convId);
@@ -154,6 +157,7 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
             await tx.CommitAsync(cancel);
             foreach (var key in _versions.Keys.Where(k => k.Item1 == convId).ToList()) _versions.TryRemove(key, out _);
             counters.ForgetProcess(convId);
+            Changed?.Invoke(convId);
         }
         finally { _saving.Release(); }
     }
@@ -176,6 +180,7 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
         _versions[(row.ConvId, compiled.Version)] = compiled;
         var entry = new ProcessEntry(row, compiled);
         _processes[row.ConvId] = entry;
+        Changed?.Invoke(row.ConvId);
         return entry;
     }
 
