@@ -24,20 +24,22 @@ public sealed class NodeCounters
 
     Counter Of(long convId, string nodeId) => _counters.GetOrAdd((convId, nodeId), _ => new Counter());
 
-    public void Enter(long convId, string nodeId)
+    /// <summary>Counts a task into a node; answers how many are there now.</summary>
+    public long Enter(long convId, string nodeId)
     {
         var c = Of(convId, nodeId);
-        Interlocked.Increment(ref c.Now);
         Interlocked.Increment(ref c.Entered);
         Interlocked.Increment(ref _changes);
+        return Interlocked.Increment(ref c.Now);
     }
 
-    public void Leave(long convId, string nodeId)
+    /// <summary>Counts a task out of a node; answers how many are left.</summary>
+    public long Leave(long convId, string nodeId)
     {
         var c = Of(convId, nodeId);
-        Interlocked.Decrement(ref c.Now);
         Interlocked.Increment(ref c.Left);
         Interlocked.Increment(ref _changes);
+        return Interlocked.Decrement(ref c.Now);
     }
 
     /// <summary>A task removed from a node without moving on (deleted, pruned).</summary>

@@ -212,13 +212,44 @@ public sealed class TaskRunner(
     async ValueTask<bool> MoveTo(TaskState task, CompiledProcess process, string next)
     {
         var visits = task.Visits.GetValueOrDefault(next) + 1;
-        counters.Leave(task.ConvId, task.NodeId);
-        counters.Enter(task.ConvId, next);
+        var left = counters.Leave(task.ConvId, task.NodeId);
+        var entered = counters.Enter(task.ConvId, next);
+        if (process.Node(task.NodeId)?.Definition.CountLimit is { } fromLimit && left == fromLimit.Max)
+            Escalate(process, task.NodeId, fromLimit, left, "back");
+        if (process.Node(next)?.Definition.CountLimit is { } toLimit && entered == toLimit.Max + 1)
+            Escalate(process, next, toLimit, entered, "over");
         task.NodeId = next;
         task.Visits[next] = visits;
         if (visits <= process.LoopLimit) return true;
         await End(task, "error", "loop_limit", $"the task entered node '{next}' more than {process.LoopLimit} times");
         return false;
+    }
+
+    /// <summary>
+    /// Corezoid's count semaphor: a task to the chosen process when a node holds more than its limit,
+    /// and another when it drops back. Sent without waiting; a failure is logged, not the task's.
+    /// </summary>
+    void Escalate(CompiledProcess process, string nodeId, CountLimitDefinition limit, long count, string state)
+    {
+        var target = limit.ConvId.Trim();
+        var convId = target.StartsWith('@') ? processes.FindByAlias(target[1..])?.ConvId
+            : long.TryParse(target, out var id) ? id : processes.FindByAlias(target)?.ConvId;
+        var data = new JsonObject
+        {
+            ["conv_id"] = process.ConvId,
+            ["node_id"] = nodeId,
+            ["node_title"] = process.Node(nodeId)?.Definition.Title,
+            ["count"] = count,
+            ["max"] = limit.Max,
+            ["state"] = state,
+        };
+        _ = Task.Run(async () =>
+        {
+            var created = convId is null
+                ? CreateOutcome.Refused($"no process is named '{target}'")
+                : await services.Tasks.CreateFromTaskAsync(convId.Value, null, data, replyTo: null, depth: 1);
+            if (!created.Ok) log.LogWarning("Count limit of node {Node} in process {ConvId}: escalation not sent: {Reason}", nodeId, process.ConvId, created.Description);
+        });
     }
 
     /// <summary>Stops the task where it is, as an error the runner found (not a node's own error exit).</summary>

@@ -247,6 +247,33 @@ public sealed class WaitTests
     }
 
     [Test]
+    public async Task A_count_limit_escalates_when_the_node_overflows_and_again_when_it_drops_back()
+    {
+        var (alerts, _) = await _server.CreateProcess(Definition("alerts",
+            Node("start", "start", exits: P("""{"next":"done"}""")), Final("done")));
+        var definition = JsonNode.Parse(CallbackProcess("busy operators"))!.AsObject();
+        definition["nodes"]![1]!["count_limit"] = new JsonObject { ["max"] = 2, ["conv_id"] = alerts.ToString() };
+        var (conv, hash) = await _server.CreateProcess(definition.ToJsonString());
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++) ids.Add(await _server.CreateTask(conv, hash, [], $"c-{i}"));
+        foreach (var id in ids) await _server.WaitFor(id, "waiting");
+        await _server.PostJson($"/api/1/json/public/{conv}/{hash}", """{"ops":[{"type":"modify","obj":"task","ref":"c-0","data":{"result":"answered"}}]}""");
+        await _server.WaitFor(ids[0]);
+
+        JsonArray escalations = [];
+        for (var i = 0; i < 100 && escalations.Count < 2; i++)
+        {
+            escalations = (await _server.GetJson($"/api/processes/{alerts}/tasks")).AsArray();
+            await Task.Delay(20);
+        }
+        var states = escalations.OrderBy(e => (string)e!["obj_id"]!).Select(e => e!["data"]!).ToList();
+        Assert.That(states.Select(d => (string?)d["state"]), Is.EqualTo(new[] { "over", "back" }));
+        Assert.That((long?)states[0]["count"], Is.EqualTo(3));
+        Assert.That((string?)states[0]["node_id"], Is.EqualTo("wait"));
+        Assert.That((long?)states[1]["count"], Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task Ten_thousand_timers_due_in_the_same_second_all_fire_within_seconds()
     {
         var (conv, _) = await _server.CreateProcess(Definition("wave",
