@@ -51,6 +51,7 @@ public sealed class EngineHost(
         timers.Start();
         await schedules.SyncAllAsync(cancel);
         processes.Changed += convId => _ = SyncSchedules(convId);
+        processes.Changed += runner.Unpark;
         Ready = true;
         log.LogInformation("Engine ready: {Processes} processes, {Resumed} tasks resumed", processes.All.Count(), resumed);
     }

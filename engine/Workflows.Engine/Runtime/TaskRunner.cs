@@ -21,6 +21,9 @@ public sealed class TaskRunner(
     readonly Channel<TaskState> _ready = Channel.CreateUnbounded<TaskState>();
     readonly CancellationTokenSource _stopping = new();
     readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _held = new();
+    // Tasks of paused processes, kept where they are until the process is resumed.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<long, System.Collections.Concurrent.ConcurrentQueue<TaskState>> _parked = new();
+    readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _parkedIds = new();
     readonly SemaphoreSlim _compute = new(options.Runners > 0 ? options.Runners : Environment.ProcessorCount * 2);
     // Bounds the runs in flight (each holds one task in memory); the queue waits beyond it.
     readonly SemaphoreSlim _inFlight = new(options.MaxRunsInFlight);
@@ -66,6 +69,19 @@ public sealed class TaskRunner(
         }
         return task.FirstCommit?.Task ?? Task.CompletedTask;
     }
+
+    /// <summary>Continues the tasks a paused process kept in place, once it is active again.</summary>
+    public void Unpark(long convId)
+    {
+        if (processes.Find(convId) is { Paused: true } || !_parked.TryGetValue(convId, out var queue)) return;
+        while (queue.TryDequeue(out var task))
+        {
+            _parkedIds.TryRemove(task.Id, out _);
+            _ = SubmitHeld(task);
+        }
+    }
+
+    internal bool IsParked(long taskId) => _parkedIds.ContainsKey(taskId);
 
     /// <summary>Claims a task that no runner holds, so that a wake can read its committed row and move it.</summary>
     internal bool TryHold(long taskId) => _held.TryAdd(taskId, 0);
@@ -124,6 +140,16 @@ public sealed class TaskRunner(
                 return false;
             }
             task.Version = process.Version;
+            if (task.Resume is null && processes.Find(task.ConvId)?.Paused == true)
+            {
+                // A paused process keeps its tasks in place; resuming the process continues them.
+                if (task.Pending.Count > 0 || !task.Stored) await Commit(task);
+                // Still held while parked, so no wake can move it behind the queue's back.
+                _parked.GetOrAdd(task.ConvId, _ => new()).Enqueue(task);
+                _parkedIds.TryAdd(task.Id, 0);
+                if (processes.Find(task.ConvId)?.Paused != true) Unpark(task.ConvId);
+                return true;
+            }
             var step = new StepContext(task, services, _stopping.Token) { NodeType = node.Type };
             NodeOutcome outcome;
             string? reason = null;

@@ -85,6 +85,8 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
         var until = DateTime.UtcNow + waitIfBusy;
         while (!runner.TryHold(taskId))
         {
+            if (runner.IsParked(taskId))
+                return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} belongs to a paused process; resume the process first");
             if (DateTime.UtcNow > until)
                 return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is busy in a step and did not reach a waiting node in time");
             await Task.Delay(10, cancel);

@@ -8,7 +8,7 @@ namespace Workflows.Engine.Runtime;
 /// Fires due waits from the store's due-time index, a thousand at a time, so timers survive restarts
 /// and a wave of timers due together is fired in batches. Polls every 100 ms while nothing is due.
 /// </summary>
-public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker waker, IClock clock, ILogger<TimerService> log)
+public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker waker, ProcessRegistry processes, IClock clock, ILogger<TimerService> log)
 {
     const int Batch = 1000;
     readonly CancellationTokenSource _stop = new();
@@ -28,11 +28,13 @@ public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker w
             try
             {
                 var now = clock.UtcNow.ToUnixTimeMilliseconds();
+                // Timers of paused processes stay due until the process is resumed.
+                var paused = processes.All.Where(p => p.Paused).Select(p => p.ConvId).ToList();
                 List<(long Id, long Due)> due;
                 await using (var db = await dbs.CreateDbContextAsync(_stop.Token))
                 {
                     var rows = await db.Tasks.AsNoTracking()
-                        .Where(t => t.WakeAt != null && t.WakeAt <= now && t.Status == TaskStatus.Waiting)
+                        .Where(t => t.WakeAt != null && t.WakeAt <= now && t.Status == TaskStatus.Waiting && !paused.Contains(t.ConvId))
                         .OrderBy(t => t.WakeAt).Select(t => new { t.Id, t.WakeAt }).Take(Batch).ToListAsync(_stop.Token);
                     due = rows.Select(r => (r.Id, r.WakeAt!.Value)).ToList();
                 }

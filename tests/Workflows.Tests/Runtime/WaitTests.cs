@@ -274,6 +274,28 @@ public sealed class WaitTests
     }
 
     [Test]
+    public async Task A_paused_process_keeps_its_tasks_in_place_and_resuming_continues_them()
+    {
+        var (conv, hash) = await _server.CreateProcess(Definition("pausable",
+            Node("start", "start", exits: P("""{"next":"sleep"}""")),
+            Node("sleep", "delay", P("""{"seconds":60}"""), P("""{"next":"mark"}""")),
+            Node("mark", "set_param", P("""{"values":{"went_on":true}}"""), P("""{"next":"done"}""")),
+            Final("done")));
+        var id = await _server.CreateTask(conv, hash, []);
+        await _server.WaitFor(id, "waiting");
+        await _server.Http.PostAsync($"/api/processes/{conv}/pause", null);
+        _clock.Advance(TimeSpan.FromSeconds(61));
+        await Task.Delay(500);
+        var kept = await _server.Task(id);
+        Assert.That((string?)kept["node_id"], Is.EqualTo("sleep"));
+        Assert.That((string?)kept["status"], Is.EqualTo("waiting"));
+
+        await _server.Http.PostAsync($"/api/processes/{conv}/resume", null);
+        var task = await _server.WaitFor(id, timeoutMs: 3000);
+        Assert.That((bool?)task["data"]!["went_on"], Is.True);
+    }
+
+    [Test]
     public async Task Ten_thousand_timers_due_in_the_same_second_all_fire_within_seconds()
     {
         var (conv, _) = await _server.CreateProcess(Definition("wave",
