@@ -73,7 +73,9 @@ public abstract class ConnectorNode<TPrepared>(ConnectorServices services) : Nod
         step.Set(DataPath.Parse(key), value);
     }
 
-    protected static Template? OptionalTemplate(PrepareContext context, string name) => context.Template(name);
+    /// <summary>A template param that falls back to its default text (e.g. "{{lead_id}}") when left out.</summary>
+    protected static Template? TemplateOr(PrepareContext context, string name, string fallback) =>
+        context.Node.Params[name] is null ? context.TemplateOf($"params.{name}", fallback) : context.Template(name, required: true);
 
     protected static ValueTemplate? JsonParam(PrepareContext context, string name, bool required = false)
     {
