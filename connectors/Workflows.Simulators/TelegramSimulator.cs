@@ -17,9 +17,10 @@ public sealed class TelegramSimulator : HttpSimulator
     int _message;
 
     protected override void Map(WebApplication app) =>
-        app.MapMethods("/bot{token}/{method}", ["GET", "POST"], async (string token, string method, HttpRequest request) =>
+        app.MapMethods("/{bot}/{method}", ["GET", "POST"], async (string bot, string method, HttpRequest request) =>
         {
-            if (token != Token) return Fail(401, "Unauthorized");
+            if (!bot.StartsWith("bot", StringComparison.Ordinal)) return Fail(404, "Not Found");
+            if (bot[3..] != Token) return Fail(401, "Unauthorized");
             if (!method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase)) return Fail(404, "Not Found");
             if (TakeFailure())
             {

@@ -36,7 +36,6 @@ public sealed class VoxImplantSimulator : HttpSimulator
 
     protected override void Map(WebApplication app)
     {
-        app.MapMethods("/platform_api/{method}/", ["GET", "POST"], Handle);
         app.MapMethods("/platform_api/{method}", ["GET", "POST"], Handle);
     }
 
