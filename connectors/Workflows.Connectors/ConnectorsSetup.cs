@@ -28,7 +28,8 @@ public static class ConnectorsSetup
         var keys = options.KeysFolder ?? KeysFolderNextTo(configuration["Workflows:ConnectionString"] ?? "Data Source=workflows.db");
         Directory.CreateDirectory(keys);
         services.AddDataProtection().SetApplicationName("Workflows").PersistKeysToFileSystem(new DirectoryInfo(keys));
-        services.AddHttpClient(VendorCall.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        // No request logging: Telegram tokens and Bitrix24 webhook codes travel in URL paths.
+        services.AddHttpClient(VendorCall.HttpClientName).RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
