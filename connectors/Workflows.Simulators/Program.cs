@@ -13,6 +13,7 @@ public static class Program
         Console.WriteLine($"smtp       127.0.0.1:{set.Smtp.SmtpPort} (sent: {set.Smtp.Base}/sent)");
         Console.WriteLine($"retailcrm  {set.RetailCrm.Base}/api/v5");
         Console.WriteLine($"moysklad   {set.MoySklad.Base}/api/remap/1.2");
+        Console.WriteLine($"shopscript {set.ShopScript.Base}/api.php (access_token {ShopScriptSimulator.AccessToken})");
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         try { await Task.Delay(Timeout.Infinite, stop.Token); } catch (OperationCanceledException) { }

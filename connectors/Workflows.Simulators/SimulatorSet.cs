@@ -10,8 +10,9 @@ public sealed class SimulatorSet : IAsyncDisposable
     public SmtpSimulator Smtp { get; } = new();
     public RetailCrmSimulator RetailCrm { get; } = new();
     public MoySkladSimulator MoySklad { get; } = new();
+    public ShopScriptSimulator ShopScript { get; } = new();
 
-    public IEnumerable<HttpSimulator> All => [Bitrix24, VoxImplant, Telegram, Sms, Smtp, RetailCrm, MoySklad];
+    public IEnumerable<HttpSimulator> All => [Bitrix24, VoxImplant, Telegram, Sms, Smtp, RetailCrm, MoySklad, ShopScript];
 
     public static async Task<SimulatorSet> StartAsync()
     {

@@ -160,6 +160,21 @@ public sealed class ShopScriptTests
     }
 
     [Test]
+    public async Task Webhook_fired_by_the_simulator_creates_a_task_with_the_normalised_order()
+    {
+        var (conv, hash) = await TestHost.CreateProcess(Support.Processes.Single("shopscript.order_webhook", new JsonObject()));
+        var answer = await Sims.ShopScript.FireWebhookAsync(new Uri(TestHost.BaseAddress, $"/api/1/json/public/{conv}/{hash}").ToString(), "101");
+        var id = (string)answer!["ops"]![0]!["obj_id"]!;
+        var task = await TestHost.WaitFor(id);
+        Succeeded(task, "shopscript");
+        var order = task["data"]!["order"]!;
+        Assert.That((string?)order["customer"]!["phone"], Is.EqualTo("79161234567"));
+        Assert.That((string?)order["items"]![0]!["name"], Is.EqualTo("Картридж \"Аква\""));
+        Assert.That((double)order["total"]!, Is.EqualTo(3000));
+        Assert.That((string?)task["ref"], Is.EqualTo("shop-order-101"));
+    }
+
+    [Test]
     public async Task Body_without_an_order_id_is_a_software_error()
     {
         var task = await Run("shopscript.order_webhook", new JsonObject(), new JsonObject { ["total"] = 1 });
