@@ -31,6 +31,27 @@ public sealed class Bitrix24Simulator : HttpSimulator
     }
 
     public int Refreshes { get; private set; }
+
+    /// <summary>Leaky bucket of the cloud portal: X requests (50; null = off), draining <see cref="BucketDrainPerSecond"/> per second.</summary>
+    public int? BucketCapacity { get; set; }
+    public double BucketDrainPerSecond { get; set; } = 2;
+    double _bucket;
+    DateTime _bucketAt = DateTime.UtcNow;
+    readonly Lock _bucketLock = new();
+
+    bool Overflows()
+    {
+        if (BucketCapacity is not { } capacity) return false;
+        lock (_bucketLock)
+        {
+            var now = DateTime.UtcNow;
+            _bucket = Math.Max(0, _bucket - (now - _bucketAt).TotalSeconds * BucketDrainPerSecond);
+            _bucketAt = now;
+            if (_bucket + 1 > capacity) return true;
+            _bucket += 1;
+            return false;
+        }
+    }
     public IReadOnlyDictionary<string, JsonObject> Leads => _leads;
 
     /// <summary>Makes every access token issued so far expired (the next call answers expired_token).</summary>
@@ -99,7 +120,7 @@ public sealed class Bitrix24Simulator : HttpSimulator
 
     async Task<IResult> Call(string method, HttpRequest request, JsonObject? parameters = null)
     {
-        if (TakeFailure()) return Error(503, "QUERY_LIMIT_EXCEEDED", "Too many requests");
+        if (TakeFailure() || Overflows()) return Error(503, "QUERY_LIMIT_EXCEEDED", "Too many requests");
         var p = parameters ?? await ReadParams(request);
         switch (method)
         {

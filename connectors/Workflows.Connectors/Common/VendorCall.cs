@@ -68,6 +68,10 @@ public sealed class VendorCall
                 Delay = TimeSpan.FromMilliseconds(Math.Max(1, options.RetryBaseDelayMs)),
                 MaxDelay = TimeSpan.FromMilliseconds(Math.Max(1, options.RetryMaxDelayMs)),
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Verdict.Kind: VerdictKind.Transient }),
+                // A vendor's own wait hint (Retry-After, Telegram retry_after, X-Lognex-Retry-After), capped by MaxDelay.
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result?.Reply) is { } hint
+                    ? (TimeSpan?)TimeSpan.FromMilliseconds(Math.Min(hint.TotalMilliseconds, Math.Max(1, options.RetryMaxDelayMs)))
+                    : null),
             })
             .Build();
         if (options.RetryAttempts <= 0)
@@ -137,6 +141,16 @@ public sealed class VendorCall
             }
         }, cancel);
         return new VendorResult(last.Reply, error, attempts);
+    }
+
+    /// <summary>How long the vendor asked to wait before the next attempt, if it said.</summary>
+    public static TimeSpan? RetryAfter(VendorReply? reply)
+    {
+        if (reply is null) return null;
+        if (reply.Headers.RetryAfter?.Delta is { } delta) return delta;
+        if (reply.Headers.TryGetValues("X-Lognex-Retry-After", out var values) && long.TryParse(values.FirstOrDefault(), out var ms)) return TimeSpan.FromMilliseconds(ms);
+        if (reply.Json?["parameters"]?["retry_after"] is JsonValue v && v.TryGetValue(out int seconds)) return TimeSpan.FromSeconds(seconds);
+        return null;
     }
 
     /// <summary>A URL fit for an error text: no query (tokens travel there) and no path secrets beyond the host.</summary>

@@ -78,6 +78,18 @@ public sealed class CredentialsApiTests
     }
 
     [Test]
+    public async Task Bitrix24_bucket_overflows_with_query_limit_exceeded()
+    {
+        await using var sim = new Workflows.Simulators.Bitrix24Simulator { BucketCapacity = 3, BucketDrainPerSecond = 0.001 };
+        await sim.StartAsync();
+        using var http = new HttpClient();
+        var url = sim.Url($"/rest/1/{Workflows.Simulators.Bitrix24Simulator.WebhookCode}/crm.lead.get?id=1");
+        var statuses = new List<int>();
+        for (var i = 0; i < 4; i++) { using var r = await http.GetAsync(url); statuses.Add((int)r.StatusCode); }
+        Assert.That(statuses, Is.EqualTo(new[] { 400, 400, 400, 503 }));
+    }
+
+    [Test]
     public void Discovery_finds_connector_types_in_extra_assemblies()
     {
         var types = ConnectorsSetup.Discover([typeof(ConnectorsSetup).Assembly, typeof(CredentialsApiTests).Assembly]);
