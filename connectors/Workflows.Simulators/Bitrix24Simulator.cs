@@ -54,6 +54,16 @@ public sealed class Bitrix24Simulator : HttpSimulator
     }
     public IReadOnlyDictionary<string, JsonObject> Leads => _leads;
 
+    /// <summary>Issues a fresh OAuth pair (as an app installation would get).</summary>
+    public (string Access, string Refresh) IssuePair()
+    {
+        var n = Interlocked.Increment(ref _nextToken);
+        var pair = ($"access-{n}-{Guid.NewGuid():n}", $"refresh-{n}-{Guid.NewGuid():n}");
+        _accessTokens[pair.Item1] = true;
+        _refreshTokens[pair.Item2] = true;
+        return pair;
+    }
+
     /// <summary>Makes every access token issued so far expired (the next call answers expired_token).</summary>
     public void ExpireAccessTokens() => _accessTokens.Clear();
 

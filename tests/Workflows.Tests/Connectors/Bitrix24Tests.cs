@@ -122,6 +122,34 @@ public sealed class Bitrix24Tests
     }
 
     [Test]
+    public async Task Token_past_its_expiry_is_refreshed_before_the_call()
+    {
+        var store = TestHost.Get<CredentialStore>();
+        var current = await store.GetAsync("demo-bitrix24-oauth");
+        var (access, refresh) = Sims.Bitrix24.IssuePair();
+        await store.PutAsync(current!.With(new Dictionary<string, string> { ["expires_at"] = "1000", ["access_token"] = access, ["refresh_token"] = refresh }) with { Name = "bitrix24-expiring" });
+        var refreshes = Sims.Bitrix24.Refreshes;
+        var task = await Run("bitrix24.lead_add", AddParams("bitrix24-expiring"), Lead);
+        Succeeded(task, "bitrix24");
+        Assert.That(Sims.Bitrix24.Refreshes, Is.EqualTo(refreshes + 1));
+        Assert.That(long.Parse((await store.GetAsync("bitrix24-expiring"))!["expires_at"]!, System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+    }
+
+    [Test]
+    public async Task Refresh_with_a_revoked_refresh_token_is_a_software_auth_error()
+    {
+        await PutCredential("bitrix24-revoked", "bitrix24", new Dictionary<string, string>
+        {
+            ["portal_url"] = $"{Sims.Bitrix24.Base}/rest/", ["oauth_url"] = $"{Sims.Bitrix24.Base}/oauth/token/",
+            ["client_id"] = Workflows.Simulators.Bitrix24Simulator.ClientId, ["client_secret"] = Workflows.Simulators.Bitrix24Simulator.ClientSecret,
+            ["access_token"] = "stale", ["refresh_token"] = "revoked",
+        });
+        var task = await Run("bitrix24.lead_add", AddParams("bitrix24-revoked"), Lead);
+        FailedWith(task, "bitrix24", "software", "auth_failed");
+        Assert.That(ErrorText(task, "bitrix24"), Does.Contain("invalid_grant"));
+    }
+
+    [Test]
     public async Task Missing_credential_is_a_software_error()
     {
         var task = await Run("bitrix24.lead_add", AddParams("no-such-credential"), Lead);
