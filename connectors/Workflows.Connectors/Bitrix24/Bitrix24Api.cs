@@ -102,7 +102,7 @@ public static class Bitrix24Api
                 ["refresh_token"] = Text(json["refresh_token"]),
                 ["expires_at"] = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + (json["expires_in"] is JsonValue e && e.TryGetValue(out long s) ? s : 3600)).ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
-            if (json["client_endpoint"] is JsonValue ce && ce.TryGetValue(out string? endpoint) && !string.IsNullOrEmpty(endpoint) && current["keep_portal_url"] is null)
+            if (json["client_endpoint"] is JsonValue ce && ce.TryGetValue(out string? endpoint) && !string.IsNullOrEmpty(endpoint))
                 changes["portal_url"] = endpoint;
             var fresh = current.With(changes);
             await services.Credentials.PutAsync(fresh, cancel);
