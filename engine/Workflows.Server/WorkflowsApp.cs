@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Workflows.Connectors;
+using Workflows.Connectors.Credentials;
 using Workflows.Engine;
 using Workflows.Engine.Runtime;
 using Workflows.Engine.Store;
@@ -17,6 +19,7 @@ public static class WorkflowsApp
         var options = builder.Configuration.GetSection("Workflows").Get<EngineOptions>() ?? new EngineOptions();
         options.ProcessesFolder ??= Path.Combine(AppContext.BaseDirectory, "processes");
         builder.Services.AddWorkflowsEngine(options);
+        builder.Services.AddWorkflowsConnectors(builder.Configuration);
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -58,6 +61,7 @@ public static class WorkflowsApp
         }, statusCode: host.Ready ? 200 : 503));
         PublicApi.Map(app);
         ManagementApi.Map(app);
+        app.MapCredentialsApi();
         app.MapFallback("/api/{**rest}", () => Results.Problem(title: "Not found", detail: "no such API endpoint", statusCode: 404));
         app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = designer });
         return app;

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Reflection;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Workflows.Connectors.Common;
+using Workflows.Connectors.Credentials;
+using Workflows.Connectors.Demo;
+using Workflows.Engine.Nodes;
+
+namespace Workflows.Connectors;
+
+/// <summary>The connector SDK's entry point: registers the credential store, the vendor call and every connector node found.</summary>
+public static class ConnectorsSetup
+{
+    /// <summary>
+    /// Registers the connectors: settings from "Workflows:Connectors", Data Protection (key ring in a
+    /// folder next to the database unless configured), the credential store (table created at
+    /// start-up), and every connector node type found in this assembly and in <paramref name="assemblies"/>.
+    /// "Workflows:Demo=true" also starts the vendor simulators in-process with demo credentials.
+    /// </summary>
+    public static IServiceCollection AddWorkflowsConnectors(this IServiceCollection services, IConfiguration configuration, params Assembly[] assemblies)
+    {
+        var options = configuration.GetSection("Workflows:Connectors").Get<ConnectorOptions>() ?? new ConnectorOptions();
+        services.AddSingleton(options);
+        var keys = options.KeysFolder ?? KeysFolderNextTo(configuration["Workflows:ConnectionString"] ?? "Data Source=workflows.db");
+        Directory.CreateDirectory(keys);
+        services.AddDataProtection().SetApplicationName("Workflows").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        // No request logging: Telegram tokens and Bitrix24 webhook codes travel in URL paths.
+        services.AddHttpClient(VendorCall.HttpClientName).RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        });
+        services.AddSingleton<CredentialStore>();
+        services.AddSingleton<VendorCall>();
+        services.AddSingleton<ConnectorServices>();
+        services.AddHostedService<CredentialsStartup>();
+        foreach (var type in Discover([typeof(ConnectorsSetup).Assembly, .. assemblies]))
+            services.AddSingleton<NodeType>(sp => (NodeType)ActivatorUtilities.CreateInstance(sp, type));
+        if (configuration.GetValue<bool>("Workflows:Demo"))
+        {
+            services.AddSingleton<DemoMode>();
+            services.AddHostedService(sp => sp.GetRequiredService<DemoMode>());
+        }
+        return services;
+    }
+
+    /// <summary>
+    /// Connector node types in the assemblies: non-abstract, non-generic subclasses of NodeType with a
+    /// public constructor (parameterless, or with parameters DI can resolve). The engine's built-in
+    /// node types are never registered twice.
+    /// </summary>
+    public static IReadOnlyList<Type> Discover(IEnumerable<Assembly> assemblies)
+    {
+        var engine = typeof(NodeType).Assembly;
+        return assemblies.Distinct().Where(a => a != engine)
+            .SelectMany(a => { try { return a.GetTypes(); } catch (ReflectionTypeLoadException e) { return e.Types.OfType<Type>().ToArray(); } })
+            .Where(t => t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false } && typeof(NodeType).IsAssignableFrom(t))
+            .Where(t => t.GetConstructors().Length > 0)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>A "keys" folder beside the SQLite file (a temp folder for in-memory databases).</summary>
+    public static string KeysFolderNextTo(string connectionString)
+    {
+        string? source;
+        try { source = new SqliteConnectionStringBuilder(connectionString).DataSource; }
+        catch (ArgumentException) { source = null; }
+        if (string.IsNullOrWhiteSpace(source) || source == ":memory:" || source.StartsWith("file::memory", StringComparison.OrdinalIgnoreCase))
+            return Path.Combine(Path.GetTempPath(), "workflows-keys");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(source)) ?? Directory.GetCurrentDirectory();
+        return Path.Combine(folder, "keys");
+    }
+
+    sealed class CredentialsStartup(CredentialStore store) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            store.EnsureTable();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

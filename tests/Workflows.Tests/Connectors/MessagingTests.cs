@@ -1,0 +1,130 @@
+using System.Text.Json.Nodes;
+using Workflows.Simulators;
+using static Workflows.Tests.Connectors.ConnectorsEnvironment;
+
+namespace Workflows.Tests.Connectors;
+
+public sealed class TelegramTests
+{
+    static JsonObject Params(string credential, string chat = "{{chat}}") => new() { ["credential"] = credential, ["chat_id"] = chat, ["text"] = "Lead {{lead_id}}: {{name}}" };
+    static JsonObject Data => new() { ["chat"] = "123", ["lead_id"] = 7, ["name"] = "Ivan" };
+
+    [Test]
+    public async Task Sends_the_rendered_text()
+    {
+        var task = await Run("telegram.send_message", Params("demo-telegram"), Data);
+        Succeeded(task, "telegram");
+        Assert.That(task["data"]!["telegram_message_id"], Is.Not.Null);
+        var sent = await SentBy(Sims.Telegram);
+        Assert.That(sent.Any(s => (string?)s!["text"] == "Lead 7: Ivan" && (string?)s["chat_id"] == "123"), Is.True);
+    }
+
+    [Test]
+    public async Task Bad_token_is_a_software_auth_error_without_the_token_in_the_text()
+    {
+        var task = await Run("telegram.send_message", Params("bad-telegram"), Data);
+        FailedWith(task, "telegram", "software", "auth_failed");
+        Assert.That(ErrorText(task, "telegram"), Does.Contain("Unauthorized"));
+        Assert.That(ErrorText(task, "telegram"), Does.Not.Contain("1:wrong"));
+    }
+
+    [Test]
+    public async Task Too_many_requests_is_retried_then_sent()
+    {
+        Sims.Telegram.FailNext = 2;
+        var task = await Run("telegram.send_message", Params("demo-telegram"), Data);
+        Succeeded(task, "telegram");
+    }
+
+    [Test]
+    public async Task Unknown_chat_is_permanent()
+    {
+        var task = await Run("telegram.send_message", Params("demo-telegram", TelegramSimulator.MissingChat), Data);
+        FailedWith(task, "telegram", "software", "chat_not_found");
+        var blocked = await Run("telegram.send_message", Params("demo-telegram", TelegramSimulator.BlockedChat), Data);
+        FailedWith(blocked, "telegram", "software", "forbidden");
+    }
+}
+
+public sealed class SmsTests
+{
+    static JsonObject Params(string credential) => new() { ["credential"] = credential, ["text"] = "Order {{order}} confirmed" };
+    static JsonObject Data(string phone = "+7 (916) 123-45-67") => new() { ["phone"] = phone, ["order"] = "A-9" };
+
+    [Test]
+    public async Task Sends_through_the_default_profile()
+    {
+        var task = await Run("sms.send", Params("demo-sms"), Data());
+        Succeeded(task, "sms");
+        Assert.That((string?)task["data"]!["sms_id"], Is.Not.Empty);
+        var sent = await SentBy(Sims.Sms);
+        Assert.That(sent.Any(s => (string?)s!["to"] == "79161234567" && (string?)s["text"] == "Order A-9 confirmed"), Is.True);
+    }
+
+    [Test]
+    public async Task Wrong_api_id_is_a_software_auth_error()
+    {
+        var task = await Run("sms.send", Params("bad-sms"), Data());
+        FailedWith(task, "sms", "software", "auth_failed");
+        Assert.That(ErrorText(task, "sms"), Does.Contain("api_id"));
+    }
+
+    [Test]
+    public async Task Temporarily_unavailable_is_retried_then_sent()
+    {
+        Sims.Sms.FailNext = 2;
+        var task = await Run("sms.send", Params("demo-sms"), Data());
+        Succeeded(task, "sms");
+    }
+
+    [Test]
+    public async Task Bad_number_is_permanent()
+    {
+        var task = await Run("sms.send", Params("demo-sms"), Data("12"));
+        FailedWith(task, "sms", "software", "sms_202");
+    }
+}
+
+public sealed class EmailTests
+{
+    static JsonObject Params(string credential, string to = "{{email}}") => new()
+    {
+        ["credential"] = credential, ["to"] = to, ["subject"] = "Заказ {{order}}", ["body"] = "<b>Hello {{name}}</b>", ["html"] = true,
+    };
+    static JsonObject Data => new() { ["email"] = "client@example.com", ["order"] = "A-5", ["name"] = "Ivan" };
+
+    [Test]
+    public async Task Sends_an_html_mail()
+    {
+        var task = await Run("email.send", Params("demo-smtp"), Data);
+        Succeeded(task, "smtp");
+        var sent = await SentBy(Sims.Smtp);
+        var mail = sent.Last(s => (string?)s!["subject"] == "Заказ A-5");
+        Assert.That((string?)mail!["to"]![0], Is.EqualTo("client@example.com"));
+        Assert.That((bool)mail["html"]!, Is.True);
+        Assert.That((string?)mail["body"], Does.Contain("<b>Hello Ivan</b>"));
+    }
+
+    [Test]
+    public async Task Wrong_password_is_a_software_auth_error()
+    {
+        var task = await Run("email.send", Params("bad-smtp"), Data);
+        FailedWith(task, "smtp", "software", "auth_failed");
+        Assert.That(ErrorText(task, "smtp"), Does.Not.Contain("wrong"));
+    }
+
+    [Test]
+    public async Task Service_unavailable_is_retried_then_sent()
+    {
+        Sims.Smtp.FailNext = 2;
+        var task = await Run("email.send", Params("demo-smtp"), Data);
+        Succeeded(task, "smtp");
+    }
+
+    [Test]
+    public async Task Rejected_recipient_is_permanent()
+    {
+        var task = await Run("email.send", Params("demo-smtp", "reject@example.com"), Data);
+        FailedWith(task, "smtp", "software", "recipient_rejected");
+    }
+}
