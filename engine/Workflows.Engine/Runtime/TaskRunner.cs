@@ -24,6 +24,8 @@ public sealed class TaskRunner(
     // Tasks of paused processes, kept where they are until the process is resumed.
     readonly System.Collections.Concurrent.ConcurrentDictionary<long, System.Collections.Concurrent.ConcurrentQueue<TaskState>> _parked = new();
     readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _parkedIds = new();
+    // Callers waiting for a task to end (the synchronous webhook), by task id.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<long, TaskCompletionSource<TaskState>> _endWatchers = new();
     readonly SemaphoreSlim _compute = new(options.Runners > 0 ? options.Runners : Environment.ProcessorCount * 2);
     // Bounds the runs in flight (each holds one task in memory); the queue waits beyond it.
     readonly SemaphoreSlim _inFlight = new(options.MaxRunsInFlight);
@@ -295,7 +297,14 @@ public sealed class TaskRunner(
         task.Wait = null;
         await Commit(task);
         if (task.Ref is not null) refs.Release(task.ConvId, task.Ref, task.Id);
+        if (!_endWatchers.IsEmpty && _endWatchers.TryRemove(task.Id, out var watcher)) watcher.TrySetResult(task);
     }
+
+    /// <summary>Completes when the task ends; register before submitting it.</summary>
+    internal Task<TaskState> WatchEnd(long taskId) =>
+        _endWatchers.GetOrAdd(taskId, _ => new TaskCompletionSource<TaskState>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    internal void Unwatch(long taskId) => _endWatchers.TryRemove(taskId, out _);
 
     /// <summary>Awaits I/O without holding a compute slot.</summary>
     async ValueTask<T> Outside<T>(Func<ValueTask<T>> work)

@@ -35,6 +35,37 @@ public sealed class TaskService(
     }
 
     /// <summary>
+    /// Creates a task and waits (up to <paramref name="wait"/>) for it to end, for callers that want the
+    /// result in the same request. The outcome's task is the ended task, or the created one if it is still going.
+    /// </summary>
+    public async Task<(CreateOutcome Outcome, bool Ended)> CreateAndWaitAsync(long convId, string? reference, JsonObject? data, TimeSpan wait, CancellationToken cancel = default)
+    {
+        var (task, refused) = Prepare(convId, reference, data, replyTo: null, depth: 0);
+        if (task is null) return (refused!, false);
+        var ended = runner.WatchEnd(task.Id);
+        try
+        {
+            await runner.Submit(task).WaitAsync(cancel);
+        }
+        catch (Exception e) when (!task.Stored)
+        {
+            runner.Unwatch(task.Id);
+            Forget(task);
+            return (CreateOutcome.Refused(e is EngineException ? e.Message : $"the task could not be stored: {e.Message}"), false);
+        }
+        try
+        {
+            var done = await ended.WaitAsync(wait, cancel);
+            return (new CreateOutcome(true, "ok", null, done), true);
+        }
+        catch (TimeoutException)
+        {
+            runner.Unwatch(task.Id);
+            return (new CreateOutcome(true, "ok", null, task), false);
+        }
+    }
+
+    /// <summary>
     /// Creates a task on behalf of another task (copy task, call process): stored first, then run,
     /// so a runner never waits for another runner.
     /// </summary>

@@ -18,6 +18,8 @@ public static class PublicApi
     {
         app.MapPost("/api/{apiVersion:int}/json/public/{convId}/{hash}", Handle)
             .WithTags("Public API").WithSummary("Create or modify tasks of one process (Corezoid-compatible)");
+        app.MapPost("/webhook/{convId}/{hash}", Webhook)
+            .WithTags("Public API").WithSummary("Any JSON object becomes a new task's data; with ?wait=SECONDS the answer carries the ended task");
         app.MapPost("/api/{apiVersion:int}/json/callback/{convId}/{hash}/{nodeId}", Callback)
             .WithTags("Public API").WithSummary("A waiting-for-callback node's own URL: the task is found by the node's id or ref path in the body");
     }
@@ -95,6 +97,37 @@ public static class PublicApi
             default:
                 return OpError(id, $"type '{type}' is not supported; use create or modify");
         }
+    }
+
+    /// <summary>
+    /// A plain webhook for senders that cannot wrap their body in Corezoid's ops envelope (Shop-Script
+    /// notifications, form posts): the JSON body is the task data, ?ref= its ref. With ?wait=SECONDS
+    /// (at most 60) the answer waits for the task to end and carries its data; otherwise, or if it is
+    /// still going, 202 with the obj_id.
+    /// </summary>
+    static async Task<IResult> Webhook(string convId, string hash, string? @ref, double? wait, HttpRequest request, ProcessRegistry processes, TaskService tasks)
+    {
+        if (!long.TryParse(convId, out var id) || processes.Find(id) is not { } process)
+            return Results.Json(new JsonObject { ["proc"] = "error", ["description"] = $"process {convId} does not exist" }, statusCode: 404);
+        if (!FixedTimeEquals(hash, process.Row.Hash))
+            return Results.Json(new JsonObject { ["proc"] = "error", ["description"] = "the hash in the URL does not match this process" }, statusCode: 403);
+        JsonObject? data;
+        try { data = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: request.HttpContext.RequestAborted) as JsonObject; }
+        catch (JsonException e) { return Results.Json(new JsonObject { ["proc"] = "format_error", ["description"] = $"the body is not readable JSON: {e.Message.Split(" Path:")[0]}" }, statusCode: 400); }
+        if (data is null) return Results.Json(new JsonObject { ["proc"] = "format_error", ["description"] = "the body must be a JSON object" }, statusCode: 400);
+
+        var (outcome, ended) = wait is > 0
+            ? await tasks.CreateAndWaitAsync(id, @ref, data, TimeSpan.FromSeconds(Math.Min(wait.Value, 60)), request.HttpContext.RequestAborted)
+            : (await tasks.CreateAsync(id, @ref, data, request.HttpContext.RequestAborted), false);
+        if (!outcome.Ok) return Results.Json(new JsonObject { ["proc"] = "error", ["description"] = outcome.Description }, statusCode: 409);
+        var task = outcome.Task!;
+        var answer = new JsonObject { ["proc"] = "ok", ["obj_id"] = task.ObjId, ["ref"] = task.Ref };
+        if (!ended) return Results.Json(answer, statusCode: 202);
+        answer["status"] = task.Status;
+        answer["result"] = task.Result;
+        answer["node_id"] = task.NodeId;
+        answer["data"] = task.Data.DeepClone();
+        return Results.Json(answer);
     }
 
     /// <summary>How VoxImplant or a payment gateway reports back: any JSON body, the task found by a path in it.</summary>

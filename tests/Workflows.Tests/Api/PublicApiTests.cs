@@ -182,6 +182,27 @@ public sealed class PublicApiTests
     }
 
     [Test]
+    public async Task The_webhook_takes_any_json_body_as_task_data_and_can_wait_for_the_end()
+    {
+        var (conv, hash) = await _server.CreateProcess(Single("code", JsonNode.Parse("""{"src":"data.phone = String(data.phone).replace(/^8/, '7');"}""")!.AsObject()));
+        var (status, answer) = await Post($"/webhook/{conv}/{hash}?wait=10&ref=w-1", """{"name":"Ivan","phone":"89161234567"}""");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((string?)answer["status"], Is.EqualTo("finished"));
+        Assert.That((string?)answer["ref"], Is.EqualTo("w-1"));
+        Assert.That((string?)answer["data"]!["phone"], Is.EqualTo("79161234567"));
+
+        var (accepted, later) = await Post($"/webhook/{conv}/{hash}", """{"phone":"8"}""");
+        Assert.That(accepted, Is.EqualTo(HttpStatusCode.Accepted));
+        await _server.WaitFor((string)later["obj_id"]!);
+
+        var (bad, problem) = await Post($"/webhook/{conv}/{hash}", "[1]");
+        Assert.That(bad, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((string?)problem["description"], Does.Contain("JSON object"));
+        var (wrong, _) = await Post($"/webhook/{conv}/{new string('a', 40)}", "{}");
+        Assert.That(wrong, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
     public async Task A_regenerated_hash_replaces_the_old_one()
     {
         var (conv, hash) = await _server.CreateProcess(Single("set_param", new JsonObject { ["values"] = new JsonObject { ["a"] = 1 } }));
