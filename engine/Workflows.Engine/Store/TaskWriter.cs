@@ -14,18 +14,21 @@ namespace Workflows.Engine.Store;
 /// </summary>
 public sealed class TaskWriter : IAsyncDisposable
 {
-    sealed record Item(TaskRow Row, string? Steps, long HistoryAt, TaskCompletionSource Done);
+    sealed record Item(TaskRow Row, bool IsNew, string? Steps, long HistoryAt, TaskCompletionSource Done);
 
     readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
     readonly EngineOptions _options;
     readonly NodeCounters _counters;
     readonly ILogger _log;
     DbConnection? _connection;
-    DbCommand? _upsert, _history, _stats;
+    DbCommand? _insert, _update, _history, _stats;
     Task? _loop;
 
-    public TaskWriter(EngineOptions options, NodeCounters counters, ILogger<TaskWriter> log)
+    readonly IdGenerator _ids;
+
+    public TaskWriter(EngineOptions options, NodeCounters counters, IdGenerator ids, ILogger<TaskWriter> log)
     {
+        _ids = ids;
         _options = options;
         _counters = counters;
         _log = log;
@@ -33,26 +36,55 @@ public sealed class TaskWriter : IAsyncDisposable
 
     public long Batches { get; private set; }
     public long Rows { get; private set; }
+    /// <summary>Time spent writing and committing, for benchmarks and /health.</summary>
+    public TimeSpan Busy => TimeSpan.FromTicks(_busyTicks);
+    long _busyTicks;
 
     public void Start()
     {
         var connection = new SqliteConnection(_options.ConnectionString);
         connection.Open();
-        Exec(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+        // FULL: a commit is on disk before anyone is told. Checkpoints run on their own connection
+        // (below) so the writer never stops to copy the WAL back into the database.
+        Exec(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;");
         _connection = connection;
-        _upsert = Prepare(connection, """
+        // A task's first write inserts, later ones update: cheaper than an upsert's failed insert.
+        _insert = Prepare(connection, """
             INSERT INTO tasks (id, conv_id, version, ref, node_id, status, result, data, wait_kind, wait_key, wake_at, timeout_at, visits, reply_to, depth, created_at, changed_at)
             VALUES (@id, @conv_id, @version, @ref, @node_id, @status, @result, @data, @wait_kind, @wait_key, @wake_at, @timeout_at, @visits, @reply_to, @depth, @created_at, @changed_at)
-            ON CONFLICT (id) DO UPDATE SET version = excluded.version, node_id = excluded.node_id, status = excluded.status,
-              result = excluded.result, data = excluded.data, wait_kind = excluded.wait_kind, wait_key = excluded.wait_key,
-              wake_at = excluded.wake_at, timeout_at = excluded.timeout_at, visits = excluded.visits, changed_at = excluded.changed_at
             """, "id", "conv_id", "version", "ref", "node_id", "status", "result", "data", "wait_kind", "wait_key", "wake_at", "timeout_at", "visits", "reply_to", "depth", "created_at", "changed_at");
-        _history = Prepare(connection, "INSERT INTO task_history (task_id, at, steps) VALUES (@task_id, @at, @steps)", "task_id", "at", "steps");
+        _update = Prepare(connection, """
+            UPDATE tasks SET version = @version, node_id = @node_id, status = @status, result = @result, data = @data,
+              wait_kind = @wait_kind, wait_key = @wait_key, wake_at = @wake_at, timeout_at = @timeout_at, visits = @visits, changed_at = @changed_at
+            WHERE id = @id
+            """, "version", "node_id", "status", "result", "data", "wait_kind", "wait_key", "wake_at", "timeout_at", "visits", "changed_at", "id");
+        _history = Prepare(connection, "INSERT INTO task_history (task_id, id, at, steps) VALUES (@task_id, @id, @at, @steps)", "task_id", "id", "at", "steps");
         _stats = Prepare(connection, """
             INSERT INTO node_stats (conv_id, node_id, entered, left_count) VALUES (@conv_id, @node_id, @entered, @left_count)
             ON CONFLICT (conv_id, node_id) DO UPDATE SET entered = node_stats.entered + excluded.entered, left_count = node_stats.left_count + excluded.left_count
             """, "conv_id", "node_id", "entered", "left_count");
         _loop = Task.Run(Loop);
+        _checkpoints = Task.Run(Checkpoints);
+    }
+
+    Task? _checkpoints;
+    readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Copies the WAL back into the database in the background, so it stays small without blocking commits.</summary>
+    async Task Checkpoints()
+    {
+        await using var connection = new SqliteConnection(_options.ConnectionString);
+        connection.Open();
+        Exec(connection, "PRAGMA busy_timeout=10000;");
+        while (!_stop.IsCancellationRequested)
+        {
+            try { await Task.Delay(500, _stop.Token); }
+            catch (OperationCanceledException) { break; }
+            try { Exec(connection, "PRAGMA wal_checkpoint(PASSIVE);"); }
+            catch (SqliteException e) { _log.LogWarning("WAL checkpoint failed: {Error}", e.Message); }
+        }
+        try { Exec(connection, "PRAGMA wal_checkpoint(TRUNCATE);"); }
+        catch (SqliteException) { }
     }
 
     /// <summary>Snapshots the task and its pending steps now; completes when they are committed.</summary>
@@ -66,7 +98,7 @@ public sealed class TaskWriter : IAsyncDisposable
             task.Pending.Clear();
         }
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Item(row, steps, task.ChangedAt.ToUnixTimeMilliseconds(), done)))
+        if (!_queue.Writer.TryWrite(new Item(row, !task.Stored, steps, task.ChangedAt.ToUnixTimeMilliseconds(), done)))
             done.SetException(new InvalidOperationException("The engine is stopping."));
         return done.Task;
     }
@@ -126,18 +158,28 @@ public sealed class TaskWriter : IAsyncDisposable
 
     void Write(List<Item> batch, bool withStats)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var tx = _connection!.BeginTransaction();
-        _upsert!.Transaction = tx;
+        _insert!.Transaction = tx;
+        _update!.Transaction = tx;
         _history!.Transaction = tx;
         _stats!.Transaction = tx;
         foreach (var item in batch)
         {
             var r = item.Row;
-            Set(_upsert, r.Id, r.ConvId, r.Version, r.Ref, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ReplyTo, r.Depth, r.CreatedAt, r.ChangedAt);
-            _upsert.ExecuteNonQuery();
+            if (item.IsNew)
+            {
+                Set(_insert, r.Id, r.ConvId, r.Version, r.Ref, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ReplyTo, r.Depth, r.CreatedAt, r.ChangedAt);
+                _insert.ExecuteNonQuery();
+            }
+            else
+            {
+                Set(_update, r.Version, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ChangedAt, r.Id);
+                _update.ExecuteNonQuery();
+            }
             if (item.Steps is not null)
             {
-                Set(_history, r.Id, item.HistoryAt, item.Steps);
+                Set(_history, r.Id, _ids.Next(), item.HistoryAt, item.Steps);
                 _history.ExecuteNonQuery();
             }
         }
@@ -148,6 +190,7 @@ public sealed class TaskWriter : IAsyncDisposable
                 _stats.ExecuteNonQuery();
             }
         tx.Commit();
+        _busyTicks += System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;
         Batches++;
         Rows += batch.Count;
     }
@@ -183,7 +226,10 @@ public sealed class TaskWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         if (_loop is not null) await _loop;
-        _upsert?.Dispose();
+        await _stop.CancelAsync();
+        if (_checkpoints is not null) await _checkpoints;
+        _insert?.Dispose();
+        _update?.Dispose();
         _history?.Dispose();
         _stats?.Dispose();
         if (_connection is not null) await _connection.DisposeAsync();

@@ -78,12 +78,11 @@ public sealed class WorkflowsDb(DbContextOptions<WorkflowsDb> options) : DbConte
         model.Entity<TaskHistoryRow>(e =>
         {
             e.ToTable("task_history");
-            e.HasKey(h => h.Id);
-            e.Property(h => h.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            e.HasKey(h => new { h.TaskId, h.Id });
+            e.Property(h => h.Id).HasColumnName("id").ValueGeneratedNever();
             e.Property(h => h.TaskId).HasColumnName("task_id");
             e.Property(h => h.At).HasColumnName("at");
             e.Property(h => h.Steps).HasColumnName("steps");
-            e.HasIndex(h => h.TaskId);
         });
         model.Entity<NodeStatRow>(e =>
         {

@@ -58,14 +58,18 @@ public sealed class M0001_Initial : Migration
         b.CreateIndex("ix_tasks_wake_at", "tasks", "wake_at", filter: "wake_at IS NOT NULL");
         b.CreateIndex("ix_tasks_wait_key", "tasks", "wait_key", filter: "wait_key IS NOT NULL");
 
-        b.CreateTable("task_history", t => new
-        {
-            id = t.Column<long>(nullable: false).Annotation("Sqlite:Autoincrement", true),
-            task_id = t.Column<long>(nullable: false),
-            at = t.Column<long>(nullable: false),
-            steps = t.Column<string>(nullable: false),
-        }, constraints: t => t.PrimaryKey("pk_task_history", x => x.id));
-        b.CreateIndex("ix_task_history_task", "task_history", "task_id");
+        // One row per run of a task's steps, clustered by task: appending is one B-tree insert, and a
+        // task's history is one range read. On SQLite the table is WITHOUT ROWID for exactly that.
+        if (ActiveProvider == "Microsoft.EntityFrameworkCore.Sqlite")
+            b.Sql("CREATE TABLE task_history (task_id INTEGER NOT NULL, id INTEGER NOT NULL, at INTEGER NOT NULL, steps TEXT NOT NULL, CONSTRAINT pk_task_history PRIMARY KEY (task_id, id)) WITHOUT ROWID;");
+        else
+            b.CreateTable("task_history", t => new
+            {
+                task_id = t.Column<long>(nullable: false),
+                id = t.Column<long>(nullable: false),
+                at = t.Column<long>(nullable: false),
+                steps = t.Column<string>(nullable: false),
+            }, constraints: t => t.PrimaryKey("pk_task_history", x => new { x.task_id, x.id }));
 
         b.CreateTable("node_stats", t => new
         {

@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+using BenchmarkDotNet.Attributes;
+using Workflows.Engine;
+using Workflows.Engine.Scripting;
+
+namespace Workflows.Benchmarks;
+
+/// <summary>Code node evaluations: a pooled engine running a cached program on a small task.</summary>
+[MemoryDiagnoser]
+public class CodeNodeBenchmark
+{
+    readonly ScriptHost _host = new(new EngineOptions());
+    CompiledScript _script = null!;
+    CompiledScript _expression = null!;
+    readonly JsonObject _data = JsonNode.Parse("""{"name":"Ivan","phone":"89161234567","cookies":{"utm_source":"p1"}}""")!.AsObject();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _script = _host.Compile("var p = String(data.phone).replace(/\\D/g, ''); if (p.charAt(0) === '8') { p = '7' + p.substring(1); } data.phone = p;");
+        _expression = _host.CompileExpression("data.phone.length > 11");
+    }
+
+    [Benchmark]
+    public JsonObject CodeNode() => _host.Run(_script, _data, 1);
+
+    [Benchmark]
+    public bool ConditionExpression() => _host.Test(_expression, _data, 1);
+}

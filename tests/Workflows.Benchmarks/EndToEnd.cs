@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Workflows.Benchmarks;
+
+/// <summary>
+/// Tasks created through the public API by this process (the load generator) at several
+/// concurrencies, through start → code → condition → set parameters → API call → final.
+/// </summary>
+static class EndToEnd
+{
+    public static string SixNodes(string apiUrl) => $$$"""
+        {"title":"bench: six nodes","nodes":[
+          {"id":"start","type":"start","exits":{"next":"code"}},
+          {"id":"code","type":"code","params":{"src":"var p = String(data.phone).replace(/\\D/g, ''); if (p.charAt(0) === '8') { p = '7' + p.substring(1); } if (p.length === 10 && p.charAt(0) === '9') { p = '7' + p; } data.phone = p;"},"exits":{"next":"check","error":"done"}},
+          {"id":"check","type":"condition","params":{"rules":[{"exit":"too_long","js":"data.phone.length > 11"}]},"exits":{"too_long":"done","default":"status"}},
+          {"id":"status","type":"set_param","params":{"values":{"status":"ok","at":"$.unixtime()"}},"exits":{"next":"notify"}},
+          {"id":"notify","type":"api","params":{"method":"POST","url":"{{{apiUrl}}}","body":{"phone":"{{phone}}"},"response_key":"crm"},"exits":{"next":"done","error":"done"}},
+          {"id":"done","type":"final","params":{"result":"success"}}
+        ]}
+        """;
+
+    public static async Task<WebApplication> StartFakeApi()
+    {
+        var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapPost("/crm", () => Results.Text("{\"ok\":true,\"lead_id\":42}", "application/json"));
+        await app.StartAsync();
+        return app;
+    }
+
+    public static async Task Run(string[] args)
+    {
+        var levels = Args.Get(args, "levels", "1,8,64").Split(',').Select(int.Parse).ToArray();
+        var seconds = double.Parse(Args.Get(args, "seconds", "20"), System.Globalization.CultureInfo.InvariantCulture);
+        await using var fake = await StartFakeApi();
+        var fakeUrl = fake.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/crm";
+        await using var server = await ServerProcess.Start(5097);
+        var (conv, hash) = await server.CreateProcess(SixNodes(fakeUrl));
+        var url = $"/api/1/json/public/{conv}/{hash}";
+        Console.WriteLine($"server ready after {server.ReadyAfter.TotalSeconds:F2} s; {Environment.ProcessorCount} cores; fake API at {fakeUrl}");
+        Console.WriteLine();
+        Console.WriteLine("| concurrency | accepted tasks/s | completed tasks/s | create p50 | create p99 | to final p99 | server CPU | server peak RSS | errors |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+
+        await Load(server, url, 8, 3, record: false); // warm-up: JIT, pools, SQLite caches
+        await WaitDone(server, conv);
+        foreach (var c in levels)
+        {
+            var before = (long)(await server.Counters(conv))["nodes"]!["done"]!["now"]!;
+            var firstId = NowId();
+            server.ResetPeak();
+            var cpu0 = server.CpuSeconds();
+            var wall = Stopwatch.StartNew();
+            var (latencies, errors) = await Load(server, url, c, seconds, record: true);
+            var loadTime = wall.Elapsed.TotalSeconds;
+            var created = latencies.Count;
+            await WaitDone(server, conv, before + created);
+            var doneTime = wall.Elapsed.TotalSeconds;
+            var cpu = (server.CpuSeconds() - cpu0) / doneTime * 100;
+            var toFinal = ReadTimesToFinal(server.Folder, firstId);
+            latencies.Sort();
+            toFinal.Sort();
+            Console.WriteLine($"| {c} | {created / loadTime:F0} | {created / doneTime:F0} | {Stats.Percentile(latencies, 50):F2} ms | {Stats.Percentile(latencies, 99):F2} ms | {Stats.Percentile(toFinal, 99):F0} ms | {cpu:F0} % | {server.PeakMiB():F0} MiB | {errors} |");
+        }
+    }
+
+    static long NowId() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 12;
+
+    static async Task<(List<double> Latencies, int Errors)> Load(ServerProcess server, string url, int concurrency, double seconds, bool record)
+    {
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+        using var http = new HttpClient(handler) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        var all = new List<double>[concurrency];
+        var errors = 0;
+        var workers = Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
+        {
+            var mine = all[w] = new List<double>(100_000);
+            var n = 0;
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                var body = $$$"""{"ops":[{"type":"create","obj":"task","ref":"w{{{w}}}-{{{n++}}}-{{{Stopwatch.GetTimestamp()}}}","data":{"name":"Ivan","phone":"89161234567"}}]}""";
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var response = await http.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json"));
+                    var text = await response.Content.ReadAsStringAsync();
+                    if (response.StatusCode != HttpStatusCode.OK || !text.Contains("\"proc\":\"ok\"", StringComparison.Ordinal)) { Interlocked.Increment(ref errors); continue; }
+                }
+                catch (HttpRequestException) { Interlocked.Increment(ref errors); continue; }
+                if (record) mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        return (all.SelectMany(l => l).ToList(), errors);
+    }
+
+    static async Task WaitDone(ServerProcess server, long conv, long? target = null)
+    {
+        var until = DateTime.UtcNow.AddMinutes(5);
+        while (DateTime.UtcNow < until)
+        {
+            var nodes = (await server.Counters(conv))["nodes"]!.AsObject();
+            var inFlight = nodes.Where(n => n.Key != "done").Sum(n => (long)n.Value!["now"]!);
+            var done = (long)nodes["done"]!["now"]!;
+            if (inFlight == 0 && (target is null || done >= target)) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("tasks did not finish within 5 minutes");
+    }
+
+    static List<double> ReadTimesToFinal(string folder, long firstId)
+    {
+        using var db = new SqliteConnection($"Data Source={Path.Combine(folder, "workflows.db")};Mode=ReadOnly");
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT changed_at - created_at FROM tasks WHERE id >= @first AND status = 'finished'";
+        command.Parameters.AddWithValue("@first", firstId);
+        using var reader = command.ExecuteReader();
+        var list = new List<double>();
+        while (reader.Read()) list.Add(reader.GetInt64(0));
+        return list;
+    }
+}

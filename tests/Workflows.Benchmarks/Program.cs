@@ -1,0 +1,28 @@
+using BenchmarkDotNet.Jobs;
+using Workflows.Benchmarks;
+
+// One command per scenario; results go to the console as markdown rows for docs/performance.md.
+var mode = args.FirstOrDefault() ?? "help";
+var rest = args.Skip(1).ToArray();
+switch (mode)
+{
+    case "e2e": await EndToEnd.Run(rest); break;
+    case "engine": await EngineOnly.Run(rest); break;
+    case "sleepers": await Sleepers.Run(rest); break;
+    case "code":
+        // In-process toolchain: the registry here lacks what BenchmarkDotNet's out-of-process build needs.
+        BenchmarkDotNet.Running.BenchmarkRunner.Run<CodeNodeBenchmark>(BenchmarkDotNet.Configs.ManualConfig.Create(BenchmarkDotNet.Configs.DefaultConfig.Instance)
+            .AddJob(Job.ShortRun.WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance)), rest);
+        break;
+    case "serve": await ServeForPeers.Run(rest); break;
+    default:
+        Console.WriteLine("""
+            usage: dotnet run -c Release --project tests/Workflows.Benchmarks -- MODE [options]
+              e2e       [--levels 1,8,64] [--seconds 20]   public API load through the 6-node process (server in its own process)
+              engine    [--tasks 200000] [--nodes 10]      node steps per second with durable commits, no HTTP
+              sleepers  [--tasks 1000000]                  tasks parked in a delay: memory, database size, wake lateness, restart time
+              code                                         code node evaluations per second (BenchmarkDotNet)
+              serve     [--port 5098]                      the peers' workflow on our engine, for shared/bench/peers/run.sh custom
+            """);
+        break;
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Workflows.Benchmarks;
+
+/// <summary>
+/// Many tasks parked in a delay node: the server's memory and database size with them, the restart
+/// time until ready, and how late they wake when they all come due together.
+/// </summary>
+static class Sleepers
+{
+    public static async Task Run(string[] args)
+    {
+        var count = int.Parse(Args.Get(args, "tasks", "1000000"));
+        var folder = Path.Combine(Path.GetTempPath(), "workflows-bench", Guid.NewGuid().ToString("n"));
+        var server = await ServerProcess.Start(5096, folder);
+        var (conv, hash) = await server.CreateProcess("""
+            {"title":"bench: sleepers","nodes":[
+              {"id":"start","type":"start","exits":{"next":"sleep"}},
+              {"id":"sleep","type":"delay","params":{"until":"{{wake_at}}"},"exits":{"next":"done"}},
+              {"id":"done","type":"final"}]}
+            """);
+        // All wake at one moment, far enough ahead to park them all and restart first.
+        var wakeAt = DateTimeOffset.UtcNow.AddSeconds(Math.Max(120, count / 4000.0 + 90));
+        var watch = Stopwatch.StartNew();
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64 };
+        using var http = new HttpClient(handler) { BaseAddress = server.BaseAddress };
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+        {
+            while (true)
+            {
+                var batch = Interlocked.Add(ref next, 100) - 99;
+                if (batch >= count) return;
+                var ops = new JsonArray();
+                for (var i = batch; i < Math.Min(batch + 100, count); i++)
+                    ops.Add(new JsonObject { ["type"] = "create", ["obj"] = "task", ["data"] = new JsonObject { ["i"] = i, ["wake_at"] = wakeAt.ToUnixTimeSeconds() } });
+                using var response = await http.PostAsync($"/api/1/json/public/{conv}/{hash}", new StringContent(new JsonObject { ["ops"] = ops }.ToJsonString()));
+                response.EnsureSuccessStatusCode();
+            }
+        })));
+        Console.WriteLine($"parked {count} tasks in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:F0}/s)");
+        var rss = server.RssMiB();
+        var peak = server.PeakMiB();
+        var dbSize = new DirectoryInfo(folder).GetFiles("workflows.db*").Sum(f => f.Length) / 1048576.0;
+
+        await server.Stop();
+        var restarted = await ServerProcess.Start(5096, folder);
+        var ready = restarted.ReadyAfter;
+        var rssAfterRestart = restarted.RssMiB();
+
+        var untilDue = wakeAt - DateTimeOffset.UtcNow;
+        if (untilDue > TimeSpan.Zero) await Task.Delay(untilDue);
+        var dueWatch = Stopwatch.StartNew();
+        double firstLate = -1;
+        while (true)
+        {
+            var nodes = (await restarted.Counters(conv))["nodes"]!;
+            var done = (long)nodes["done"]!["now"]!;
+            if (done > 0 && firstLate < 0) firstLate = dueWatch.Elapsed.TotalSeconds;
+            if (done >= count) break;
+            await Task.Delay(100);
+        }
+        var allLate = dueWatch.Elapsed.TotalSeconds;
+        Console.WriteLine("| tasks parked | server RSS with them | peak RSS while parking | database size | restart until ready | RSS after restart | first wake late by | all woken and finished after |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| {count} | {rss:F0} MiB | {peak:F0} MiB | {dbSize:F0} MiB | {ready.TotalSeconds:F2} s | {rssAfterRestart:F0} MiB | {firstLate:F2} s | {allLate:F1} s |");
+        await restarted.DisposeAsync();
+    }
+}
