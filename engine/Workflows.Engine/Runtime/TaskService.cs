@@ -120,6 +120,70 @@ public sealed class TaskService(
         counters.Remove(task.ConvId, task.NodeId);
     }
 
+    /// <summary>
+    /// Sends a task that ended in an error back to the node that failed, to run it again (say, after
+    /// the CRM it called is back). The error fields that node wrote are removed; the loop guard starts over.
+    /// </summary>
+    public async Task<WakeResult> RetryAsync(long taskId, CancellationToken cancel = default)
+    {
+        if (!runner.TryHold(taskId)) return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is running; only an ended task can be retried");
+        var sent = false;
+        try
+        {
+            if (await GetAsync(taskId, cancel) is not { } found)
+                return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} does not exist", "obj_id_not_found");
+            var (row, history) = found;
+            if (row.Status != TaskStatus.Finished || row.Result != "error")
+                return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} did not end in an error (status {row.Status}, result {row.Result ?? "none"})");
+            var failed = history.LastOrDefault(s => (string?)s["outcome"] is "fail" or "stop");
+            if (failed?["node_id"]?.GetValue<string>() is not { } nodeId)
+                return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} ended in an error final node without a failed step to go back to");
+            var task = FromRow(row);
+            if (task.Ref is not null && !refs.TryClaim(task.ConvId, task.Ref, task.Id, out var holder))
+                return WakeResult.Refused(taskId, $"ref '{task.Ref}' is now used by active task {TaskIds.Format(holder)}");
+            foreach (var key in task.Data.Select(kv => kv.Key).Where(k => k.StartsWith("__conveyor_", StringComparison.Ordinal)).ToList())
+                task.Data.Remove(key);
+            counters.Leave(task.ConvId, task.NodeId);
+            counters.Enter(task.ConvId, nodeId);
+            task.Pending.Add(new StepRecord(nodeId, clock.UtcNow.ToUnixTimeMilliseconds(), "retry", null, null, null, null));
+            task.NodeId = nodeId;
+            task.Status = TaskStatus.Processing;
+            task.Result = null;
+            task.Visits = [];
+            task.ChangedAt = clock.UtcNow;
+            await writer.Save(task).WaitAsync(cancel);
+            _ = runner.SubmitHeld(task);
+            sent = true;
+            return new WakeResult(true, "ok", null, taskId);
+        }
+        finally
+        {
+            if (!sent) runner.Release(taskId);
+        }
+    }
+
+    /// <summary>Retries every task that ended in an error after failing in the given node.</summary>
+    public async Task<(int Retried, List<string> Refused)> RetryNodeAsync(long convId, string nodeId, CancellationToken cancel = default)
+    {
+        processes.Get(convId);
+        List<long> ids;
+        await using (var db = await dbs.CreateDbContextAsync(cancel))
+            ids = await db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.Status == TaskStatus.Finished && t.Result == "error")
+                .Select(t => t.Id).ToListAsync(cancel);
+        var retried = 0;
+        var refused = new List<string>();
+        foreach (var id in ids)
+        {
+            if (await GetAsync(id, cancel) is not { } found) continue;
+            var failed = found.History.LastOrDefault(s => (string?)s["outcome"] is "fail" or "stop");
+            if ((string?)failed?["node_id"] != nodeId) continue;
+            var result = await RetryAsync(id, cancel);
+            if (result.Ok) retried++;
+            else refused.Add(result.Description!);
+        }
+        return (retried, refused);
+    }
+
     /// <summary>The id of the active task with this ref, if any.</summary>
     public long? ActiveByRef(long convId, string reference) => refs.Holder(convId, reference);
 

@@ -121,6 +121,22 @@ public static class ManagementApi
                 : Results.Problem(title: "The task is not waiting for a callback", detail: woken.Description, statusCode: StatusCodes.Status409Conflict);
         });
 
+        api.MapPost("/tasks/{objId}/retry", async (string objId, TaskService tasks) =>
+        {
+            if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
+            var result = await tasks.RetryAsync(id);
+            if (result.Ok) return Results.Json(new { obj_id = objId, proc = "ok" });
+            return result.Proc == "obj_id_not_found"
+                ? Problems.From(EngineException.NotFound(result.Description!))
+                : Results.Problem(title: "The task cannot be retried", detail: result.Description, statusCode: StatusCodes.Status409Conflict);
+        }).WithSummary("Sends a task that ended in an error back to the node that failed");
+
+        api.MapPost("/processes/{convId:long}/nodes/{nodeId}/retry", (long convId, string nodeId, TaskService tasks) => Guard(async () =>
+        {
+            var (retried, refused) = await tasks.RetryNodeAsync(convId, nodeId);
+            return Results.Json(new { retried, refused });
+        })).WithSummary("Retries every task that ended in an error after failing in this node");
+
         api.MapGet("/tasks/{objId}", async (string objId, TaskService tasks) =>
         {
             if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
