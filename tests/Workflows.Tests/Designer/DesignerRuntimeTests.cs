@@ -141,4 +141,104 @@ public sealed class DesignerRuntimeTests : BrowserFixture
         await Expect(Page.Locator(".task-head code")).ToHaveTextAsync(objId);
         await Expect(NodeOnCanvas("wait").Locator(".wf-node")).ToHaveClassAsync(new Regex(@"\bon-path\b"));
     }
+
+    /// <summary>A process with most node types and no positions (the designer lays it out), calling <paramref name="crm"/>/echo.</summary>
+    static string Showcase(Uri crm) => $$"""
+        {
+          "title": "Watch shop: new lead",
+          "description": "Normalise the phone, check it, wait for the payment and send the lead to the CRM.",
+          "nodes": [
+            { "id": "start", "type": "start", "title": "Lead from the web form", "exits": { "next": "normalize" } },
+            { "id": "normalize", "type": "code", "title": "Normalise the phone",
+              "params": { "src": "var phone = String(data.phone || '').replace(/\\D/g, '');\nif (phone.length === 11 && phone.charAt(0) === '8') { phone = '7' + phone.substring(1); }\nif (phone.length === 10 && phone.charAt(0) === '9') { phone = '7' + phone; }\ndata.phone = phone;" },
+              "exits": { "next": "check", "error": "failed" } },
+            { "id": "check", "type": "condition", "title": "Is the phone dialable?",
+              "params": { "rules": [
+                { "exit": "too_long", "js": "data.phone.length > 11" },
+                { "exit": "ok", "conditions": [ { "param": "phone", "fun": "regexp", "const": "^7\\d{10}$", "cast": "string" } ] } ] },
+              "exits": { "too_long": "too_long", "ok": "stamp", "default": "invalid" } },
+            { "id": "stamp", "type": "set_param", "title": "Stamp the lead",
+              "params": { "values": { "received_at": "$.unixtime()" } }, "exits": { "next": "wait_payment" } },
+            { "id": "wait_payment", "type": "wait_callback", "title": "Wait for the payment",
+              "params": { "timeout_seconds": 86400, "task_id_path": "metadata.task_id" }, "exits": { "next": "crm", "timeout": "expired" } },
+            { "id": "crm", "type": "api", "title": "Send to the CRM",
+              "params": { "method": "POST", "url": "{{crm}}echo", "response_key": "crm" }, "exits": { "next": "ready", "error": "failed" } },
+            { "id": "ready", "type": "final", "title": "Lead sent", "params": { "result": "success" } },
+            { "id": "too_long", "type": "final", "title": "Phone too long", "params": { "result": "error" } },
+            { "id": "invalid", "type": "final", "title": "Not a mobile number", "params": { "result": "error" } },
+            { "id": "expired", "type": "final", "title": "Not paid in time", "params": { "result": "error" } },
+            { "id": "failed", "type": "final", "title": "Failed", "params": { "result": "error" } }
+          ]
+        }
+        """;
+
+    static readonly bool WriteScreenshots = Environment.GetEnvironmentVariable("WORKFLOWS_SCREENSHOTS") == "1";
+
+    /// <summary>With WORKFLOWS_SCREENSHOTS=1, writes docs/screenshots/{name}.png.</summary>
+    async Task Shot(string name)
+    {
+        if (!WriteScreenshots) return;
+        await Task.Delay(400); // fitView animations and the notice fade-in
+        var folder = Path.Combine(RepositoryRoot(), "docs", "screenshots");
+        Directory.CreateDirectory(folder);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png") });
+    }
+
+    /// <summary>
+    /// Runs first (a clean server, so the processes page shows only these processes). The screens of
+    /// docs/designer.md; each is checked to have rendered whether or not the files are written.
+    /// </summary>
+    [Test, Order(0)]
+    public async Task The_main_screens_render_and_are_captured()
+    {
+        await using var crm = await Support.FakeService.StartAsync();
+        var (conv, hash) = await Server.CreateProcess(Showcase(crm.BaseAddress));
+        var (payments, _) = await Server.CreateProcess(WaitingProcess("Payment confirmation"));
+        var (report, _) = await Server.CreateProcess(StartToFinal("Daily sales report"));
+        using (await Server.Http.PostAsync($"/api/processes/{report}/pause", null)) { }
+        var waiting = new List<string>();
+        foreach (var phone in new[] { "8 916 123-45-67", "9031112233", "+7 926 555 44 33", "8 903 777 00 11" })
+            waiting.Add(await Server.CreateTask(conv, hash, new() { ["phone"] = phone }, $"lead-{waiting.Count + 1}"));
+        await Server.WaitFor(await Server.CreateTask(conv, hash, new() { ["phone"] = "12345" }, "lead-bad"));
+        await Server.WaitFor(await Server.CreateTask(conv, hash, new() { ["phone"] = "8916123456789" }, "lead-long"));
+        foreach (var id in waiting) await Server.WaitFor(id, "waiting");
+        await Callback(waiting[0], """{"status":"succeeded","amount":4990}""");
+        var sent = await Server.WaitFor(waiting[0]);
+        Assert.That((string?)sent["node_id"], Is.EqualTo("ready"));
+
+        // The processes page.
+        await Page.GotoAsync("/");
+        await Expect(Page.Locator("table.table tbody tr")).ToHaveCountAsync(3);
+        await Expect(Page.Locator("tr", new() { HasText = "Daily sales report" }).Locator(".status")).ToHaveTextAsync("paused");
+        await Shot("processes");
+
+        // The editor: the code node selected, its script in the panel.
+        await OpenEditor(conv);
+        await Expect(Page.Locator(".react-flow__node")).ToHaveCountAsync(11);
+        await Expect(Page.Locator(".react-flow__edge")).ToHaveCountAsync(11);
+        await NodeOnCanvas("normalize").Locator(".wf-node-body").ClickAsync();
+        await Expect(Page.Locator(".side .cm-content")).ToContainTextAsync("data.phone = phone;");
+        await Shot("editor");
+
+        // Live: counters on the nodes, the waiting node's tasks in the side panel.
+        await Page.Locator("label.toggle", new() { HasText = "Live" }).ClickAsync();
+        await Expect(NodeOnCanvas("wait_payment").Locator(".wf-counter")).ToHaveTextAsync("3");
+        await NodeOnCanvas("wait_payment").Locator(".wf-node-body").ClickAsync();
+        await Expect(Page.Locator(".side ul.tasks li")).ToHaveCountAsync(3);
+        await Shot("live");
+
+        // A task's history and its path on the canvas.
+        await NodeOnCanvas("ready").Locator(".wf-node-body").ClickAsync();
+        await Page.Locator(".side ul.tasks li", new() { HasText = "lead-1" }).ClickAsync();
+        await Expect(Page.Locator(".side ol.history li").Last.Locator("b")).ToHaveTextAsync("ready");
+        await Expect(Page.Locator(".wf-node.on-path")).ToHaveCountAsync(7);
+        await Shot("task-history");
+
+        // The public API panel.
+        await Page.Locator(".path-bar").GetByRole(AriaRole.Button, new() { Name = "Clear" }).ClickAsync();
+        await Tab("Public API").ClickAsync();
+        await Expect(Page.Locator(".url-box code")).ToContainTextAsync(hash);
+        await Shot("public-api");
+        Assert.That(payments, Is.Not.EqualTo(conv));
+    }
 }
