@@ -41,12 +41,15 @@ public sealed class DesignerRuntimeTests : BrowserFixture
         await Expect(Tab("Tasks")).ToHaveClassAsync("on");
 
         var ids = new List<string>();
-        for (var i = 0; i < 3; i++) ids.Add(await Server.CreateTask(conv, hash, new() { ["price"] = i }));
+        for (var i = 0; i < 3; i++) ids.Add(await Server.CreateTask(conv, hash, new() { ["price"] = i }, $"live-{i}"));
         await Expect(counter).ToHaveTextAsync("3");
         await Expect(counter).ToHaveClassAsync(new Regex(@"\bbusy\b"));
         await Expect(NodeOnCanvas("done").Locator(".wf-counter")).ToHaveTextAsync("0");
 
-        await Callback(ids[0]);
+        // The first one is woken through the public API (modify by ref), as a shop would.
+        var modify = await Server.PostJson($"/api/1/json/public/{conv}/{hash}",
+            """{"ops":[{"type":"modify","obj":"task","ref":"live-0","data":{"paid":true}}]}""");
+        Assert.That((string?)modify["ops"]![0]!["proc"], Is.EqualTo("ok"), modify.ToJsonString());
         await Expect(counter).ToHaveTextAsync("2");
         await Server.WaitFor(ids[0]);
         await Callback(ids[1]);
