@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { canonical, indexCatalog, type CatalogIndex } from '../model/convert';
 import { clearEditedErrors, indexErrors, type ErrorIndex } from '../model/errors';
+import { placeMissing } from '../model/layout';
 import type { PathHighlight } from '../model/path';
 import { createUndo, pushUndo, redo, undo, type UndoStack } from '../model/undo';
 import type { CatalogEntry, Counters, Definition, ProcessSummary, ValidationError } from '../model/types';
@@ -69,7 +70,9 @@ export const useEditor = create<EditorState>((set, get) => ({
   trackedTask: null,
   path: null,
 
-  load: (summary, def) =>
+  load: (summary, loaded) => {
+    // Nodes without x/y (allowed by the format) get a position, so they do not pile up at 0,0.
+    const def = placeMissing(loaded);
     set({
       convId: summary.conv_id,
       summary,
@@ -85,7 +88,8 @@ export const useEditor = create<EditorState>((set, get) => ({
       counters: null,
       trackedTask: null,
       path: null,
-    }),
+    });
+  },
   setCatalog: (list) => set({ catalogList: list, catalog: indexCatalog(list) }),
   change: (fn, key) => {
     const { def, history, viewing } = get();
@@ -126,7 +130,7 @@ export const useEditor = create<EditorState>((set, get) => ({
   setErrors: (errors) => set({ errors: indexErrors(errors) }),
   markSaved: (summary, saved, current) => set({ summary, def: current ?? saved, savedJson: canonical(saved) }),
   setTab: (tab) => set({ tab }),
-  setViewing: (viewing) => set({ viewing, selectedNodes: [], selectedEdges: [] }),
+  setViewing: (viewing) => set({ viewing: viewing && { ...viewing, def: placeMissing(viewing.def) }, selectedNodes: [], selectedEdges: [] }),
   setLive: (live) => set(live ? { live } : { live, counters: null }),
   setCounters: (counters) => set({ counters }),
   track: (trackedTask, path) => set({ trackedTask, path }),

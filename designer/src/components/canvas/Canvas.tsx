@@ -10,6 +10,12 @@ import { WfNode } from './WfNode';
 
 const nodeTypes: NodeTypes = { wf: WfNode };
 
+// Markers scale with the edge's stroke width (markerUnits=strokeWidth): the thicker path (3) and
+// selected (2.5) edges get smaller ones, in their colour, so all arrows look the same size.
+const MARKER = { type: MarkerType.ArrowClosed, width: 16, height: 16 };
+const PATH_MARKER = { type: MarkerType.ArrowClosed, width: 6, height: 6, color: '#16a34a' };
+const SELECTED_MARKER = { type: MarkerType.ArrowClosed, width: 7, height: 7, color: '#4f46e5' };
+
 interface Props {
   onAddNode: (type: string, position: { x: number; y: number }) => void;
 }
@@ -53,7 +59,7 @@ export function Canvas({ onAddNode }: Props) {
         selected: selected.has(e.id),
         animated: onPath,
         className: cls || undefined,
-        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+        markerEnd: onPath ? PATH_MARKER : selected.has(e.id) ? SELECTED_MARKER : MARKER,
         labelBgPadding: [4, 2] as [number, number],
         labelBgBorderRadius: 4,
         deletable: !readOnly,

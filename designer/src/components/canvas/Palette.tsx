@@ -39,6 +39,7 @@ export function Palette({ catalog, onAdd, disabled }: Props) {
           {entries.map((e) => (
             <div
               key={e.type}
+              data-testid={`palette-${e.type}`}
               className={`palette-item kind-${e.kind ?? 'unknown'}`}
               draggable={!disabled}
               title={e.help ?? e.title}
