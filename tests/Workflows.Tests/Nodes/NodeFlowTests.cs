@@ -171,6 +171,37 @@ public sealed class NodeFlowTests
     }
 
     [Test]
+    public async Task A_task_that_failed_can_be_sent_back_to_the_failing_node_alone_or_with_all_others_there()
+    {
+        var (conv, hash) = await _server.CreateProcess(Single("api", new JsonObject { ["method"] = "GET", ["url"] = _fake.Url("/flaky") }));
+        var first = await _server.WaitFor(await _server.CreateTask(conv, hash, [], "retry-1"));
+        var second = await _server.WaitFor(await _server.CreateTask(conv, hash, []));
+        Assert.That((string?)first["node_id"], Is.EqualTo("err"));
+        Assert.That((string?)first["result"], Is.EqualTo("error"));
+
+        // Still down: the retry runs the node again and fails again.
+        var again = await _server.PostJson($"/api/tasks/{(string)first["obj_id"]!}/retry", "");
+        Assert.That((string?)again["proc"], Is.EqualTo("ok"));
+        await _server.WaitFor((string)first["obj_id"]!);
+        Assert.That((string?)(await _server.Task((string)first["obj_id"]!))["node_id"], Is.EqualTo("err"));
+
+        _fake.Healthy = true;
+        var all = await _server.PostJson($"/api/processes/{conv}/nodes/n/retry", "");
+        Assert.That((int?)all["retried"], Is.EqualTo(2));
+        foreach (var id in new[] { (string)first["obj_id"]!, (string)second["obj_id"]! })
+        {
+            var task = await _server.WaitFor(id);
+            Assert.That((string?)task["node_id"], Is.EqualTo("ok"));
+            Assert.That((int?)task["data"]!["lead_id"], Is.EqualTo(77));
+            Assert.That(task["data"]!.AsObject().Any(kv => kv.Key.StartsWith("__conveyor_", StringComparison.Ordinal)), Is.False);
+            Assert.That(task["history"]!.AsArray().Select(s => (string?)s!["outcome"]), Does.Contain("retry"));
+        }
+
+        using var notEnded = await _server.Http.PostAsync($"/api/tasks/{(string)first["obj_id"]!}/retry", null);
+        Assert.That(notEnded.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Conflict));
+    }
+
+    [Test]
     public async Task Final_nodes_end_tasks_as_success_or_error()
     {
         var definition = Definition("finals",
@@ -201,7 +232,7 @@ public sealed class NodeFlowTests
     [Test]
     public async Task A_step_that_would_make_the_task_too_large_is_undone_and_sent_to_the_error_exit()
     {
-        var task = await Run(Single("code", P("""{"src":"var parts = []; for (var i = 0; i < 2000; i++) { parts.push('xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'); } data.big = parts.join('');"}""")), P("""{"keep":1}"""));
+        var task = await Run(Single("code", P("""{"src":"data.big = new Array(2001).join('xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx');"}""")), P("""{"keep":1}"""));
         Assert.That((string?)task["node_id"], Is.EqualTo("err"));
         Assert.That((string?)task["data"]!["__conveyor_code_return_type_tag__"], Is.EqualTo("task_size_limit"));
         Assert.That(task["data"]!.AsObject().ContainsKey("big"), Is.False);

@@ -18,6 +18,8 @@ public sealed class FakeService : IAsyncDisposable
     public int Calls => Volatile.Read(ref _calls);
     /// <summary>While set, /slow waits for it before answering.</summary>
     public TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>While false, /flaky answers 503 (a CRM that is down).</summary>
+    public bool Healthy { get; set; }
 
     public static async Task<FakeService> StartAsync()
     {
@@ -40,6 +42,9 @@ public sealed class FakeService : IAsyncDisposable
         });
         app.MapGet("/order/{id}", (string id) => Results.Text(new JsonObject { ["order_id"] = id, ["status"] = "paid", ["total"] = 1250.5 }.ToJsonString(), "application/json"));
         app.MapGet("/status/{code:int}", (int code) => Results.Text("{\"error\":\"status " + code + "\"}", "application/json", statusCode: code));
+        app.MapGet("/flaky", () => service.Healthy
+            ? Results.Text("{\"lead_id\":77}", "application/json")
+            : Results.Text("{\"error\":\"down\"}", "application/json", statusCode: 503));
         app.MapGet("/text", () => Results.Text("<html>not json</html>", "text/html"));
         app.MapGet("/slow", async () => { await service.Gate.Task; return Results.Text("{\"slow\":true}", "application/json"); });
         app.MapGet("/sleep/{ms:int}", async (int ms) => { await Task.Delay(ms); return Results.Text("{\"slept\":true}", "application/json"); });
