@@ -29,11 +29,9 @@ public static class ConnectorsSetup
         Directory.CreateDirectory(keys);
         services.AddDataProtection().SetApplicationName("Workflows").PersistKeysToFileSystem(new DirectoryInfo(keys));
         // No request logging: Telegram tokens and Bitrix24 webhook codes travel in URL paths.
-        services.AddHttpClient(VendorCall.HttpClientName).RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-        {
-            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        });
+        // Same outbound guard as API-call nodes: no loopback or private addresses unless allowed.
+        services.AddHttpClient(VendorCall.HttpClientName).RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(sp => Workflows.Engine.Security.OutboundGuard.CreateHandler(sp.GetRequiredService<Workflows.Engine.EngineOptions>()));
         services.AddSingleton<CredentialStore>();
         services.AddSingleton<VendorCall>();
         services.AddSingleton<ConnectorServices>();

@@ -21,6 +21,11 @@ public sealed class EngineOptions
     public int ScriptMaxRecursion { get; set; } = 200;
     public long ScriptMemoryLimitBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// Addresses (IPs, CIDR ranges, host names) API calls and connectors may reach although they are
+    /// loopback or private, e.g. "10.1.2.0/24" for an in-house CRM. Everything else internal is blocked.
+    /// </summary>
+    public List<string> OutboundAllow { get; set; } = [];
     /// <summary>Default time limit of an API call node.</summary>
     public int ApiTimeoutMs { get; set; } = 30_000;
     /// <summary>Largest API response body read, in bytes.</summary>

@@ -19,7 +19,7 @@ public static class EngineServices
         services.AddSingleton(options);
         services.TryAddSingleton<IClock, SystemClock>();
         services.AddDbContextFactory<WorkflowsDb>(b => WorkflowsDb.Configure(b, options));
-        services.AddHttpClient("workflows-api");
+        services.AddHttpClient("workflows-api").ConfigurePrimaryHttpMessageHandler(() => Security.OutboundGuard.CreateHandler(options));
         services.AddSingleton<ScriptHost>();
         services.AddSingleton(sp => new NodeCatalog(sp.GetServices<NodeType>()));
         services.AddSingleton<ProcessCompiler>();

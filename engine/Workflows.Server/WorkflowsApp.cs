@@ -18,6 +18,8 @@ public static class WorkflowsApp
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection("Workflows").Get<EngineOptions>() ?? new EngineOptions();
         options.ProcessesFolder ??= Path.Combine(AppContext.BaseDirectory, "processes");
+        // Demo mode runs the vendor simulators on this machine: let the connectors reach them.
+        if (builder.Configuration.GetValue<bool>("Workflows:Demo")) options.OutboundAllow.Add("127.0.0.0/8");
         builder.Services.AddWorkflowsEngine(options);
         builder.Services.AddWorkflowsConnectors(builder.Configuration);
         builder.Services.AddOpenApi();

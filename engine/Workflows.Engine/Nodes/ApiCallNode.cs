@@ -124,6 +124,10 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
         {
             return NodeOutcome.Hardware("timeout", $"{request.Method} {request.RequestUri} did not answer within {limit.TotalMilliseconds} ms");
         }
+        catch (HttpRequestException e) when (e.InnerException is Security.OutboundBlockedException blocked)
+        {
+            return NodeOutcome.Software("blocked_address", blocked.Message);
+        }
         catch (HttpRequestException e)
         {
             return NodeOutcome.Hardware("connection_error", $"{request.Method} {request.RequestUri}: {e.Message}");

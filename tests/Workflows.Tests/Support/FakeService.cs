@@ -45,6 +45,7 @@ public sealed class FakeService : IAsyncDisposable
         app.MapGet("/flaky", () => service.Healthy
             ? Results.Text("{\"lead_id\":77}", "application/json")
             : Results.Text("{\"error\":\"down\"}", "application/json", statusCode: 503));
+        app.MapGet("/redirect", (string to) => Results.Redirect(to));
         app.MapGet("/text", () => Results.Text("<html>not json</html>", "text/html"));
         app.MapGet("/slow", async () => { await service.Gate.Task; return Results.Text("{\"slow\":true}", "application/json"); });
         app.MapGet("/sleep/{ms:int}", async (int ms) => { await Task.Delay(ms); return Results.Text("{\"slept\":true}", "application/json"); });

@@ -30,6 +30,8 @@ public sealed class TestServer : IAsyncDisposable
             ["Workflows:ConnectionString"] = $"Data Source={Path.Combine(Folder, "workflows.db")}",
             ["Workflows:ProcessesFolder"] = Path.Combine(Folder, "no-bundled-processes"),
             ["Logging:LogLevel:Default"] = "Warning",
+            // The fake services of the tests listen on loopback, which the outbound guard blocks by default.
+            ["Workflows:OutboundAllow:0"] = "127.0.0.0/8",
         };
         foreach (var (k, v) in settings ?? []) _settings[k] = v;
         _services = services;
