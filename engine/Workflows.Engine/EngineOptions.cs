@@ -28,6 +28,10 @@ public sealed class EngineOptions
     public List<string> OutboundAllow { get; set; } = [];
     /// <summary>Default time limit of an API call node.</summary>
     public int ApiTimeoutMs { get; set; } = 30_000;
+    /// <summary>Public API requests per second each process accepts (token bucket; bursts up to twice this); 0 = no limit.</summary>
+    public int PublicRequestsPerSecond { get; set; } = 10_000;
+    /// <summary>Largest request body the public API reads, in bytes.</summary>
+    public int PublicMaxBodyBytes { get; set; } = 1_048_576;
     /// <summary>Largest API response body read, in bytes.</summary>
     public int ApiMaxResponseBytes { get; set; } = 1_000_000;
 

@@ -30,6 +30,27 @@ public static class WorkflowsApp
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
         });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
+        builder.Services.AddRateLimiter(limits =>
+        {
+            limits.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limits.OnRejected = async (context, cancel) =>
+            {
+                if (context.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retry))
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await context.HttpContext.Response.WriteAsJsonAsync(new { request_proc = "error", ops = Array.Empty<object>(), description = "too many requests for this process; slow down and retry after the time in Retry-After" }, cancel);
+            };
+            // One token bucket per process: a flood into one shop's process cannot starve the others.
+            limits.AddPolicy(PublicApi.RateLimitPolicy, context => options.PublicRequestsPerSecond <= 0
+                ? System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter("none")
+                : System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(context.Request.RouteValues["convId"]?.ToString() ?? "", _ => new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.PublicRequestsPerSecond * 2,
+                    TokensPerPeriod = options.PublicRequestsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+        });
 
         var app = builder.Build();
         app.UseExceptionHandler(error => error.Run(async context =>
@@ -49,6 +70,7 @@ public static class WorkflowsApp
         // The designer is copied next to the binaries, so it is found whatever the working directory.
         var designer = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(
             Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "wwwroot")).FullName);
+        app.UseRateLimiter();
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = designer });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = designer });
         app.MapOpenApi();

@@ -13,14 +13,16 @@ namespace Workflows.Server.Api;
 public static class PublicApi
 {
     public const int MaxOps = 1000;
+    public const string RateLimitPolicy = "per-process";
 
     public static void Map(WebApplication app)
     {
-        app.MapPost("/api/{apiVersion:int}/json/public/{convId}/{hash}", Handle)
+        var group = app.MapGroup("").RequireRateLimiting(RateLimitPolicy);
+        group.MapPost("/api/{apiVersion:int}/json/public/{convId}/{hash}", Handle)
             .WithTags("Public API").WithSummary("Create or modify tasks of one process (Corezoid-compatible)");
-        app.MapPost("/webhook/{convId}/{hash}", Webhook)
+        group.MapPost("/webhook/{convId}/{hash}", Webhook)
             .WithTags("Public API").WithSummary("Any JSON object becomes a new task's data; with ?wait=SECONDS the answer carries the ended task");
-        app.MapPost("/api/{apiVersion:int}/json/callback/{convId}/{hash}/{nodeId}", Callback)
+        group.MapPost("/api/{apiVersion:int}/json/callback/{convId}/{hash}/{nodeId}", Callback)
             .WithTags("Public API").WithSummary("A waiting-for-callback node's own URL: the task is found by the node's id or ref path in the body");
     }
 
@@ -32,15 +34,8 @@ public static class PublicApi
         if (!FixedTimeEquals(hash, process.Row.Hash))
             return Answer("error", "the hash in the URL does not match this process", 403);
 
-        JsonNode? body;
-        try
-        {
-            body = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: request.HttpContext.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            return Answer("format_error", $"the body is not readable JSON: {e.Message.Split(" Path:")[0]}");
-        }
+        var (body, refused) = await ReadBody(request);
+        if (refused is not null) return refused;
         if (body is not JsonObject root || root["ops"] is not JsonArray ops)
             return Answer("format_error", "the body must be a JSON object with an \"ops\" array");
         if (ops.Count > MaxOps) return Answer("format_error", $"at most {MaxOps} ops per request, not {ops.Count}");
@@ -111,10 +106,9 @@ public static class PublicApi
             return Results.Json(new JsonObject { ["proc"] = "error", ["description"] = $"process {convId} does not exist" }, statusCode: 404);
         if (!FixedTimeEquals(hash, process.Row.Hash))
             return Results.Json(new JsonObject { ["proc"] = "error", ["description"] = "the hash in the URL does not match this process" }, statusCode: 403);
-        JsonObject? data;
-        try { data = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: request.HttpContext.RequestAborted) as JsonObject; }
-        catch (JsonException e) { return Results.Json(new JsonObject { ["proc"] = "format_error", ["description"] = $"the body is not readable JSON: {e.Message.Split(" Path:")[0]}" }, statusCode: 400); }
-        if (data is null) return Results.Json(new JsonObject { ["proc"] = "format_error", ["description"] = "the body must be a JSON object" }, statusCode: 400);
+        var (body, refused) = await ReadBody(request);
+        if (refused is not null) return refused;
+        if (body is not JsonObject data) return Results.Json(new JsonObject { ["proc"] = "format_error", ["description"] = "the body must be a JSON object" }, statusCode: 400);
 
         var (outcome, ended) = wait is > 0
             ? await tasks.CreateAndWaitAsync(id, @ref, data, TimeSpan.FromSeconds(Math.Min(wait.Value, 60)), request.HttpContext.RequestAborted)
@@ -140,10 +134,9 @@ public static class PublicApi
             return Answer("error", "the hash in the URL does not match this process", 403);
         if (process.Latest.Node(nodeId) is not { Type: Workflows.Engine.Nodes.WaitCallbackNode } node)
             return Answer("error", $"process {id} has no waiting-for-callback node '{nodeId}'", 404);
-        JsonObject? body;
-        try { body = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: request.HttpContext.RequestAborted) as JsonObject; }
-        catch (JsonException e) { return Answer("format_error", $"the body is not readable JSON: {e.Message.Split(" Path:")[0]}"); }
-        if (body is null) return Answer("format_error", "the body must be a JSON object");
+        var (read, refused) = await ReadBody(request);
+        if (refused is not null) return refused;
+        if (read is not JsonObject body) return Answer("format_error", "the body must be a JSON object");
 
         var settings = (Workflows.Engine.Nodes.WaitCallbackNode.Prepared)node.Prepared!;
         long taskId;
@@ -165,6 +158,28 @@ public static class PublicApi
         var woken = await waker.CallbackAsync(taskId, body, expectedNode: nodeId, expectedConvId: id, cancel: request.HttpContext.RequestAborted);
         var op = woken.Ok ? Ok(null, null, TaskIds.Format(taskId)) : OpError(null, woken.Description!, woken.Proc);
         return Results.Json(new JsonObject { ["request_proc"] = "ok", ["ops"] = new JsonArray(op) });
+    }
+
+    /// <summary>Reads a JSON body within the size and depth limits; a refusal is the documented answer.</summary>
+    static async Task<(JsonNode? Body, IResult? Refused)> ReadBody(HttpRequest request)
+    {
+        var limit = request.HttpContext.RequestServices.GetRequiredService<Workflows.Engine.EngineOptions>().PublicMaxBodyBytes;
+        var size = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
+        if (size is { IsReadOnly: false }) size.MaxRequestBodySize = limit;
+        if (request.ContentLength > limit)
+            return (null, Answer("error", $"the body is {request.ContentLength} bytes; the limit is {limit}", StatusCodes.Status413PayloadTooLarge));
+        try
+        {
+            return (await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: request.HttpContext.RequestAborted), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Answer("format_error", $"the body is not readable JSON: {e.Message.Split(" Path:")[0]}"));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Answer("error", $"the body is larger than the limit of {limit} bytes", StatusCodes.Status413PayloadTooLarge));
+        }
     }
 
     static JsonObject Ok(JsonNode? id, string? reference, string objId)
