@@ -140,5 +140,44 @@ public abstract class TemplateFixture
     protected static List<JsonObject> SentWith(HttpSimulator sim, string field, string contains) =>
         sim.Sent.Where(m => (m[field]?.ToString() ?? "").Contains(contains, StringComparison.Ordinal)).ToList();
 
+    /// <summary>E-mails whose subject or body contains the text (waits a moment: the SMTP simulator records after the conversation).</summary>
+    protected async Task<List<JsonObject>> Mails(string contains, int atLeast = 1)
+    {
+        var until = DateTime.UtcNow.AddSeconds(3);
+        while (true)
+        {
+            var found = Sims.Smtp.Sent.Where(m => Subject(m).Contains(contains, StringComparison.Ordinal) || (m["body"]?.ToString() ?? "").Contains(contains, StringComparison.Ordinal)).ToList();
+            if (found.Count >= atLeast || DateTime.UtcNow > until) return found;
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The subject with every RFC 2047 base64 word decoded (System.Net.Mail folds long subjects into several words).</summary>
+    protected static string Subject(JsonObject mail)
+    {
+        var subject = mail["subject"]?.ToString() ?? "";
+        var words = System.Text.RegularExpressions.Regex.Matches(subject, @"=\?utf-8\?B\?([^?]*)\?=", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        if (words.Count == 0) return subject;
+        return Encoding.UTF8.GetString(words.SelectMany(w => Convert.FromBase64String(w.Groups[1].Value)).ToArray());
+    }
+
     protected static JsonObject J(string json) => JsonNode.Parse(json)!.AsObject();
+}
+
+/// <summary>Test-side helpers for the vendor simulators.</summary>
+public static class SimulatorHelpers
+{
+    /// <summary>Creates an order in the RetailCRM simulator (as the shop's site would), answering its CRM id.</summary>
+    public static async Task<int> CreateRetailCrmOrder(this RetailCrmSimulator crm, JsonObject order)
+    {
+        using var http = new HttpClient();
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string> { ["order"] = order.ToJsonString() });
+        using var response = await http.PostAsync(crm.Url($"/api/v5/orders/create?apiKey={RetailCrmSimulator.ApiKey}"), content);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.That((bool?)body["success"], Is.True, body.ToJsonString());
+        return (int)body["id"]!;
+    }
+
+    public static JsonObject OrderByExternalId(this RetailCrmSimulator crm, string externalId) =>
+        crm.Orders.Values.Single(o => o["externalId"]?.ToString() == externalId);
 }
