@@ -140,13 +140,14 @@ public abstract class TemplateFixture
     protected static List<JsonObject> SentWith(HttpSimulator sim, string field, string contains) =>
         sim.Sent.Where(m => (m[field]?.ToString() ?? "").Contains(contains, StringComparison.Ordinal)).ToList();
 
-    /// <summary>E-mails whose subject or body contains the text (waits a moment: the SMTP simulator records after the conversation).</summary>
+    /// <summary>E-mails whose subject, body or recipients contain the text (waits a moment: the SMTP simulator records after the conversation).</summary>
     protected async Task<List<JsonObject>> Mails(string contains, int atLeast = 1)
     {
         var until = DateTime.UtcNow.AddSeconds(3);
         while (true)
         {
-            var found = Sims.Smtp.Sent.Where(m => Subject(m).Contains(contains, StringComparison.Ordinal) || (m["body"]?.ToString() ?? "").Contains(contains, StringComparison.Ordinal)).ToList();
+            var found = Sims.Smtp.Sent.Where(m => Subject(m).Contains(contains, StringComparison.Ordinal) || (m["body"]?.ToString() ?? "").Contains(contains, StringComparison.Ordinal)
+                || (m["to"]?.ToJsonString() ?? "").Contains(contains, StringComparison.Ordinal)).ToList();
             if (found.Count >= atLeast || DateTime.UtcNow > until) return found;
             await Task.Delay(20);
         }
