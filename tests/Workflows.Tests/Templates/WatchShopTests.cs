@@ -59,12 +59,11 @@ public sealed class WatchShopTests : TemplateFixture
     }
 
     [Test]
-    public async Task A_second_lead_from_the_same_IP_is_not_added_while_the_first_is_active()
+    public async Task A_ten_digit_phone_gets_a_7_and_the_same_lead_is_not_dialled_twice_at_once()
     {
         Sims.VoxImplant.CallbackDelay = TimeSpan.FromSeconds(3);
         var hash = await HashOf(Robot);
-        // The robot-call task holds ref lead-N; the lead itself is refused by the lead process's ref (the IP) only while it runs,
-        // so check the documented ref rule on the robot process: the same lead cannot be dialled twice at once.
+        // The robot-call task holds ref lead-N while it runs: a second copy of the same lead is refused.
         var (lead, robotId) = await SubmitLead(Form("Пётр", "9161112224", ip: "10.0.0.2"), "10.0.0.2");
         Assert.That(Data(lead, "phone"), Is.EqualTo("79161112224"), "10 digits starting with 9 get a 7");
         var again = await Server.PostJson($"/api/1/json/public/{Robot}/{hash}",
