@@ -7,6 +7,12 @@ public sealed class EngineOptions
     public string Store { get; set; } = "sqlite";
     /// <summary>Connection string; for SQLite the default is a file next to the working directory.</summary>
     public string ConnectionString { get; set; } = "Data Source=workflows.db";
+    /// <summary>
+    /// SQLite's synchronous mode for task writes. FULL (default): a commit is on disk before the task is
+    /// acknowledged, surviving a power cut. NORMAL: on disk after the next checkpoint; survives a crash of
+    /// the server process but not of the machine, and commits cost no fsync.
+    /// </summary>
+    public string SqliteSynchronous { get; set; } = "FULL";
     /// <summary>Folder of process definitions loaded into an empty store at first start.</summary>
     public string? ProcessesFolder { get; set; }
 

@@ -14,7 +14,9 @@ public static class WorkflowsApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Content root = the binaries' folder: appsettings.json is found whatever the working directory,
+        // and the configuration watcher does not watch the working directory where the database writes.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection("Workflows").Get<EngineOptions>() ?? new EngineOptions();
         options.ProcessesFolder ??= Path.Combine(AppContext.BaseDirectory, "processes");
@@ -82,6 +84,7 @@ public static class WorkflowsApp
             running = runner.Running,
             batches = writer.Batches,
             rows = writer.Rows,
+            writer_busy_seconds = Math.Round(writer.Busy.TotalSeconds, 3),
         }, statusCode: host.Ready ? 200 : 503));
         PublicApi.Map(app);
         ManagementApi.Map(app);

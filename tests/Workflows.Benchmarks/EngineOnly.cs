@@ -20,7 +20,7 @@ static class EngineOnly
         Directory.CreateDirectory(folder);
         using var host = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
-            .ConfigureServices(s => s.AddWorkflowsEngine(new EngineOptions { ConnectionString = $"Data Source={Path.Combine(folder, "workflows.db")}" }))
+            .ConfigureServices(s => s.AddWorkflowsEngine(new EngineOptions { ConnectionString = $"Data Source={Path.Combine(folder, "workflows.db")}", SqliteSynchronous = Args.Get(args, "synchronous", "FULL") }))
             .Build();
         await host.StartAsync();
         var registry = host.Services.GetRequiredService<ProcessRegistry>();

@@ -43,7 +43,8 @@ sealed class ServerProcess : IAsyncDisposable
             WorkingDirectory = folder,
         };
         foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--Workflows:ConnectionString", $"Data Source={Path.Combine(folder, "workflows.db")}",
-                     "--Workflows:ProcessesFolder", Path.Combine(folder, "none"), "--Logging:LogLevel:Default", "Warning" }.Concat(extra))
+                     "--Workflows:ProcessesFolder", Path.Combine(folder, "none"), "--Logging:LogLevel:Default", "Warning",
+                     "--Workflows:OutboundAllow:0", "127.0.0.0/8", "--Workflows:PublicRequestsPerSecond", "0" }.Concat(extra))
             info.ArgumentList.Add(a);
         info.Environment["DOTNET_gcServer"] = "1";
         var process = Process.Start(info)!;

@@ -46,7 +46,8 @@ public sealed class TaskWriter : IAsyncDisposable
         connection.Open();
         // FULL: a commit is on disk before anyone is told. Checkpoints run on their own connection
         // (below) so the writer never stops to copy the WAL back into the database.
-        Exec(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;");
+        var synchronous = _options.SqliteSynchronous.Equals("NORMAL", StringComparison.OrdinalIgnoreCase) ? "NORMAL" : "FULL";
+        Exec(connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;");
         _connection = connection;
         // A task's first write inserts, later ones update: cheaper than an upsert's failed insert.
         _insert = Prepare(connection, """
