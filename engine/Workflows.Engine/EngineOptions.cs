@@ -47,6 +47,12 @@ public sealed class EngineOptions
     public int MaxRunsInFlight { get; set; } = 20_000;
     /// <summary>Instant steps a task may take before its progress is committed and it yields to others.</summary>
     public int StepsPerRun { get; set; } = 200;
+    /// <summary>How long finished tasks are kept by default (hours; a process may set its own). Corezoid keeps about a day.</summary>
+    public double RetentionHours { get; set; } = 24;
+    /// <summary>Folder where pruned tasks are appended as JSON lines before deletion; none = no archive.</summary>
+    public string? ArchiveFolder { get; set; }
+    /// <summary>How often the pruner runs, in seconds.</summary>
+    public int PruneEverySeconds { get; set; } = 60;
     /// <summary>On shutdown, how long runners may finish their step before in-flight calls are cancelled.</summary>
     public int StopGraceMs { get; set; } = 5000;
     /// <summary>Most rows written in one group-commit transaction.</summary>

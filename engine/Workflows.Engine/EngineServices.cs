@@ -33,6 +33,7 @@ public static class EngineServices
         services.AddSingleton<TaskService>();
         services.AddSingleton<TaskWaker>();
         services.AddSingleton<TimerService>();
+        services.AddSingleton<RetentionService>();
         services.AddSingleton<ProcessSchedules>();
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());

@@ -76,16 +76,31 @@ public static class WorkflowsApp
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = designer });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = designer });
         app.MapOpenApi();
-        app.MapGet("/health", (EngineHost host, TaskRunner runner, TaskWriter writer) => Results.Json(new
+        app.MapGet("/health", async (EngineHost host, TaskRunner runner, TaskWriter writer, TimerService timers, RetentionService retention,
+            Microsoft.EntityFrameworkCore.IDbContextFactory<WorkflowsDb> dbs) =>
         {
-            status = host.Ready ? "ready" : "starting",
-            store = "ok",
+            string store;
+            try
+            {
+                await using var db = await dbs.CreateDbContextAsync();
+                store = await db.Database.CanConnectAsync() ? "ok" : "unreachable";
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException) { store = "unreachable: " + e.Message; }
+            var ready = host.Ready && store == "ok";
+            return Results.Json(new
+        {
+            status = ready ? "ready" : host.Ready ? "degraded" : "starting",
+            store,
+            timer_lag_ms = timers.LastLagMs,
+            timers_fired = timers.Fired,
+            tasks_pruned = retention.Pruned,
             queue_depth = runner.QueueDepth,
             running = runner.Running,
             batches = writer.Batches,
             rows = writer.Rows,
             writer_busy_seconds = Math.Round(writer.Busy.TotalSeconds, 3),
-        }, statusCode: host.Ready ? 200 : 503));
+        }, statusCode: ready ? 200 : 503);
+        });
         PublicApi.Map(app);
         ManagementApi.Map(app);
         app.MapCredentialsApi();

@@ -44,6 +44,8 @@ public sealed class ProcessSettings
     public int? LoopLimit { get; set; }
     /// <summary>Largest task data, in bytes of JSON.</summary>
     public int? TaskSizeLimit { get; set; }
+    /// <summary>How long finished tasks are kept (hours) before they are archived and pruned.</summary>
+    public double? RetentionHours { get; set; }
 }
 
 public sealed class NodeDefinition

@@ -26,6 +26,8 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
             .WithMessage("must be between 1 and 10000").OverridePropertyName("settings.loop_limit");
         RuleFor(p => p.Settings!.TaskSizeLimit).InclusiveBetween(1_000, 10_000_000).When(p => p.Settings?.TaskSizeLimit is not null)
             .WithMessage("must be between 1000 and 10000000").OverridePropertyName("settings.task_size_limit");
+        RuleFor(p => p.Settings!.RetentionHours).InclusiveBetween(0.01, 24 * 3650).When(p => p.Settings?.RetentionHours is not null)
+            .WithMessage("must be between 0.01 and 87600 hours").OverridePropertyName("settings.retention_hours");
         RuleFor(p => p.Nodes).NotEmpty().WithMessage("a process needs nodes: at least a start and a final").OverridePropertyName("nodes");
         RuleForEach(p => p.Schedules).ChildRules(s =>
         {

@@ -12,7 +12,7 @@ namespace Workflows.Engine.Runtime;
 /// when the engine last stopped. Stops it by letting runners finish their step and commit.
 /// </summary>
 public sealed class EngineHost(
-    IDbContextFactory<WorkflowsDb> dbs, TaskWriter writer, ProcessRegistry processes, TaskRunner runner, TimerService timers,
+    IDbContextFactory<WorkflowsDb> dbs, TaskWriter writer, ProcessRegistry processes, TaskRunner runner, TimerService timers, RetentionService retention,
     NodeCounters counters, ActiveRefs refs, IdGenerator ids, Scheduling.ProcessSchedules schedules,
     EngineOptions options, ILogger<EngineHost> log) : IHostedService
 {
@@ -24,6 +24,12 @@ public sealed class EngineHost(
         {
             if (db.Database.GetDbConnection().DataSource is { Length: > 0 } file && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
                 Directory.CreateDirectory(dir);
+            // Pages freed by pruning go back to the file system (set before the first table exists).
+            if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection)
+            {
+                await db.Database.OpenConnectionAsync(cancel);
+                await db.Database.ExecuteSqlRawAsync("PRAGMA auto_vacuum=INCREMENTAL;", cancel);
+            }
             await db.Database.MigrateAsync(cancel);
         }
         writer.Start();
@@ -49,6 +55,7 @@ public sealed class EngineHost(
         runner.Start();
         var resumed = await ResumeMoving(cancel);
         timers.Start();
+        retention.Start();
         await schedules.SyncAllAsync(cancel);
         processes.Changed += convId => _ = SyncSchedules(convId);
         processes.Changed += runner.Unpark;
@@ -100,6 +107,7 @@ public sealed class EngineHost(
     {
         Ready = false;
         await timers.StopAsync();
+        await retention.StopAsync();
         await runner.StopAsync(TimeSpan.FromMilliseconds(options.StopGraceMs));
         await writer.DisposeAsync();
     }

@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Workflows.Engine.Runtime;
+using Workflows.Tests.Support;
+using static Workflows.Tests.Support.Processes;
+
+namespace Workflows.Tests.Security;
+
+/// <summary>Finished tasks are archived and pruned after their retention, and the database stops growing.</summary>
+public sealed class GrowthTests
+{
+    [Test]
+    public async Task Finished_tasks_past_their_retention_are_archived_and_pruned_and_the_file_does_not_grow()
+    {
+        var clock = new ManualClock();
+        var archive = Path.Combine(Path.GetTempPath(), "workflows-tests", "archive-" + Guid.NewGuid().ToString("n"));
+        await using var server = new TestServer(new() { ["Workflows:ArchiveFolder"] = archive, ["Workflows:PruneEverySeconds"] = "3600" },
+            s => s.AddSingleton<IClock>(clock));
+        await server.StartAsync();
+        var definition = JsonNode.Parse(Definition("short-lived",
+            Node("start", "start", exits: JsonNode.Parse("""{"next":"route"}""")!.AsObject()),
+            Node("route", "condition", JsonNode.Parse("""{"rules":[{"exit":"park","conditions":[{"param":"park","fun":"eq","const":"true","cast":"boolean"}]}]}""")!.AsObject(),
+                JsonNode.Parse("""{"park":"wait","default":"done"}""")!.AsObject()),
+            Node("wait", "wait_callback", JsonNode.Parse("""{"timeout_seconds":31536000}""")!.AsObject(), JsonNode.Parse("""{"next":"done","timeout":"done"}""")!.AsObject()),
+            Final("done")))!.AsObject();
+        definition["settings"] = new JsonObject { ["retention_hours"] = 1 };
+        var (conv, _) = await server.CreateProcess(definition.ToJsonString());
+        var tasks = server.Get<TaskService>();
+        var retention = server.Get<RetentionService>();
+        var parked = await tasks.CreateAsync(conv, "keep-me", new JsonObject { ["park"] = true });
+
+        long? firstSize = null;
+        long lastSize = 0;
+        for (var round = 0; round < 3; round++)
+        {
+            var created = await Task.WhenAll(Enumerable.Range(0, 2000).Select(i => tasks.CreateAsync(conv, null, new JsonObject { ["i"] = i, ["pad"] = new string('x', 400) })));
+            Assert.That(created.All(c => c.Ok), Is.True);
+            clock.Advance(TimeSpan.FromHours(2));
+            Assert.That(await retention.PruneAsync(), Is.EqualTo(2000));
+            var size = DatabaseSize(server.Folder);
+            firstSize ??= size;
+            lastSize = size;
+        }
+        TestContext.Out.WriteLine($"database after round 1: {firstSize / 1024} KiB, after round 3: {lastSize / 1024} KiB");
+        Assert.That(lastSize, Is.LessThanOrEqualTo(firstSize! * 1.2), "the database keeps growing although tasks are pruned");
+
+        var left = (await server.GetJson($"/api/processes/{conv}/tasks")).AsArray();
+        Assert.That(left.Select(t => (string?)t!["ref"]), Is.EqualTo(new[] { "keep-me" }), "only the waiting task stays");
+        var counters = await server.GetJson($"/api/processes/{conv}/counters");
+        Assert.That((long?)counters["nodes"]!["done"]!["now"], Is.EqualTo(0));
+        Assert.That((long?)counters["nodes"]!["wait"]!["now"], Is.EqualTo(1));
+
+        var lines = Directory.GetFiles(archive).SelectMany(File.ReadLines).ToList();
+        Assert.That(lines, Has.Count.EqualTo(6000));
+        var archived = JsonNode.Parse(lines[0])!;
+        Assert.That((string?)archived["node_id"], Is.EqualTo("done"));
+        Assert.That(archived["history"]!.AsArray(), Is.Not.Empty);
+        _ = parked;
+        Directory.Delete(archive, true);
+    }
+
+    /// <summary>The database's size once the WAL is folded back into it.</summary>
+    static long DatabaseSize(string folder)
+    {
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "workflows.db")}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout=10000; PRAGMA wal_checkpoint(TRUNCATE);";
+            command.ExecuteNonQuery();
+        }
+        return Directory.GetFiles(folder, "workflows.db*").Sum(f => new FileInfo(f).Length);
+    }
+
+    [Test]
+    public async Task Health_reports_the_store_the_timer_lag_and_the_queue()
+    {
+        await using var server = await TestServer.StartAsync();
+        var health = await server.GetJson("/health");
+        Assert.That((string?)health["status"], Is.EqualTo("ready"));
+        Assert.That((string?)health["store"], Is.EqualTo("ok"));
+        Assert.That(health.AsObject().Select(kv => kv.Key), Is.SupersetOf(new[] { "queue_depth", "timer_lag_ms", "running", "tasks_pruned" }));
+    }
+}
