@@ -137,7 +137,7 @@ public sealed class ServiceCareTests : TemplateFixture
     {
         var id = await NewCart("silent@example.com", "79165550002");
         Clock.Advance(TimeSpan.FromDays(3) + TimeSpan.FromMinutes(1));
-        await WaitInNode(id, "wait_open", "waiting");
+        await WaitInNodeAfterAdvance(id, "wait_open", "waiting");
         Assert.That((await Mails("silent@example.com", atLeast: 2)).Select(Subject), Does.Contain("Светлана, ваша корзина всё ещё ждёт"));
         Clock.Advance(TimeSpan.FromDays(3) + TimeSpan.FromMinutes(1));
         await Finished(id, "not_opened");
@@ -151,7 +151,7 @@ public sealed class ServiceCareTests : TemplateFixture
         await Modify(Cart, "cart-2030-01-07-opened@example.com", new JsonObject { ["event"] = "opened" });
         await WaitInNode(id, "wait_click", "waiting");
         Clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromMinutes(1));
-        await WaitInNode(id, "wait_click", "waiting");
+        await WaitInNodeAfterAdvance(id, "wait_click", "waiting");
         await Task.Delay(100);
         Assert.That((await Mails("opened@example.com", atLeast: 2)).Select(Subject), Does.Contain("Посмотрите корзину: всё уже собрано"));
         Clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromMinutes(1));

@@ -113,13 +113,24 @@ public abstract class TemplateFixture
     }
 
     /// <summary>Waits until the task is in the given node (and status, if given).</summary>
-    protected async Task<JsonNode> WaitInNode(string objId, string nodeId, string? status = null, int timeoutMs = 10_000)
+    protected async Task<JsonNode> WaitInNode(string objId, string nodeId, string? status = null, int timeoutMs = 10_000) =>
+        await WaitInNode(objId, nodeId, status, since: null, timeoutMs);
+
+    /// <summary>
+    /// After moving the clock: waits until the task is in the node again having moved since then (its
+    /// change time is the new clock time), not still sitting there from before the move.
+    /// </summary>
+    protected Task<JsonNode> WaitInNodeAfterAdvance(string objId, string nodeId, string? status = null) =>
+        WaitInNode(objId, nodeId, status, since: Clock.UtcNow, 10_000);
+
+    async Task<JsonNode> WaitInNode(string objId, string nodeId, string? status, DateTimeOffset? since, int timeoutMs)
     {
         var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
         while (true)
         {
             var task = await Server.Task(objId);
-            if ((string?)task["node_id"] == nodeId && (status is null || (string?)task["status"] == status)) return task;
+            if ((string?)task["node_id"] == nodeId && (status is null || (string?)task["status"] == status)
+                && (since is null || DateTimeOffset.Parse((string)task["changed_at"]!, System.Globalization.CultureInfo.InvariantCulture) >= since)) return task;
             if ((string?)task["status"] == "finished" && (string?)task["node_id"] != nodeId)
                 throw new AssertionException($"task {objId} finished in {(string?)task["node_id"]}, expected {nodeId}: {task.ToJsonString()}");
             if (DateTime.UtcNow > until) throw new TimeoutException($"task {objId} is not in {nodeId} after {timeoutMs} ms: {task.ToJsonString()}");

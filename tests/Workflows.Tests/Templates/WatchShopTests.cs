@@ -165,7 +165,7 @@ public sealed class WatchShopTests : TemplateFixture
             var sleeping = await WaitInNode(robotId, "sleep_30m", "waiting");
             Assert.That(Data(sleeping, "attempts"), Is.EqualTo(attempt.ToString()));
             Clock.Advance(TimeSpan.FromMinutes(31));
-            await WaitInNode(robotId, "wait_result");
+            await WaitInNodeAfterAdvance(robotId, "wait_result");
         }
         var robot = await Finished(robotId, "final_unreached");
         Assert.That(Data(robot, "attempts"), Is.EqualTo("5"));
@@ -186,7 +186,7 @@ public sealed class WatchShopTests : TemplateFixture
         for (var i = 0; i < 4; i++)                      // 01:30, 03:30, 05:30, 07:30: still night, no second SMS
         {
             Clock.Advance(TimeSpan.FromHours(2));
-            await WaitInNode(robotId, "sleep_2h", "waiting");
+            await WaitInNodeAfterAdvance(robotId, "sleep_2h", "waiting");
             await Task.Delay(100);
         }
         Assert.That(Sims.VoxImplant.Started.Any(s => s["script_custom_data"]!.ToString().Contains(phone)), Is.False);
