@@ -63,6 +63,8 @@ public static class WorkflowsApp
             {
                 BadHttpRequestException b => (b.StatusCode, "Bad request"),
                 JsonException => (400, "The request body is not readable JSON"),
+                // System.Text.Json reports a lone surrogate escape only when the text is read.
+                InvalidOperationException e when e.StackTrace?.Contains("System.Text.Json", StringComparison.Ordinal) == true => (400, "The request body is not valid Unicode"),
                 EngineException e => (e.Kind == EngineErrorKind.NotFound ? 404 : e.Kind == EngineErrorKind.Conflict ? 409 : 400, "Invalid request"),
                 _ => (500, "The server failed to handle the request"),
             };

@@ -18,6 +18,10 @@ static class Json
         {
             return (null, Problems.BadJson(e));
         }
+        catch (InvalidOperationException)
+        {
+            return (null, Problems.BadRequest(BadUnicode));
+        }
     }
 
     public static async Task<(JsonObject? Body, IResult? Problem)> ReadObject(HttpRequest request)
@@ -25,12 +29,29 @@ static class Json
         try
         {
             var node = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: request.HttpContext.RequestAborted);
+            if (!IsWellFormedText(node)) return (null, Problems.BadRequest(BadUnicode));
             return node is JsonObject o ? (o, null) : (null, Problems.BadRequest("the body must be a JSON object"));
         }
         catch (JsonException e)
         {
             return (null, Problems.BadJson(e));
         }
+    }
+
+    public const string BadUnicode = "the body holds a \\u escape that is not valid Unicode (a lone surrogate)";
+
+    /// <summary>
+    /// JSON may escape a lone UTF-16 surrogate ("\ud800") that no text can hold; System.Text.Json only
+    /// notices when the string is read. Reading the whole body once here turns that into a 400.
+    /// </summary>
+    public static bool IsWellFormedText(JsonNode? node)
+    {
+        try
+        {
+            _ = node?.ToJsonString();
+            return true;
+        }
+        catch (InvalidOperationException) { return false; }
     }
 
     public static string Iso(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs).ToString("O");

@@ -170,7 +170,8 @@ public static class PublicApi
             return (null, Answer("error", $"the body is {request.ContentLength} bytes; the limit is {limit}", StatusCodes.Status413PayloadTooLarge));
         try
         {
-            return (await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: request.HttpContext.RequestAborted), null);
+            var body = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: request.HttpContext.RequestAborted);
+            return Json.IsWellFormedText(body) ? (body, null) : (null, Answer("format_error", Json.BadUnicode));
         }
         catch (JsonException e)
         {
