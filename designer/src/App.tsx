@@ -1,11 +1,30 @@
+import { useEffect, useState } from 'react';
 import { navigate, parseRoute, usePath } from './router';
 import { ProcessesPage } from './pages/ProcessesPage';
 import { EditorPage } from './pages/EditorPage';
+import { LoginPage } from './pages/LoginPage';
+import { api, SIGNED_OUT, type Me } from './api';
 
 export function App() {
   const route = parseRoute(usePath());
+  // undefined: still asking the server; null: not signed in.
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+
+  useEffect(() => {
+    api.me().then(setMe, () => setMe(null));
+    const signedOut = () => setMe(null);
+    window.addEventListener(SIGNED_OUT, signedOut);
+    return () => window.removeEventListener(SIGNED_OUT, signedOut);
+  }, []);
+
+  if (me === undefined) return <div className="app" />;
+  if (me === null) return <div className="app"><LoginPage onSignedIn={setMe} /></div>;
   return (
     <div className="app">
+      <div className="account" data-testid="account">
+        <span className="muted small">{me.login} · {me.role}</span>
+        <button className="btn small" onClick={() => api.logout().finally(() => setMe(null))}>Sign out</button>
+      </div>
       {route.page === 'processes' && <ProcessesPage />}
       {route.page === 'editor' && <EditorPage key={route.convId} convId={route.convId} />}
       {route.page === 'not-found' && (

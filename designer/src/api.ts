@@ -45,8 +45,19 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       parsed = text;
     }
   }
+  // A lost session (expired cookie, signed out elsewhere): the app shows the sign-in form.
+  if (res.status === 401 && !path.startsWith('/api/auth/')) window.dispatchEvent(new Event(SIGNED_OUT));
   if (!res.ok) throw new ApiError(res.status, parsed, `${res.status} ${res.statusText || 'Request failed'}`);
   return parsed as T;
+}
+
+/** The event the app listens to when the server says the user is no longer signed in. */
+export const SIGNED_OUT = 'workflows:signed-out';
+
+/** The signed-in user. */
+export interface Me {
+  login: string;
+  role: 'admin' | 'editor' | 'viewer';
 }
 
 const enc = encodeURIComponent;
@@ -79,6 +90,9 @@ export interface PublicResponse {
 }
 
 export const api = {
+  me: () => request<Me>('GET', '/api/auth/me'),
+  login: (login: string, password: string) => request<Me>('POST', '/api/auth/login', { login, password }),
+  logout: () => request<void>('POST', '/api/auth/logout'),
   catalog: () => request<CatalogEntry[]>('GET', '/api/catalog'),
 
   listProcesses: (search?: string) => request<ProcessSummary[]>('GET', `/api/processes${query({ search })}`),

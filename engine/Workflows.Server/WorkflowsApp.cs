@@ -6,6 +6,7 @@ using Workflows.Engine;
 using Workflows.Engine.Runtime;
 using Workflows.Engine.Store;
 using Workflows.Server.Api;
+using Workflows.Server.Auth;
 
 namespace Workflows.Server;
 
@@ -25,6 +26,9 @@ public static class WorkflowsApp
         builder.Services.AddWorkflowsEngine(options);
         builder.Services.AddWorkflowsConnectors(builder.Configuration);
         builder.Services.AddOpenApi();
+        builder.Services.AddDataProtection();
+        builder.Services.AddWorkflowsAuth();
+        builder.Services.AddHostedService<AdminBootstrap>();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
@@ -74,6 +78,8 @@ public static class WorkflowsApp
         // The designer is copied next to the binaries, so it is found whatever the working directory.
         var designer = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(
             Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "wwwroot")).FullName);
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRateLimiter();
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = designer });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = designer });
@@ -103,6 +109,7 @@ public static class WorkflowsApp
             writer_busy_seconds = Math.Round(writer.Busy.TotalSeconds, 3),
         }, statusCode: ready ? 200 : 503);
         });
+        AuthApi.Map(app);
         PublicApi.Map(app);
         ManagementApi.Map(app);
         app.MapCredentialsApi();

@@ -22,6 +22,7 @@ sealed class ServerProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
     public HttpClient Http { get; }
     public int Pid => _process.Id;
+    const string AdminKey = "wfk_benchmark_admin_key";
 
     ServerProcess(Process process, string folder, Uri address)
     {
@@ -29,6 +30,7 @@ sealed class ServerProcess : IAsyncDisposable
         Folder = folder;
         BaseAddress = address;
         Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+        Http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
     }
 
     public static async Task<ServerProcess> Start(int port, string? folder = null, params string[] extra)
@@ -44,7 +46,7 @@ sealed class ServerProcess : IAsyncDisposable
         };
         foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--Workflows:ConnectionString", $"Data Source={Path.Combine(folder, "workflows.db")}",
                      "--Workflows:ProcessesFolder", Path.Combine(folder, "none"), "--Logging:LogLevel:Default", "Warning",
-                     "--Workflows:OutboundAllow:0", "127.0.0.0/8", "--Workflows:PublicRequestsPerSecond", "0" }.Concat(extra))
+                     "--Workflows:OutboundAllow:0", "127.0.0.0/8", "--Workflows:PublicRequestsPerSecond", "0", "--Workflows:Admin:ApiKey", AdminKey }.Concat(extra))
             info.ArgumentList.Add(a);
         info.Environment["DOTNET_gcServer"] = "1";
         var process = Process.Start(info)!;

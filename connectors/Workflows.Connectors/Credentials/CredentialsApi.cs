@@ -13,7 +13,8 @@ public static class CredentialsApi
 
     public static IEndpointRouteBuilder MapCredentialsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/credentials").WithTags("Credentials");
+        // Credentials are for admins only (the policy is defined by the server).
+        var api = app.MapGroup("/api/credentials").WithTags("Credentials").RequireAuthorization("admin");
 
         api.MapGet("", async (CredentialStore store, CancellationToken cancel) =>
             Results.Json((await store.ListAsync(cancel)).Select(c => new { name = c.Name, kind = c.Kind, updated_at = c.UpdatedAt.ToString("O") })))

@@ -15,6 +15,7 @@ public sealed class WorkflowsDb(DbContextOptions<WorkflowsDb> options) : DbConte
     public DbSet<TaskRow> Tasks => Set<TaskRow>();
     public DbSet<TaskHistoryRow> TaskHistory => Set<TaskHistoryRow>();
     public DbSet<NodeStatRow> NodeStats => Set<NodeStatRow>();
+    public DbSet<UserRow> Users => Set<UserRow>();
 
     public static void Configure(DbContextOptionsBuilder builder, EngineOptions options)
     {
@@ -84,6 +85,18 @@ public sealed class WorkflowsDb(DbContextOptions<WorkflowsDb> options) : DbConte
             e.Property(h => h.At).HasColumnName("at");
             e.Property(h => h.Steps).HasColumnName("steps");
         });
+        model.Entity<UserRow>(e =>
+        {
+            e.ToTable("users");
+            e.HasKey(u => u.Login);
+            e.Property(u => u.Login).HasColumnName("login");
+            e.Property(u => u.PasswordHash).HasColumnName("password_hash");
+            e.Property(u => u.Role).HasColumnName("role");
+            e.Property(u => u.ApiKeyHash).HasColumnName("api_key_hash");
+            e.Property(u => u.ApiSecret).HasColumnName("api_secret");
+            e.Property(u => u.CreatedAt).HasColumnName("created_at");
+            e.HasIndex(u => u.ApiKeyHash).IsUnique();
+        });
         model.Entity<NodeStatRow>(e =>
         {
             e.ToTable("node_stats");
@@ -144,6 +157,21 @@ public sealed class TaskHistoryRow
     public long TaskId { get; set; }
     public long At { get; set; }
     public string Steps { get; set; } = "[]";
+}
+
+/// <summary>A person or script allowed into the designer and the management API.</summary>
+public sealed class UserRow
+{
+    public string Login { get; set; } = "";
+    /// <summary>ASP.NET Core Identity's password hash (PBKDF2); null for a script-only user.</summary>
+    public string? PasswordHash { get; set; }
+    /// <summary>admin, editor or viewer.</summary>
+    public string Role { get; set; } = "viewer";
+    /// <summary>SHA-256 of the API key (the key itself is shown once).</summary>
+    public string? ApiKeyHash { get; set; }
+    /// <summary>The signed API's secret, encrypted with Data Protection (it must be readable to check signatures).</summary>
+    public string? ApiSecret { get; set; }
+    public long CreatedAt { get; set; }
 }
 
 public sealed class NodeStatRow

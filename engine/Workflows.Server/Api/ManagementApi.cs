@@ -4,6 +4,7 @@ using Workflows.Engine.Definitions;
 using Workflows.Engine.Nodes;
 using Workflows.Engine.Runtime;
 using Workflows.Engine.Store;
+using Workflows.Server.Auth;
 
 namespace Workflows.Server.Api;
 
@@ -12,7 +13,7 @@ public static class ManagementApi
 {
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api").WithTags("Management API");
+        var api = app.MapGroup("/api").WithTags("Management API").RequireViewerToReadEditorToChange();
 
         api.MapGet("/catalog", (NodeCatalog catalog) => catalog.All.Select(CatalogEntry));
 

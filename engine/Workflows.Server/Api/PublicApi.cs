@@ -46,7 +46,7 @@ public static class PublicApi
         return Results.Json(new JsonObject { ["request_proc"] = "ok", ["ops"] = new JsonArray(results) });
     }
 
-    static async Task<JsonNode?> Op(JsonNode? node, long convId, TaskService tasks, TaskWaker waker, CancellationToken cancel)
+    internal static async Task<JsonNode?> Op(JsonNode? node, long convId, TaskService tasks, TaskWaker waker, CancellationToken cancel)
     {
         if (node is not JsonObject op) return OpError(null, "each op must be a JSON object");
         var id = op["id"]?.DeepClone();
@@ -164,10 +164,12 @@ public static class PublicApi
     static async Task<(JsonNode? Body, IResult? Refused)> ReadBody(HttpRequest request)
     {
         var limit = request.HttpContext.RequestServices.GetRequiredService<Workflows.Engine.EngineOptions>().PublicMaxBodyBytes;
-        var size = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
-        if (size is { IsReadOnly: false }) size.MaxRequestBodySize = limit;
+        // A declared length over the limit is answered at once (Kestrel drains the body within its own
+        // limit, so the client still reads the answer); a body without a length is cut at the limit.
         if (request.ContentLength > limit)
             return (null, Answer("error", $"the body is {request.ContentLength} bytes; the limit is {limit}", StatusCodes.Status413PayloadTooLarge));
+        var size = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
+        if (size is { IsReadOnly: false }) size.MaxRequestBodySize = limit;
         try
         {
             var body = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: request.HttpContext.RequestAborted);

@@ -11,6 +11,9 @@ namespace Workflows.Tests.Designer;
 /// </summary>
 public abstract class BrowserFixture
 {
+    /// <summary>Whether each page starts signed in (the sign-in tests start signed out).</summary>
+    protected virtual bool SignIn => true;
+
     public const string ChromiumPath = "/usr/bin/chromium";
 
     static readonly string[] ChromiumArgs =
@@ -61,6 +64,15 @@ public abstract class BrowserFixture
             ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
             DeviceScaleFactor = 1,
         });
+        if (SignIn)
+        {
+            // Signed in as the admin through the API; the context shares the session cookie with its pages.
+            var login = await _context.APIRequest.PostAsync("/api/auth/login", new APIRequestContextOptions
+            {
+                DataObject = new { login = "admin", password = TestServer.AdminPassword },
+            });
+            Assert.That(login.Ok, Is.True, "signing in the browser failed: " + await login.TextAsync());
+        }
         Page = await _context.NewPageAsync();
         Page.SetDefaultTimeout(10_000);
         Page.PageError += (_, message) => { lock (_pageErrors) _pageErrors.Add(message); };

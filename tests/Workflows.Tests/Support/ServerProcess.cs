@@ -13,6 +13,7 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         _process = process;
         Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+        Http.DefaultRequestHeaders.Add("X-Api-Key", TestServer.AdminKey);
     }
 
     public HttpClient Http { get; }
@@ -23,7 +24,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Workflows.Server.dll"), "--urls", $"http://127.0.0.1:{port}",
                      "--Workflows:ConnectionString", $"Data Source={Path.Combine(folder, "workflows.db")}",
-                     "--Workflows:ProcessesFolder", Path.Combine(folder, "none"), "--Workflows:OutboundAllow:0", "127.0.0.0/8",
+                     "--Workflows:ProcessesFolder", Path.Combine(folder, "none"), "--Workflows:OutboundAllow:0", "127.0.0.0/8", "--Workflows:Admin:ApiKey", TestServer.AdminKey,
                      "--Logging:LogLevel:Default", "Warning" }.Concat(settings))
             info.ArgumentList.Add(arg);
         var process = Process.Start(info)!;

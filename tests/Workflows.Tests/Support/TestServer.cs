@@ -32,10 +32,16 @@ public sealed class TestServer : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             // The fake services of the tests listen on loopback, which the outbound guard blocks by default.
             ["Workflows:OutboundAllow:0"] = "127.0.0.0/8",
+            // The management API needs a signed-in user: the tests are the admin, by API key.
+            ["Workflows:Admin:ApiKey"] = AdminKey,
+            ["Workflows:Admin:Password"] = AdminPassword,
         };
         foreach (var (k, v) in settings ?? []) _settings[k] = v;
         _services = services;
     }
+
+    public const string AdminKey = "wfk_test_admin_key";
+    public const string AdminPassword = "test-admin-password";
 
     public string Folder { get; }
     public HttpClient Http { get; private set; } = null!;
@@ -60,6 +66,7 @@ public sealed class TestServer : IAsyncDisposable
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
     }
 
     public async Task StopAsync()
