@@ -24,6 +24,7 @@ public static class EngineServices
         services.AddSingleton(sp => new NodeCatalog(sp.GetServices<NodeType>()));
         services.AddSingleton<ProcessCompiler>();
         services.AddSingleton<NodeCounters>();
+        services.AddSingleton<EngineMetrics>();
         services.AddSingleton<ActiveRefs>();
         services.AddSingleton<IdGenerator>();
         services.AddSingleton<TaskWriter>();

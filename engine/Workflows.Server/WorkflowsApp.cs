@@ -26,6 +26,7 @@ public static class WorkflowsApp
         builder.Services.AddWorkflowsEngine(options);
         builder.Services.AddWorkflowsConnectors(builder.Configuration);
         builder.Services.AddOpenApi();
+        builder.Services.AddSingleton<MetricsEndpoint>();
         builder.Services.AddDataProtection();
         builder.Services.AddWorkflowsAuth();
         builder.Services.AddHostedService<AdminBootstrap>();
@@ -59,6 +60,7 @@ public static class WorkflowsApp
         });
 
         var app = builder.Build();
+        app.Services.GetRequiredService<MetricsEndpoint>(); // listening from the start
         app.UseExceptionHandler(error => error.Run(async context =>
         {
             // Anything that escaped the endpoints: answer as a problem, never as a bare 500 page.
@@ -109,6 +111,7 @@ public static class WorkflowsApp
             writer_busy_seconds = Math.Round(writer.Busy.TotalSeconds, 3),
         }, statusCode: ready ? 200 : 503);
         });
+        app.MapGet("/metrics", (MetricsEndpoint metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
         AuthApi.Map(app);
         PublicApi.Map(app);
         ManagementApi.Map(app);

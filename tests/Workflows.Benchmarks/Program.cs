@@ -14,7 +14,7 @@ switch (mode)
         BenchmarkDotNet.Running.BenchmarkRunner.Run<CodeNodeBenchmark>(BenchmarkDotNet.Configs.ManualConfig.Create(BenchmarkDotNet.Configs.DefaultConfig.Instance)
             .AddJob(Job.ShortRun.WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance)), rest);
         break;
-    case "serve": await ServeForPeers.Run(rest); break;
+    case "peers": await ServeForPeers.Run(rest); break;
     default:
         Console.WriteLine("""
             usage: dotnet run -c Release --project tests/Workflows.Benchmarks -- MODE [options]
@@ -22,7 +22,7 @@ switch (mode)
               engine    [--tasks 200000] [--nodes 10]      node steps per second with durable commits, no HTTP
               sleepers  [--tasks 1000000]                  tasks parked in a delay: memory, database size, wake lateness, restart time
               code                                         code node evaluations per second (BenchmarkDotNet)
-              serve     [--port 5098]                      the peers' workflow on our engine, for shared/bench/peers/run.sh custom
+              peers     [--dir D] [--port 5098]            a database with the peers' workflow, and the PEER_CMD/PEER_URL for shared/bench/peers/run.sh custom
             """);
         break;
 }

@@ -16,7 +16,7 @@ namespace Workflows.Engine.Runtime;
 /// </summary>
 public sealed class TaskRunner(
     ProcessRegistry processes, TaskWriter writer, NodeCounters counters, ActiveRefs refs,
-    RuntimeServices services, EngineOptions options, ILogger<TaskRunner> log)
+    RuntimeServices services, EngineMetrics metrics, EngineOptions options, ILogger<TaskRunner> log)
 {
     readonly Channel<TaskState> _ready = Channel.CreateUnbounded<TaskState>();
     readonly CancellationTokenSource _stopping = new();
@@ -169,6 +169,7 @@ public sealed class TaskRunner(
             else
             {
                 if (node.Kind == NodeKind.Effect && (task.Pending.Count > 0 || !task.Stored)) await Commit(task);
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
                     outcome = node.Kind == NodeKind.Effect
@@ -182,6 +183,7 @@ public sealed class TaskRunner(
                     step.Undo();
                     outcome = NodeOutcome.Software("internal_error", $"the {node.Type.Name} node failed unexpectedly: {e.Message}");
                 }
+                metrics.Step(node.Type.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             if (step.Changed && outcome.Kind != OutcomeKind.Fail && TaskJson.Size(task.Data) is var size && size > process.TaskSizeLimit)
             {
@@ -296,6 +298,7 @@ public sealed class TaskRunner(
         task.Result = result;
         task.Wait = null;
         await Commit(task);
+        metrics.Finished(task.ConvId, result);
         if (task.Ref is not null) refs.Release(task.ConvId, task.Ref, task.Id);
         if (!_endWatchers.IsEmpty && _endWatchers.TryRemove(task.Id, out var watcher)) watcher.TrySetResult(task);
     }

@@ -14,7 +14,7 @@ public sealed record CreateOutcome(bool Ok, string Proc, string? Description, Ta
 /// <summary>Creating tasks and reading them back: where each task is, the path it took and its data.</summary>
 public sealed class TaskService(
     ProcessRegistry processes, TaskRunner runner, TaskWriter writer, ActiveRefs refs, NodeCounters counters, IdGenerator ids,
-    IDbContextFactory<WorkflowsDb> dbs, IClock clock, EngineOptions options)
+    IDbContextFactory<WorkflowsDb> dbs, IClock clock, EngineMetrics metrics, EngineOptions options)
 {
     /// <summary>Creates a task at the process's start node; answers once the task is committed.</summary>
     public async Task<CreateOutcome> CreateAsync(long convId, string? reference, JsonObject? data, CancellationToken cancel = default)
@@ -111,6 +111,7 @@ public sealed class TaskService(
         if (reference is not null && !refs.TryClaim(convId, reference, task.Id, out var holder))
             return (null, CreateOutcome.Refused($"ref '{reference}' is already used by active task {TaskIds.Format(holder)} of process {convId}; the task was not added", "ref_exists"));
         counters.Enter(convId, start);
+        metrics.Created(convId);
         return (task, null);
     }
 

@@ -59,17 +59,21 @@ public sealed class GrowthTests
         Directory.Delete(archive, true);
     }
 
-    /// <summary>The database's size once the WAL is folded back into it.</summary>
+    /// <summary>The database's size once the WAL is folded back into it (retried while a reader holds it).</summary>
     static long DatabaseSize(string folder)
     {
-        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "workflows.db")}"))
+        var file = Path.Combine(folder, "workflows.db");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}");
+        connection.Open();
+        for (var attempt = 0; attempt < 100; attempt++)
         {
-            connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA busy_timeout=10000; PRAGMA wal_checkpoint(TRUNCATE);";
-            command.ExecuteNonQuery();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            using var reader = command.ExecuteReader();
+            if (reader.Read() && reader.GetInt64(0) == 0) break; // 0 = not busy: the WAL is folded back
+            Thread.Sleep(50);
         }
-        return Directory.GetFiles(folder, "workflows.db*").Sum(f => new FileInfo(f).Length);
+        return new FileInfo(file).Length;
     }
 
     [Test]
@@ -80,5 +84,18 @@ public sealed class GrowthTests
         Assert.That((string?)health["status"], Is.EqualTo("ready"));
         Assert.That((string?)health["store"], Is.EqualTo("ok"));
         Assert.That(health.AsObject().Select(kv => kv.Key), Is.SupersetOf(new[] { "queue_depth", "timer_lag_ms", "running", "tasks_pruned" }));
+    }
+
+    [Test]
+    public async Task Metrics_count_tasks_per_process_and_time_the_steps()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (conv, hash) = await server.CreateProcess(Single("set_param", JsonNode.Parse("""{"values":{"a":1}}""")!.AsObject()));
+        for (var i = 0; i < 3; i++) await server.WaitFor(await server.CreateTask(conv, hash, []));
+        var text = await server.Http.GetStringAsync("/metrics");
+        Assert.That(text, Does.Contain($"workflows_tasks_created{{conv_id=\"{conv}\"}} 3"));
+        Assert.That(text, Does.Contain($"workflows_tasks_finished{{conv_id=\"{conv}\",result=\"success\"}} 3"));
+        Assert.That(text, Does.Contain("workflows_step_duration_ms_count{node_type=\"set_param\"} 3"));
+        Assert.That(text, Does.Contain("workflows_timer_lag_ms"));
     }
 }

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# n8n, Node-RED and our engine on the same workflow, in one sitting, with the shared harness.
+# Usage: bash tests/Workflows.Benchmarks/peers.sh   (env: DURATION, LEVELS as run.sh takes them)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+harness="$root/../shared/bench/peers"
+export PEERS_DIR=${PEERS_DIR:-/tmp/peers}
+[ -d "$PEERS_DIR/n8n" ] || bash "$harness/install.sh"
+dotnet build -c Release "$root/tests/Workflows.Benchmarks" -v q -nologo
+bench="$root/tests/Workflows.Benchmarks/bin/Release/net10.0/Workflows.Benchmarks.dll"
+dotnet "$bench" peers --dir "$PEERS_DIR/workflows" --port 5098
+(set -a; source "$PEERS_DIR/workflows/peer.env"; set +a; bash "$harness/run.sh" custom)
+bash "$harness/run.sh" n8n
+bash "$harness/run.sh" node-red
