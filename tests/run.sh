@@ -31,11 +31,11 @@ import json, os, sys, glob, xml.etree.ElementTree as ET
 results = sys.argv[1]
 passed = failed = skipped = 0
 for trx in glob.glob(os.path.join(results, "**", "*.trx"), recursive=True):
-    counters = ET.parse(trx).getroot().find(".//{*}Counters")
-    if counters is not None:
-        passed += int(counters.get("passed", 0))
-        failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
-        skipped += int(counters.get("notExecuted", 0)) + int(counters.get("inconclusive", 0))
+    for result in ET.parse(trx).getroot().iter("{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}UnitTestResult"):
+        outcome = result.get("outcome", "")
+        if outcome == "Passed": passed += 1
+        elif outcome in ("NotExecuted", "Inconclusive", "Pending"): skipped += 1
+        else: failed += 1
 vitest = os.path.join(results, "vitest.json")
 if os.path.exists(vitest):
     data = json.load(open(vitest))

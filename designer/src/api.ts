@@ -119,6 +119,8 @@ export const api = {
   createTask: (convId: number, data: unknown, ref?: string) =>
     request<Task>('POST', `${proc(convId)}/tasks`, { ref: ref || undefined, data }),
   task: (objId: string) => request<TaskDetails>('GET', `/api/tasks/${enc(objId)}`),
+  /** Sends a task that ended in an error back to the node that failed. */
+  retryTask: (objId: string) => request<{ proc: string }>('POST', `/api/tasks/${enc(objId)}/retry`),
 
   /** Sends a task through the public URL, exactly as an outside system would. */
   publicCreate: (publicUrl: string, convId: number, data: unknown, ref?: string) =>

@@ -156,20 +156,8 @@ public sealed class VendorCall
     /// <summary>A URL fit for an error text: no query (tokens travel there) and no path secrets beyond the host.</summary>
     public static string Safe(Uri? uri) => uri is null ? "" : $"{uri.Scheme}://{uri.Authority}";
 
-    static async Task<string?> ReadLimited(HttpContent content, int limit, CancellationToken cancel)
-    {
-        if (content.Headers.ContentLength > limit) return null;
-        await using var stream = await content.ReadAsStreamAsync(cancel);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancel)) > 0)
-        {
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+    static async Task<string?> ReadLimited(HttpContent content, int limit, CancellationToken cancel) =>
+        await Workflows.Engine.Nodes.ApiCallNode.ReadLimited(content, limit, cancel) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
 
     public static HttpContent JsonBody(JsonNode body) => new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
 

@@ -175,7 +175,8 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
         else if (answer is not null) step.Set("response", answer);
     }
 
-    static async Task<byte[]?> ReadLimited(HttpContent content, int limit, CancellationToken cancel)
+    /// <summary>Reads an HTTP answer up to a size limit; null when it is larger (shared with the connectors).</summary>
+    public static async Task<byte[]?> ReadLimited(HttpContent content, int limit, CancellationToken cancel)
     {
         if (content.Headers.ContentLength > limit) return null;
         await using var stream = await content.ReadAsStreamAsync(cancel);

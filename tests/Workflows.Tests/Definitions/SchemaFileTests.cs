@@ -46,8 +46,8 @@ public sealed class SchemaFileTests
     [TestCaseSource(nameof(TypeNames))]
     public void Every_built_in_node_type_is_in_the_schema(string type)
     {
-        var names = NodeSchema["properties"]!["type"]!["enum"]!.AsArray().Select(n => (string?)n);
-        Assert.That(names, Does.Contain(type), "the node's type enum");
+        // The type itself is open (connector types join it); every built-in one has its own branch and is named in the description.
+        Assert.That((string?)NodeSchema["properties"]!["type"]!["description"], Does.Contain(type), "the node type's description");
         Assert.That(BranchFor(type), Is.Not.Null, $"an if/then branch for type '{type}'");
     }
 

@@ -128,6 +128,23 @@ export function TaskView({ objId, onBack }: { objId: string; onBack: () => void 
           <div className="muted small">
             now in <b>{task.node_id}</b> · created {formatTime(task.created_at)}
           </div>
+          {task.status === 'finished' && task.result === 'error' && (
+            <button
+              className="btn small"
+              data-testid="retry-task"
+              title="Run the node that failed again, with the task's data as it is now"
+              onClick={async () => {
+                try {
+                  await api.retryTask(task.obj_id);
+                  await load();
+                } catch (e) {
+                  setError((e as Error).message);
+                }
+              }}
+            >
+              ↻ Retry from the failed step
+            </button>
+          )}
           <h4 className="section">Data</h4>
           <pre className="json">{formatJson(task.data)}</pre>
           <h4 className="section">History</h4>
