@@ -19,7 +19,8 @@ public static class EngineServices
         services.AddSingleton(options);
         services.TryAddSingleton<IClock, SystemClock>();
         services.AddDbContextFactory<WorkflowsDb>(b => WorkflowsDb.Configure(b, options));
-        services.AddHttpClient("workflows-api").ConfigurePrimaryHttpMessageHandler(() => Security.OutboundGuard.CreateHandler(options));
+        // No per-request logging handlers: they cost more than the call itself on a busy engine, and URLs may carry tokens.
+        services.AddHttpClient("workflows-api").RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(() => Security.OutboundGuard.CreateHandler(options));
         services.AddSingleton<ScriptHost>();
         services.AddSingleton(sp => new NodeCatalog(sp.GetServices<NodeType>()));
         services.AddSingleton<ProcessCompiler>();
