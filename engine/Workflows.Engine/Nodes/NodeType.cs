@@ -77,7 +77,6 @@ public static class Exits
 
     public static readonly ExitSpec NextExit = new(Next, "Next");
     public static readonly ExitSpec ErrorExit = new(Error, "Error");
-    public static readonly ExitSpec TimeoutExit = new(Timeout, "Time limit", Required: false);
 }
 
 /// <summary>Collects problems found while preparing one node; every message names the field.</summary>

@@ -90,7 +90,6 @@ public sealed class TaskRunner(
 
     internal void Release(long taskId) => _held.TryRemove(taskId, out _);
 
-    internal bool IsHeld(long taskId) => _held.ContainsKey(taskId);
 
     async Task Dispatch()
     {

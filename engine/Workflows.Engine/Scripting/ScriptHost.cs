@@ -214,5 +214,4 @@ public sealed class ScriptHost(EngineOptions options)
         })();
         """);
 
-    public static string Describe(JsonValueKind kind) => kind.ToString().ToLowerInvariant();
 }
