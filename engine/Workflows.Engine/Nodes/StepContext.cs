@@ -29,7 +29,7 @@ public sealed class StepContext
     public DateTimeOffset Now { get; }
     public NodeType? NodeType { get; internal set; }
 
-    public TemplateScope Scope => _scope ??= new TemplateScope(Task.Data, RootOf(Task), Now);
+    public TemplateScope Scope => _scope ??= new TemplateScope(Task.Data, () => RootOf(Task), Now);
 
     internal bool Changed => _before.Count > 0;
 

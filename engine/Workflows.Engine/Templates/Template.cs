@@ -6,15 +6,19 @@ using System.Text.Json.Nodes;
 namespace Workflows.Engine.Templates;
 
 /// <summary>What a template can read: the task's data, its root fields and the current time.</summary>
-public sealed class TemplateScope(JsonObject data, JsonObject root, DateTimeOffset now)
+public sealed class TemplateScope(JsonObject data, Func<JsonObject> root, DateTimeOffset now)
 {
+    JsonObject? _root;
+
+    public TemplateScope(JsonObject data, JsonObject root, DateTimeOffset now) : this(data, () => root, now) { }
+
     public JsonObject Data => data;
-    /// <summary>task_id, ref, conv_id, create_time, node_id: read as {{root.task_id}}.</summary>
-    public JsonObject Root => root;
+    /// <summary>task_id, ref, conv_id, create_time, node_id: read as {{root.task_id}}; built only when a template reads it.</summary>
+    public JsonObject Root => _root ??= root();
     public DateTimeOffset Now => now;
 
     public JsonNode? Resolve(DataPath path) =>
-        path.Root == "root" && path.Length > 1 ? path.Get(root, 1) : path.Get(data);
+        path.Root == "root" && path.Length > 1 ? path.Get(Root, 1) : path.Get(data);
 }
 
 /// <summary>

@@ -13,9 +13,17 @@ namespace Workflows.Server.Api;
 public sealed class MetricsEndpoint : IDisposable
 {
     readonly MeterListener _listener = new();
-    readonly ConcurrentDictionary<(string Name, string Tags), double> _sums = new();
-    readonly ConcurrentDictionary<(string Name, string Tags), long> _counts = new();
+    // Keyed by the instrument and its tag values as they come (no string building on the hot path);
+    // label text is made only when /metrics is read.
+    readonly ConcurrentDictionary<(string Name, string? Key1, object? Value1, string? Key2, object? Value2), Aggregate> _series = new();
     readonly ConcurrentDictionary<string, string> _help = new();
+
+    sealed class Aggregate
+    {
+        public double Sum;
+        public long Count;
+        public bool Gauge;
+    }
 
     public MetricsEndpoint(EngineMetrics metrics)
     {
@@ -33,33 +41,47 @@ public sealed class MetricsEndpoint : IDisposable
 
     void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = new StringBuilder();
-        foreach (var tag in tags)
-            labels.Append(labels.Length == 0 ? "" : ",").Append(tag.Key).Append("=\"").Append(Convert.ToString(tag.Value, CultureInfo.InvariantCulture)).Append('"');
-        var key = (instrument.Name, labels.ToString());
-        if (instrument is ObservableGauge<int> or ObservableGauge<long> or ObservableGauge<double>) _sums[key] = value;
-        else _sums.AddOrUpdate(key, value, (_, sum) => sum + value);
-        _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+        var key = (instrument.Name,
+            tags.Length > 0 ? tags[0].Key : null, tags.Length > 0 ? tags[0].Value : null,
+            tags.Length > 1 ? tags[1].Key : null, tags.Length > 1 ? tags[1].Value : null);
+        var series = _series.GetOrAdd(key, _ => new Aggregate { Gauge = instrument is ObservableGauge<int> or ObservableGauge<long> or ObservableGauge<double> });
+        lock (series)
+        {
+            if (series.Gauge) series.Sum = value;
+            else series.Sum += value;
+            series.Count++;
+        }
+    }
+
+    static string Labels(string? key1, object? value1, string? key2, object? value2)
+    {
+        if (key1 is null) return "";
+        var text = new StringBuilder("{").Append(key1).Append("=\"").Append(Convert.ToString(value1, CultureInfo.InvariantCulture)).Append('"');
+        if (key2 is not null) text.Append(',').Append(key2).Append("=\"").Append(Convert.ToString(value2, CultureInfo.InvariantCulture)).Append('"');
+        return text.Append('}').ToString();
     }
 
     public string Render()
     {
         _listener.RecordObservableInstruments();
         var text = new StringBuilder();
-        foreach (var group in _sums.GroupBy(kv => kv.Key.Name).OrderBy(g => g.Key))
+        foreach (var group in _series.GroupBy(kv => kv.Key.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var histogram = group.Key.EndsWith("_ms", StringComparison.Ordinal);
             text.Append("# HELP ").Append(group.Key).Append(' ').Append(_help.GetValueOrDefault(group.Key)).Append('\n');
-            text.Append("# TYPE ").Append(group.Key).Append(histogram ? " summary\n" : group.Key.Contains("_tasks_", StringComparison.Ordinal) ? " counter\n" : " gauge\n");
-            foreach (var ((name, tags), value) in group.OrderBy(kv => kv.Key.Tags, StringComparer.Ordinal))
+            text.Append("# TYPE ").Append(group.Key).Append(histogram ? " summary\n" : group.First().Value.Gauge ? " gauge\n" : " counter\n");
+            foreach (var (key, series) in group.Select(kv => (kv.Key, kv.Value)).OrderBy(s => Labels(s.Key.Key1, s.Key.Value1, s.Key.Key2, s.Key.Value2), StringComparer.Ordinal))
             {
-                var labels = tags.Length == 0 ? "" : "{" + tags + "}";
+                var labels = Labels(key.Key1, key.Value1, key.Key2, key.Value2);
+                double sum;
+                long count;
+                lock (series) { sum = series.Sum; count = series.Count; }
                 if (histogram)
                 {
-                    text.Append(name).Append("_sum").Append(labels).Append(' ').Append(value.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
-                    text.Append(name).Append("_count").Append(labels).Append(' ').Append(_counts.GetValueOrDefault((name, tags))).Append('\n');
+                    text.Append(key.Name).Append("_sum").Append(labels).Append(' ').Append(sum.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
+                    text.Append(key.Name).Append("_count").Append(labels).Append(' ').Append(count).Append('\n');
                 }
-                else text.Append(name).Append(labels).Append(' ').Append(value.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
+                else text.Append(key.Name).Append(labels).Append(' ').Append(sum.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
             }
         }
         return text.ToString();
