@@ -25,9 +25,9 @@ public sealed class ScheduleTests
     {
         await using var server = await TestServer.StartAsync();
         var (conv, _) = await server.CreateProcess(Scheduled("* * * * * ?"));
-        await Task.Delay(3500);
+        await Task.Delay(4500);
         var tasks = (await server.GetJson($"/api/processes/{conv}/tasks")).AsArray();
-        Assert.That(tasks, Has.Count.InRange(2, 5));
+        Assert.That(tasks, Has.Count.InRange(2, 6));
         Assert.That(tasks.Select(t => (string?)t!["data"]!["kind"]), Is.All.EqualTo("weekly"));
         var seconds = tasks.Select(t => (long)t!["data"]!["scheduled_at"]!).ToList();
         Assert.That(seconds, Is.Unique, "one task per period");
