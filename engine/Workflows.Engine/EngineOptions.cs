@@ -36,6 +36,8 @@ public sealed class EngineOptions
     public int ApiTimeoutMs { get; set; } = 30_000;
     /// <summary>Public API requests per second each process accepts (token bucket; bursts up to twice this); 0 = no limit.</summary>
     public int PublicRequestsPerSecond { get; set; } = 10_000;
+    /// <summary>Requests per second each API user (signed API, API key or designer session) may make; 0 = no limit.</summary>
+    public int UserRequestsPerSecond { get; set; } = 1_000;
     /// <summary>Largest request body the public API reads, in bytes.</summary>
     public int PublicMaxBodyBytes { get; set; } = 1_048_576;
     /// <summary>Largest API response body read, in bytes.</summary>

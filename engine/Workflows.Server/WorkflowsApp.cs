@@ -44,8 +44,21 @@ public static class WorkflowsApp
             {
                 if (context.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retry))
                     context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await context.HttpContext.Response.WriteAsJsonAsync(new { request_proc = "error", ops = Array.Empty<object>(), description = "too many requests for this process; slow down and retry after the time in Retry-After" }, cancel);
+                await context.HttpContext.Response.WriteAsJsonAsync(new { request_proc = "error", ops = Array.Empty<object>(), description = "too many requests (per process on the public URLs, per user elsewhere); slow down and retry after the time in Retry-After" }, cancel);
             };
+            // One token bucket per API user (by login; the signed API names it in its URL).
+            limits.AddPolicy(PublicApi.UserRateLimitPolicy, context => options.UserRequestsPerSecond <= 0
+                ? System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter("none")
+                : System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(
+                    context.User.Identity?.Name ?? context.Request.RouteValues["login"]?.ToString() ?? context.Connection.RemoteIpAddress?.ToString() ?? "",
+                    _ => new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = options.UserRequestsPerSecond * 2,
+                        TokensPerPeriod = options.UserRequestsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    }));
             // One token bucket per process: a flood into one shop's process cannot starve the others.
             limits.AddPolicy(PublicApi.RateLimitPolicy, context => options.PublicRequestsPerSecond <= 0
                 ? System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter("none")

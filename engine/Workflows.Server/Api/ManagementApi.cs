@@ -13,7 +13,7 @@ public static class ManagementApi
 {
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api").WithTags("Management API").RequireViewerToReadEditorToChange();
+        var api = app.MapGroup("/api").WithTags("Management API").RequireViewerToReadEditorToChange().RequireRateLimiting(PublicApi.UserRateLimitPolicy);
 
         api.MapGet("/catalog", (NodeCatalog catalog) => catalog.All.Select(CatalogEntry));
 

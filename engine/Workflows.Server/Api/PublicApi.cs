@@ -14,6 +14,7 @@ public static class PublicApi
 {
     public const int MaxOps = 1000;
     public const string RateLimitPolicy = "per-process";
+    public const string UserRateLimitPolicy = "per-user";
 
     public static void Map(WebApplication app)
     {

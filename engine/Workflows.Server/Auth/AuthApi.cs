@@ -87,6 +87,7 @@ public static partial class AuthApi
 
         // {apiVersion} rather than a literal 2, so the public URL's literal "public" segment keeps precedence.
         app.MapPost("/api/{apiVersion:int}/json/{login}/{unixtime:long}/{signature}", Signed).WithTags("Public API")
+            .RequireRateLimiting(PublicApi.UserRateLimitPolicy)
             .WithSummary("Corezoid's signed API: signature = hex(sha1(unixtime + secret + body + secret))");
     }
 

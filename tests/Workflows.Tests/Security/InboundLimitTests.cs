@@ -16,7 +16,7 @@ public sealed class InboundLimitTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _server = await TestServer.StartAsync(new() { ["Workflows:PublicRequestsPerSecond"] = "5", ["Workflows:PublicMaxBodyBytes"] = "200000" });
+        _server = await TestServer.StartAsync(new() { ["Workflows:PublicRequestsPerSecond"] = "5", ["Workflows:UserRequestsPerSecond"] = "5", ["Workflows:PublicMaxBodyBytes"] = "200000" });
         (_conv, _hash) = await _server.CreateProcess(Single("set_param", JsonNode.Parse("""{"values":{"a":1}}""")!.AsObject()));
     }
 
@@ -28,6 +28,19 @@ public sealed class InboundLimitTests
         var response = await _server.Http.PostAsync($"/api/1/json/public/{_conv}/{_hash}", new StringContent(body, Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null, response);
+    }
+
+    [Test, Order(4)]
+    public async Task An_api_user_who_floods_the_management_api_gets_429s()
+    {
+        await Task.Delay(1100);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+        {
+            using var response = await _server.Http.GetAsync("/api/processes");
+            return response.StatusCode;
+        }));
+        Assert.That(answers, Has.Some.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(answers, Has.Some.EqualTo(HttpStatusCode.OK));
     }
 
     [Test, Order(1)]
