@@ -63,6 +63,30 @@ public sealed class DesignerRuntimeTests : BrowserFixture
     }
 
     [Test]
+    public async Task A_failed_task_is_sent_back_to_its_failing_step_from_its_history()
+    {
+        // The code fails until the task carries "fixed": the retry runs the failing node again.
+        var (conv, hash) = await Server.CreateProcess(Definition("retry",
+            Node("start", "start", exits: P("""{"next":"calc"}""")),
+            Node("calc", "code", P("""{"src":"if (!data.fixed) { throw new Error('CRM is down'); } data.done = true;"}"""), P("""{"next":"ok","error":"failed"}""")),
+            Final("ok"), Final("failed", "error")));
+        var id = await Server.CreateTask(conv, hash, [], "retry-me");
+        await Server.WaitFor(id);
+
+        await OpenEditor(conv);
+        await NodeOnCanvas("failed").Locator(".wf-node-body").ClickAsync();
+        await Tab("Tasks").ClickAsync();
+        await Page.Locator(".side ul.tasks li").First.ClickAsync();
+        await Expect(Page.Locator(".task-head .status")).ToHaveTextAsync("error");
+        await Page.GetByTestId("retry-task").ClickAsync();
+        // Still failing (nothing changed): the history now shows the retry and the second failure.
+        await Expect(Page.Locator(".side ol.history li", new() { HasText = "retry" })).ToHaveCountAsync(1);
+        var task = await Server.WaitFor(id);
+        Assert.That(task["history"]!.AsArray().Count(step => (string?)step!["outcome"] == "fail"), Is.EqualTo(2));
+        Assert.That((string?)task["node_id"], Is.EqualTo("failed"));
+    }
+
+    [Test]
     public async Task A_task_from_a_nodes_list_shows_its_history_and_path()
     {
         var (conv, hash) = await Server.CreateProcess(WaitingProcess("task history"));
