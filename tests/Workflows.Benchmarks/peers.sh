@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 harness="$root/../shared/bench/peers"
-export PEERS_DIR=${PEERS_DIR:-/tmp/peers}
+export PEERS_DIR=${PEERS_DIR:-${TMPDIR:-/tmp}/peers}   # where the harness installs the peers by default
 [ -d "$PEERS_DIR/n8n" ] || bash "$harness/install.sh"
 dotnet build -c Release "$root/tests/Workflows.Benchmarks" -v q -nologo
 bench="$root/tests/Workflows.Benchmarks/bin/Release/net10.0/Workflows.Benchmarks.dll"
