@@ -19,14 +19,24 @@ public static partial class AuthApi
     public static void Map(WebApplication app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Access");
-        auth.MapPost("/login", async (HttpContext context, Accounts accounts) =>
+        auth.MapPost("/login", async (HttpContext context, Accounts accounts, SignInThrottle throttle) =>
         {
             var (body, problem) = await Json.ReadObject(context.Request);
             if (problem is not null) return problem;
             var login = (string?)body!["login"] ?? "";
             var password = (string?)body["password"] ?? "";
+            if (throttle.Blocked(login) is { } wait)
+            {
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Results.Problem(title: "Sign-in paused", detail: $"too many failed sign-ins for '{login}'; try again in {Math.Ceiling(wait.TotalMinutes)} minutes", statusCode: 429);
+            }
             var user = await accounts.CheckPasswordAsync(login, password, context.RequestAborted);
-            if (user is null) return Results.Problem(title: "Sign-in failed", detail: "unknown login or wrong password", statusCode: 401);
+            if (user is null)
+            {
+                throttle.Failed(login);
+                return Results.Problem(title: "Sign-in failed", detail: "unknown login or wrong password", statusCode: 401);
+            }
+            throttle.Succeeded(login);
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, AuthSetup.Principal(user.Login, user.Role, CookieAuthenticationDefaults.AuthenticationScheme));
             return Results.Json(new { login = user.Login, role = user.Role });
         }).AllowAnonymous();

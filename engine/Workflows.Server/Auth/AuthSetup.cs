@@ -23,6 +23,7 @@ public static class AuthSetup
     {
         services.AddSingleton<Accounts>();
         services.AddSingleton<SignatureReplayGuard>();
+        services.AddSingleton<SignInThrottle>();
         services.AddAuthentication(Either)
             .AddPolicyScheme(Either, Either, o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey("X-Api-Key") || context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal)
@@ -77,6 +78,31 @@ public static class AuthSetup
                 : AuthenticateResult.Success(new AuthenticationTicket(Principal(user.Login, user.Role, Scheme.Name), Scheme.Name));
         }
     }
+}
+
+/// <summary>
+/// Slows password guessing: after 5 failed sign-ins for one login within 15 minutes, that login is
+/// refused (429) until the window has passed. A success clears the count.
+/// </summary>
+public sealed class SignInThrottle
+{
+    const int MaxFailures = 5;
+    static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Failures, DateTimeOffset Since)> _failures = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How long the login must wait, or null if it may try now.</summary>
+    public TimeSpan? Blocked(string login)
+    {
+        if (!_failures.TryGetValue(login, out var entry)) return null;
+        var left = entry.Since + Window - DateTimeOffset.UtcNow;
+        if (left <= TimeSpan.Zero) { _failures.TryRemove(login, out _); return null; }
+        return entry.Failures >= MaxFailures ? left : null;
+    }
+
+    public void Failed(string login) =>
+        _failures.AddOrUpdate(login, _ => (1, DateTimeOffset.UtcNow), (_, e) => (e.Failures + 1, e.Since));
+
+    public void Succeeded(string login) => _failures.TryRemove(login, out _);
 }
 
 /// <summary>Remembers the signatures seen within the signed API's time window, so a captured request cannot be replayed.</summary>

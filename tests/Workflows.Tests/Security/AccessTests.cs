@@ -105,6 +105,26 @@ public sealed class AccessTests
     }
 
     [Test]
+    public async Task Repeated_wrong_passwords_pause_sign_in_for_that_login()
+    {
+        var login = "guess-" + Guid.NewGuid().ToString("n")[..6];
+        await NewUser(login, "viewer", "the right password");
+        using var anonymous = Anonymous();
+        async Task<HttpStatusCode> Try(string password)
+        {
+            using var response = await anonymous.PostAsync("/api/auth/login", new StringContent($$$"""{"login":"{{{login}}}","password":"{{{password}}}"}""", Encoding.UTF8, "application/json"));
+            return response.StatusCode;
+        }
+        for (var i = 0; i < 5; i++) Assert.That(await Try("guess" + i), Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await Try("the right password"), Is.EqualTo((HttpStatusCode)429), "even the right password waits out the pause");
+        // Another login is not affected.
+        var other = "other-" + Guid.NewGuid().ToString("n")[..6];
+        await NewUser(other, "viewer", "another good password");
+        using var response = await anonymous.PostAsync("/api/auth/login", new StringContent($$$"""{"login":"{{{other}}}","password":"another good password"}""", Encoding.UTF8, "application/json"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
     public async Task The_signed_api_checks_the_signature_the_time_window_and_replays()
     {
         var login = "shop-" + Guid.NewGuid().ToString("n")[..6];
