@@ -3,6 +3,7 @@ import { navigate, parseRoute, usePath } from './router';
 import { ProcessesPage } from './pages/ProcessesPage';
 import { EditorPage } from './pages/EditorPage';
 import { LoginPage } from './pages/LoginPage';
+import { UsersPage } from './pages/UsersPage';
 import { api, SIGNED_OUT, type Me } from './api';
 
 export function App() {
@@ -23,9 +24,11 @@ export function App() {
     <div className="app">
       <div className="account" data-testid="account">
         <span className="muted small">{me.login} · {me.role}</span>
+        {me.role === 'admin' && <button className="btn small" onClick={() => navigate(route.page === 'users' ? '/' : '/users')}>{route.page === 'users' ? 'Processes' : 'Users'}</button>}
         <button className="btn small" onClick={() => api.logout().finally(() => setMe(null))}>Sign out</button>
       </div>
       {route.page === 'processes' && <ProcessesPage />}
+      {route.page === 'users' && <UsersPage />}
       {route.page === 'editor' && <EditorPage key={route.convId} convId={route.convId} />}
       {route.page === 'not-found' && (
         <div className="page">

@@ -54,6 +54,22 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 /** The event the app listens to when the server says the user is no longer signed in. */
 export const SIGNED_OUT = 'workflows:signed-out';
 
+/** A user as admins see them (never with secrets). */
+export interface UserInfo {
+  login: string;
+  role: 'admin' | 'editor' | 'viewer';
+  has_password: boolean;
+  created_at: string;
+}
+
+/** A new or re-keyed user's key and signed-API secret, shown once. */
+export interface IssuedUser {
+  login: string;
+  role?: string;
+  api_key: string;
+  api_secret: string;
+}
+
 /** The signed-in user. */
 export interface Me {
   login: string;
@@ -93,6 +109,11 @@ export const api = {
   me: () => request<Me>('GET', '/api/auth/me'),
   login: (login: string, password: string) => request<Me>('POST', '/api/auth/login', { login, password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
+  users: () => request<UserInfo[]>('GET', '/api/users'),
+  createUser: (login: string, role: string, password?: string) =>
+    request<IssuedUser>('POST', '/api/users', { login, role, password: password || undefined }),
+  rekeyUser: (login: string) => request<IssuedUser>('POST', `/api/users/${enc(login)}/keys`),
+  deleteUser: (login: string) => request<void>('DELETE', `/api/users/${enc(login)}`),
   catalog: () => request<CatalogEntry[]>('GET', '/api/catalog'),
 
   listProcesses: (search?: string) => request<ProcessSummary[]>('GET', `/api/processes${query({ search })}`),
