@@ -52,6 +52,20 @@ export interface EditorState {
   setSummary(s: ProcessSummary): void;
 }
 
+/** What a freshly opened process starts with: no history, selection, errors or live view. */
+const freshView = () => ({
+  history: createUndo<Definition>(),
+  selectedNodes: [],
+  selectedEdges: [],
+  errors: indexErrors([]),
+  tab: 'process' as const,
+  viewing: null,
+  live: false,
+  counters: null,
+  trackedTask: null,
+  path: null,
+});
+
 export const useEditor = create<EditorState>((set, get) => ({
   convId: null,
   summary: null,
@@ -59,16 +73,7 @@ export const useEditor = create<EditorState>((set, get) => ({
   catalog: {},
   def: null,
   savedJson: '',
-  history: createUndo<Definition>(),
-  selectedNodes: [],
-  selectedEdges: [],
-  errors: indexErrors([]),
-  tab: 'process',
-  viewing: null,
-  live: false,
-  counters: null,
-  trackedTask: null,
-  path: null,
+  ...freshView(),
 
   load: (summary, loaded) => {
     // Nodes without x/y (allowed by the format) get a position, so they do not pile up at 0,0.
@@ -78,16 +83,7 @@ export const useEditor = create<EditorState>((set, get) => ({
       summary,
       def,
       savedJson: canonical(def),
-      history: createUndo<Definition>(),
-      selectedNodes: [],
-      selectedEdges: [],
-      errors: indexErrors([]),
-      tab: 'process',
-      viewing: null,
-      live: false,
-      counters: null,
-      trackedTask: null,
-      path: null,
+      ...freshView(),
     });
   },
   setCatalog: (list) => set({ catalogList: list, catalog: indexCatalog(list) }),
