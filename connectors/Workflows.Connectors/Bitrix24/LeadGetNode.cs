@@ -21,7 +21,7 @@ public sealed class LeadGetNode(ConnectorServices services) : ConnectorNode<Lead
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {
         var (credential, key) = Common(context, "lead");
-        var id = TemplateOr(context, "lead_id", "{{lead_id}}");
+        var id = context.Template("lead_id", required: true);
         return id is null ? null : new Prepared(credential, key, id);
     }
 

@@ -21,7 +21,7 @@ public sealed class LeadUpdateNode(ConnectorServices services) : ConnectorNode<L
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {
         var (credential, _) = Common(context);
-        var id = TemplateOr(context, "lead_id", "{{lead_id}}");
+        var id = context.Template("lead_id", required: true);
         var fields = JsonParam(context, "fields", required: true);
         return id is null || fields is null ? null : new Prepared(credential, id, fields);
     }

@@ -73,10 +73,6 @@ public abstract class ConnectorNode<TPrepared>(ConnectorServices services) : Nod
         step.Set(DataPath.Parse(key), value);
     }
 
-    /// <summary>A template param that falls back to its default text (e.g. "{{lead_id}}") when left out.</summary>
-    protected static Template? TemplateOr(PrepareContext context, string name, string fallback) =>
-        context.Node.Params[name] is null ? context.TemplateOf($"params.{name}", fallback) : context.Template(name, required: true);
-
     protected static ValueTemplate? JsonParam(PrepareContext context, string name, bool required = false)
     {
         var value = context.Node.Params[name];

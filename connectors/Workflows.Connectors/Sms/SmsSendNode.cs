@@ -51,7 +51,7 @@ public sealed class SmsSendNode(ConnectorServices services) : ConnectorNode<SmsS
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {
         var (credential, key) = Common(context, "sms_id");
-        var to = TemplateOr(context, "to", "{{phone}}");
+        var to = context.Template("to", required: true);
         var text = context.Template("text", required: true);
         var from = context.Template("from");
         return to is null || text is null ? null : new Prepared(credential, key, to, text, from);

@@ -35,7 +35,7 @@ public sealed class StartScenarioNode(ConnectorServices services) : ConnectorNod
     {
         var (credential, key) = Common(context, "call_session_id");
         var rule = context.Template("rule_id", required: true);
-        var phone = TemplateOr(context, "phone", "{{phone}}");
+        var phone = context.Template("phone", required: true);
         var wait = context.String("wait_node");
         var callback = context.Template("callback_url");
         if (string.IsNullOrWhiteSpace(wait) && callback is null) context.Error("params.wait_node", "give the id of the wait_callback node (or a callback_url)");

@@ -64,7 +64,7 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
                 if (limit.Max < 1) errors.Add(new(node.Id, "count_limit.max", "must be at least 1"));
                 if (string.IsNullOrWhiteSpace(limit.ConvId)) errors.Add(new(node.Id, "count_limit.conv_id", "is required: the process that receives the escalation"));
             }
-            var prepareContext = new PrepareContext(node, errors, scripts);
+            var prepareContext = new PrepareContext(node, errors, scripts, type.Description.Parameters);
             var result = type.Prepare(node, prepareContext);
             if (!prepareContext.HasErrors) prepared[node.Id] = result;
         }

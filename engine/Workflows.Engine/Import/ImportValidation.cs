@@ -30,7 +30,7 @@ static class ImportValidation
             var errors = new List<DefinitionError>();
             try
             {
-                type.Prepare(node, new PrepareContext(node, errors, Scripts.Value));
+                type.Prepare(node, new PrepareContext(node, errors, Scripts.Value, type.Description.Parameters));
             }
             catch (Exception e)
             {

@@ -79,8 +79,11 @@ public static class Exits
     public static readonly ExitSpec ErrorExit = new(Error, "Error");
 }
 
-/// <summary>Collects problems found while preparing one node; every message names the field.</summary>
-public sealed class PrepareContext(NodeDefinition node, List<DefinitionError> errors, Scripting.ScriptHost scripts)
+/// <summary>
+/// Collects problems found while preparing one node; every message names the field. A parameter left
+/// out reads as the default its <see cref="ParamSpec"/> declares, so a default is written once, in the description.
+/// </summary>
+public sealed class PrepareContext(NodeDefinition node, List<DefinitionError> errors, Scripting.ScriptHost scripts, IReadOnlyList<ParamSpec>? parameters = null)
 {
     public NodeDefinition Node => node;
     public Scripting.ScriptHost Scripts => scripts;
@@ -92,9 +95,13 @@ public sealed class PrepareContext(NodeDefinition node, List<DefinitionError> er
         errors.Add(new DefinitionError(node.Id, field, message));
     }
 
+    /// <summary>The parameter as written, or its declared default when left out.</summary>
+    JsonNode? Param(string name) =>
+        node.Params[name] ?? (parameters?.FirstOrDefault(p => p.Name == name)?.Default is { } d ? JsonNode.Parse(d.ToJsonString()) : null);
+
     public string? String(string name, bool required = false)
     {
-        var value = node.Params[name];
+        var value = Param(name);
         if (value is null)
         {
             if (required) Error($"params.{name}", "is required");
@@ -112,12 +119,18 @@ public sealed class PrepareContext(NodeDefinition node, List<DefinitionError> er
 
     public double? Number(string name, double? fallback = null)
     {
-        var value = node.Params[name];
+        var value = Param(name);
         if (value is null) return fallback;
         if (value is JsonValue v)
         {
-            if (v.TryGetValue(out double d)) return d;
-            if (v.TryGetValue(out string? s) && double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out d)) return d;
+            // By kind, not TryGetValue<double>: a value built in code from an int does not convert that way.
+            var text = v.GetValueKind() switch
+            {
+                System.Text.Json.JsonValueKind.Number => v.ToJsonString(),
+                System.Text.Json.JsonValueKind.String => v.GetValue<string>(),
+                _ => null,
+            };
+            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)) return d;
         }
         Error($"params.{name}", "must be a number");
         return fallback;
@@ -125,9 +138,10 @@ public sealed class PrepareContext(NodeDefinition node, List<DefinitionError> er
 
     public bool Bool(string name, bool fallback = false)
     {
-        var value = node.Params[name];
+        var value = Param(name);
         if (value is null) return fallback;
-        if (value is JsonValue v && v.TryGetValue(out bool b)) return b;
+        if (value is JsonValue v && v.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False)
+            return v.GetValueKind() == System.Text.Json.JsonValueKind.True;
         Error($"params.{name}", "must be true or false");
         return fallback;
     }

@@ -44,7 +44,7 @@ public sealed class EngineHost(
             foreach (var key in stats.Keys.Union(nowByNode.Keys))
             {
                 stats.TryGetValue(key, out var s);
-                counters.Load(key.Item1, key.Item2, nowByNode.GetValueOrDefault(key), s?.Entered ?? 0, s?.Left ?? 0);
+                counters.Load(key.Item1, key.Item2, nowByNode.GetValueOrDefault(key), s?.Entered ?? 0, s?.LeftCount ?? 0);
             }
             var active = await db.Tasks.AsNoTracking().Where(t => t.Ref != null && t.Status != TaskStatus.Finished)
                 .Select(t => new { t.ConvId, t.Ref, t.Id }).ToListAsync(cancel);

@@ -5,7 +5,7 @@ using Workflows.Engine.Scripting;
 namespace Workflows.Engine.Runtime;
 
 /// <summary>The engine's shared services that nodes use while they execute.</summary>
-public sealed class RuntimeServices(ScriptHost scripts, IHttpClientFactory http, IClock clock, EngineOptions options, ILoggerFactory logs, IServiceProvider provider)
+public sealed class RuntimeServices(ScriptHost scripts, IHttpClientFactory http, IClock clock, EngineOptions options, IServiceProvider provider)
 {
     // Resolved on use: the runner needs these services and they need the runner.
     public TaskService Tasks => provider.GetRequiredService<TaskService>();
@@ -16,7 +16,6 @@ public sealed class RuntimeServices(ScriptHost scripts, IHttpClientFactory http,
     public IHttpClientFactory Http => http;
     public IClock Clock => clock;
     public EngineOptions Options => options;
-    public ILoggerFactory Logs => logs;
 }
 
 /// <summary>The engine's clock; tests swap it for one they control.</summary>

@@ -209,12 +209,6 @@ public sealed class TaskService(
         return (task, history);
     }
 
-    public async Task<TaskRow?> FindByRefAsync(long convId, string reference, CancellationToken cancel = default)
-    {
-        await using var db = await dbs.CreateDbContextAsync(cancel);
-        return await db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.Ref == reference).OrderByDescending(t => t.Id).FirstOrDefaultAsync(cancel);
-    }
-
     /// <summary>Tasks in each node now and totals entered/left, for every node of the latest version.</summary>
     public Dictionary<string, (long Now, long Entered, long Left)> Counters(long convId)
     {

@@ -32,47 +32,19 @@ public sealed class WorkflowsDb(DbContextOptions<WorkflowsDb> options) : DbConte
         {
             e.ToTable("processes");
             e.HasKey(p => p.ConvId);
-            e.Property(p => p.ConvId).HasColumnName("conv_id").ValueGeneratedNever();
-            e.Property(p => p.Title).HasColumnName("title");
-            e.Property(p => p.Description).HasColumnName("description");
-            e.Property(p => p.Alias).HasColumnName("alias");
-            e.Property(p => p.Status).HasColumnName("status");
-            e.Property(p => p.Hash).HasColumnName("hash");
-            e.Property(p => p.Version).HasColumnName("version");
-            e.Property(p => p.CreatedAt).HasColumnName("created_at");
-            e.Property(p => p.ChangedAt).HasColumnName("changed_at");
+            e.Property(p => p.ConvId).ValueGeneratedNever();
             e.HasIndex(p => p.Alias).IsUnique();
         });
         model.Entity<ProcessVersionRow>(e =>
         {
             e.ToTable("process_versions");
             e.HasKey(v => new { v.ConvId, v.Version });
-            e.Property(v => v.ConvId).HasColumnName("conv_id");
-            e.Property(v => v.Version).HasColumnName("version");
-            e.Property(v => v.Definition).HasColumnName("definition");
-            e.Property(v => v.CreatedAt).HasColumnName("created_at");
         });
         model.Entity<TaskRow>(e =>
         {
             e.ToTable("tasks");
             e.HasKey(t => t.Id);
-            e.Property(t => t.Id).HasColumnName("id").ValueGeneratedNever();
-            e.Property(t => t.ConvId).HasColumnName("conv_id");
-            e.Property(t => t.Version).HasColumnName("version");
-            e.Property(t => t.Ref).HasColumnName("ref");
-            e.Property(t => t.NodeId).HasColumnName("node_id");
-            e.Property(t => t.Status).HasColumnName("status");
-            e.Property(t => t.Result).HasColumnName("result");
-            e.Property(t => t.Data).HasColumnName("data");
-            e.Property(t => t.WaitKind).HasColumnName("wait_kind");
-            e.Property(t => t.WaitKey).HasColumnName("wait_key");
-            e.Property(t => t.WakeAt).HasColumnName("wake_at");
-            e.Property(t => t.TimeoutAt).HasColumnName("timeout_at");
-            e.Property(t => t.Visits).HasColumnName("visits");
-            e.Property(t => t.ReplyTo).HasColumnName("reply_to");
-            e.Property(t => t.Depth).HasColumnName("depth");
-            e.Property(t => t.CreatedAt).HasColumnName("created_at");
-            e.Property(t => t.ChangedAt).HasColumnName("changed_at");
+            e.Property(t => t.Id).ValueGeneratedNever();
             e.HasIndex(t => new { t.ConvId, t.NodeId });
             e.HasIndex(t => new { t.ConvId, t.Ref }).IsUnique().HasFilter("ref IS NOT NULL AND status <> 'finished'");
         });
@@ -80,32 +52,24 @@ public sealed class WorkflowsDb(DbContextOptions<WorkflowsDb> options) : DbConte
         {
             e.ToTable("task_history");
             e.HasKey(h => new { h.TaskId, h.Id });
-            e.Property(h => h.Id).HasColumnName("id").ValueGeneratedNever();
-            e.Property(h => h.TaskId).HasColumnName("task_id");
-            e.Property(h => h.At).HasColumnName("at");
-            e.Property(h => h.Steps).HasColumnName("steps");
+            e.Property(h => h.Id).ValueGeneratedNever();
         });
         model.Entity<UserRow>(e =>
         {
             e.ToTable("users");
             e.HasKey(u => u.Login);
-            e.Property(u => u.Login).HasColumnName("login");
-            e.Property(u => u.PasswordHash).HasColumnName("password_hash");
-            e.Property(u => u.Role).HasColumnName("role");
-            e.Property(u => u.ApiKeyHash).HasColumnName("api_key_hash");
-            e.Property(u => u.ApiSecret).HasColumnName("api_secret");
-            e.Property(u => u.CreatedAt).HasColumnName("created_at");
             e.HasIndex(u => u.ApiKeyHash).IsUnique();
         });
         model.Entity<NodeStatRow>(e =>
         {
             e.ToTable("node_stats");
             e.HasKey(s => new { s.ConvId, s.NodeId });
-            e.Property(s => s.ConvId).HasColumnName("conv_id");
-            e.Property(s => s.NodeId).HasColumnName("node_id");
-            e.Property(s => s.Entered).HasColumnName("entered");
-            e.Property(s => s.Left).HasColumnName("left_count");
         });
+
+        // Columns are the properties' names in snake case (conv_id, created_at…), as the migrations write them.
+        foreach (var entity in model.Model.GetEntityTypes())
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
     }
 }
 
@@ -179,5 +143,5 @@ public sealed class NodeStatRow
     public long ConvId { get; set; }
     public string NodeId { get; set; } = "";
     public long Entered { get; set; }
-    public long Left { get; set; }
+    public long LeftCount { get; set; }
 }

@@ -38,14 +38,6 @@ public sealed class Template
 
     public string Text { get; }
     public bool IsConstant => _parts.All(p => p is Literal);
-    /// <summary>The paths this template reads, for validation and the designer's hints.</summary>
-    public IEnumerable<DataPath> Paths => _parts.SelectMany(p => p switch
-    {
-        Insert i => [i.Path],
-        Call c => c.Args.SelectMany(a => a.Paths),
-        _ => [],
-    });
-
     public static Template Parse(string text)
     {
         var parts = new List<Part>();
@@ -202,9 +194,6 @@ public sealed class ValueTemplate
         JsonArray a => new(null, null, null, a.Select(From).ToList()),
         _ => new(null, node?.DeepClone(), null, null),
     };
-
-    public IEnumerable<DataPath> Paths =>
-        _template?.Paths ?? _object?.Values.SelectMany(v => v.Paths) ?? _array?.SelectMany(v => v.Paths) ?? [];
 
     public JsonNode? Render(TemplateScope scope)
     {

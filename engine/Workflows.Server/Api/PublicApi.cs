@@ -62,11 +62,11 @@ public static class PublicApi
         reference = op["ref"] is { } given ? RefText(given) : null;
         if (op["data"] is { } d && d is not JsonObject) return OpError(id, "data must be a JSON object");
         var data = op["data"] as JsonObject;
+        op.Remove("data"); // the task takes the object itself; a JSON node has one parent
 
         switch (type)
         {
             case "create":
-                data?.Parent?.AsObject().Remove("data");
                 var created = await tasks.CreateAsync(convId, reference, data, cancel);
                 if (!created.Ok) return OpError(id, created.Description!, "error", reference);
                 return Ok(id, reference, created.Task!.ObjId);
@@ -84,7 +84,6 @@ public static class PublicApi
                     taskId = byRef;
                 }
                 else return OpError(id, "modify needs the task's ref or obj_id");
-                data?.Parent?.AsObject().Remove("data");
                 var woken = await waker.CallbackAsync(taskId, data, expectedConvId: convId, cancel: cancel);
                 if (!woken.Ok) return OpError(id, woken.Description!, woken.Proc, reference);
                 return Ok(id, reference, TaskIds.Format(taskId));
