@@ -11,6 +11,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using Workflows.Tests.Support;
+
 namespace Workflows.Benchmarks;
 
 /// <summary>
@@ -46,7 +48,7 @@ static class EndToEnd
         var seconds = double.Parse(Args.Get(args, "seconds", "20"), System.Globalization.CultureInfo.InvariantCulture);
         await using var fake = await StartFakeApi();
         var fakeUrl = fake.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/crm";
-        await using var server = await ServerProcess.Start(5097, null, [.. args.Where(a => a.StartsWith("--Workflows:", StringComparison.Ordinal)).SelectMany(a => a.Split('=', 2))]);
+        await using var server = await ServerMeasures.Start(5097, null, [.. args.Where(a => a.StartsWith("--Workflows:", StringComparison.Ordinal)).SelectMany(a => a.Split('=', 2))]);
         var (conv, hash) = await server.CreateProcess(SixNodes(fakeUrl));
         var url = $"/api/1/json/public/{conv}/{hash}";
         Console.WriteLine($"server ready after {server.ReadyAfter.TotalSeconds:F2} s; {Environment.ProcessorCount} cores; fake API at {fakeUrl}");

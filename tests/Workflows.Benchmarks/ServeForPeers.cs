@@ -1,3 +1,5 @@
+using Workflows.Tests.Support;
+
 namespace Workflows.Benchmarks;
 
 /// <summary>
@@ -12,7 +14,7 @@ static class ServeForPeers
         var folder = Path.GetFullPath(Args.Get(args, "dir", Path.Combine(Path.GetTempPath(), "workflows-peers")));
         var port = int.Parse(Args.Get(args, "port", "5098"));
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        await using (var server = await ServerProcess.Start(port, folder))
+        await using (var server = await ServerMeasures.Start(port, folder))
         {
             var (conv, hash) = await server.CreateProcess("""
                 {"title":"peers: phone","nodes":[

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 
+using Workflows.Tests.Support;
+
 namespace Workflows.Benchmarks;
 
 /// <summary>
@@ -13,7 +15,7 @@ static class Sleepers
     {
         var count = int.Parse(Args.Get(args, "tasks", "1000000"));
         var folder = Path.Combine(Path.GetTempPath(), "workflows-bench", Guid.NewGuid().ToString("n"));
-        var server = await ServerProcess.Start(5096, folder);
+        var server = await ServerMeasures.Start(5096, folder);
         var (conv, hash) = await server.CreateProcess("""
             {"title":"bench: sleepers","nodes":[
               {"id":"start","type":"start","exits":{"next":"sleep"}},
@@ -44,8 +46,8 @@ static class Sleepers
         var peak = server.PeakMiB();
         var dbSize = new DirectoryInfo(folder).GetFiles("workflows.db*").Sum(f => f.Length) / 1048576.0;
 
-        await server.Stop();
-        var restarted = await ServerProcess.Start(5096, folder);
+        server.Stop();
+        var restarted = await ServerMeasures.Start(5096, folder);
         var ready = restarted.ReadyAfter;
         var rssAfterRestart = restarted.RssMiB();
 

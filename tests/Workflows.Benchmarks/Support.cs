@@ -1,7 +1,8 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+
+using Workflows.Tests.Support;
 
 namespace Workflows.Benchmarks;
 
@@ -14,108 +15,46 @@ static class Args
     }
 }
 
-/// <summary>The server under test in its own process, on a fresh SQLite file.</summary>
-sealed class ServerProcess : IAsyncDisposable
+/// <summary>What the benchmarks read of the server process (tests/Workflows.Tests/Support/ServerProcess.cs, linked).</summary>
+static class ServerMeasures
 {
-    readonly Process _process;
-    public string Folder { get; }
-    public Uri BaseAddress { get; }
-    public HttpClient Http { get; }
-    public int Pid => _process.Id;
-    const string AdminKey = "wfk_benchmark_admin_key";
+    public static Task<ServerProcess> Start(int port, string? folder = null, params string[] extra) =>
+        ServerProcess.StartAsync(folder ?? Path.Combine(Path.GetTempPath(), "workflows-bench", Guid.NewGuid().ToString("n")), port,
+            ["--Workflows:PublicRequestsPerSecond", "0", "--Workflows:UserRequestsPerSecond", "0", .. extra]);
 
-    ServerProcess(Process process, string folder, Uri address)
+    public static async Task<(long ConvId, string Hash)> CreateProcess(this ServerProcess server, string definition)
     {
-        _process = process;
-        Folder = folder;
-        BaseAddress = address;
-        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
-        Http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-    }
-
-    public static async Task<ServerProcess> Start(int port, string? folder = null, params string[] extra)
-    {
-        folder ??= Path.Combine(Path.GetTempPath(), "workflows-bench", Guid.NewGuid().ToString("n"));
-        Directory.CreateDirectory(folder);
-        var dll = Path.Combine(AppContext.BaseDirectory, "Workflows.Server.dll");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = folder,
-        };
-        foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--Workflows:ConnectionString", $"Data Source={Path.Combine(folder, "workflows.db")}",
-                     "--Workflows:ProcessesFolder", Path.Combine(folder, "none"), "--Logging:LogLevel:Default", "Warning",
-                     "--Workflows:OutboundAllow:0", "127.0.0.0/8", "--Workflows:PublicRequestsPerSecond", "0", "--Workflows:Admin:ApiKey", AdminKey }.Concat(extra))
-            info.ArgumentList.Add(a);
-        info.Environment["DOTNET_gcServer"] = "1";
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line && line.Contains("fail", StringComparison.OrdinalIgnoreCase)) Console.Error.WriteLine("server: " + line); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine("server: " + line); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new ServerProcess(process, folder, new Uri($"http://127.0.0.1:{port}"));
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var health = await server.Http.GetAsync("/health");
-                if (health.IsSuccessStatusCode) break;
-            }
-            catch (HttpRequestException) { }
-            if (process.HasExited) throw new InvalidOperationException("the server exited during start-up");
-            if (watch.Elapsed > TimeSpan.FromSeconds(120)) throw new TimeoutException("the server did not become ready");
-            await Task.Delay(50);
-        }
-        server.ReadyAfter = watch.Elapsed;
-        return server;
-    }
-
-    public TimeSpan ReadyAfter { get; private set; }
-
-    public async Task<(long ConvId, string Hash)> CreateProcess(string definition)
-    {
-        using var response = await Http.PostAsync("/api/processes", new StringContent(definition, Encoding.UTF8, "application/json"));
+        using var response = await server.Http.PostAsync("/api/processes", new StringContent(definition, Encoding.UTF8, "application/json"));
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException(body.ToJsonString());
         return ((long)body["conv_id"]!, (string)body["hash"]!);
     }
 
-    public async Task<JsonNode> Counters(long convId) => (await Http.GetFromJsonAsync<JsonNode>($"/api/processes/{convId}/counters"))!;
+    public static async Task<JsonNode> Counters(this ServerProcess server, long convId) =>
+        (await server.Http.GetFromJsonAsync<JsonNode>($"/api/processes/{convId}/counters"))!;
 
     /// <summary>CPU seconds used so far (user + system).</summary>
-    public double CpuSeconds()
+    public static double CpuSeconds(this ServerProcess server)
     {
-        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var stat = File.ReadAllText($"/proc/{server.Pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
     }
 
     /// <summary>Peak resident memory in MiB since the last reset.</summary>
-    public double PeakMiB() => Kib("VmHWM") / 1024.0;
-    public double RssMiB() => Kib("VmRSS") / 1024.0;
-    public void ResetPeak() { try { File.WriteAllText($"/proc/{Pid}/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { } }
+    public static double PeakMiB(this ServerProcess server) => Kib(server, "VmHWM") / 1024.0;
+    public static double RssMiB(this ServerProcess server) => Kib(server, "VmRSS") / 1024.0;
 
-    long Kib(string key) => File.ReadLines($"/proc/{Pid}/status").Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
+    public static void ResetPeak(this ServerProcess server)
+    {
+        try { File.WriteAllText($"/proc/{server.Pid}/clear_refs", "5"); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    static long Kib(ServerProcess server, string key) => File.ReadLines($"/proc/{server.Pid}/status")
+        .Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
         .Select(l => long.Parse(l.Split(':', StringSplitOptions.TrimEntries)[1].Split(' ')[0])).FirstOrDefault();
-
-    public async Task Stop()
-    {
-        if (_process.HasExited) return;
-        Process.Start("kill", ["-TERM", Pid.ToString()])!.WaitForExit();
-        if (!_process.WaitForExit(30_000)) _process.Kill(entireProcessTree: true);
-        await Task.CompletedTask;
-    }
-
-    public void Kill() => _process.Kill(entireProcessTree: true);
-
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        await Stop();
-        _process.Dispose();
-    }
 }
 
 static class Stats
