@@ -12,10 +12,12 @@ using JintProgram = Jint.Parser.Ast.Program;
 namespace Workflows.Engine.Scripting;
 
 /// <summary>A script parsed once and run many times.</summary>
-public sealed class CompiledScript(JintProgram program, bool isExpression)
+public sealed class CompiledScript(JintProgram program, bool isExpression, BreakPoint[] guardPoints)
 {
     internal JintProgram Program => program;
     internal bool IsExpression => isExpression;
+    /// <summary>Where the memory guard looks: the start of every loop body and function body.</summary>
+    internal BreakPoint[] GuardPoints => guardPoints;
 }
 
 /// <summary>A script that does not parse: where and why.</summary>
@@ -73,7 +75,7 @@ public sealed class ScriptHost(EngineOptions options)
         }
         if (expression && (program.Body.Count != 1 || program.Body.First() is not Jint.Parser.Ast.ExpressionStatement))
             throw new ScriptSyntaxException(1, 1, "expected one expression");
-        var compiled = new CompiledScript(program, expression);
+        var compiled = new CompiledScript(program, expression, GuardPoints.Of(program, skipWrapper: !expression));
         if (_compiled.Count > 10_000) _compiled.Clear();
         _compiled[(source, expression)] = compiled;
         return compiled;
@@ -120,6 +122,9 @@ public sealed class ScriptHost(EngineOptions options)
     void Execute(PooledEngine pooled, CompiledScript script)
     {
         var allocatedBefore = pooled.RunStartBytes = GC.GetAllocatedBytesForCurrentThread();
+        var breakPoints = pooled.Engine.BreakPoints;
+        breakPoints.Clear();
+        breakPoints.AddRange(script.GuardPoints);
         try
         {
             pooled.Engine.Execute(script.Program);
@@ -185,23 +190,36 @@ public sealed class ScriptHost(EngineOptions options)
             .DebugMode());
         // Native array methods loop in C# where neither the statement count nor the time limit is
         // checked, so `new Array(1e9).join('x')` would run unchecked: refuse arrays that long.
-        engine.Execute(ArrayGuard);
+        // eval and the Function constructor are refused too: code they would build has no guard points.
+        engine.Execute(Sandbox);
         var pooled = new PooledEngine { Engine = engine };
         var limit = options.ScriptMemoryLimitBytes;
-        engine.Step += (_, _) =>
+        // Bytes allocated by this thread since the run began: the only memory limit Jint 2.10 allows.
+        // Checked where a script can repeat itself (each loop iteration and function call, see
+        // GuardPoints), not at every statement: Jint builds a costly snapshot of all variables for
+        // each stepped statement, which made short scripts several times slower. Straight-line code
+        // runs a bounded number of statements and is measured once it returns.
+        StepMode Check()
         {
-            // Bytes allocated by this thread since the run began, checked per statement: the only memory
-            // limit Jint 2.10 allows. One statement can still allocate a lot before the check sees it.
             if (GC.GetAllocatedBytesForCurrentThread() - pooled.RunStartBytes > limit) throw new MemoryGuardException();
-            return StepMode.Into;
-        };
+            return StepMode.None;
+        }
+        engine.Step += (_, _) => Check();
+        engine.Break += (_, _) => Check();
         return pooled;
     }
 
     sealed class MemoryGuardException : Exception;
 
-    static readonly JintProgram ArrayGuard = new JavaScriptParser().Parse("""
+    static readonly JintProgram Sandbox = new JavaScriptParser().Parse("""
         (function () {
+          function refused(what) {
+            return function () { throw new EvalError(what + ' is not available in code nodes'); };
+          }
+          var global = (function () { return this; })();
+          global.eval = refused('eval');
+          Function.prototype.constructor = refused('the Function constructor');
+          global.Function = Function.prototype.constructor;
           var limit = 1000000;
           var names = ['join', 'toString', 'toLocaleString', 'indexOf', 'lastIndexOf', 'reverse', 'slice', 'splice', 'concat', 'sort', 'shift', 'unshift'];
           for (var i = 0; i < names.length; i++) (function (name) {
