@@ -24,7 +24,7 @@ public sealed class TaskService(
         try
         {
             // Instant steps run before the first commit: one write holds the task and its first steps.
-            await runner.Submit(task).WaitAsync(cancel);
+            await runner.SubmitNew(task).WaitAsync(cancel);
             return new CreateOutcome(true, "ok", null, task);
         }
         catch (Exception e) when (!task.Stored)
@@ -45,7 +45,7 @@ public sealed class TaskService(
         var ended = runner.WatchEnd(task.Id);
         try
         {
-            await runner.Submit(task).WaitAsync(cancel);
+            await runner.SubmitNew(task).WaitAsync(cancel);
         }
         catch (Exception e) when (!task.Stored)
         {
