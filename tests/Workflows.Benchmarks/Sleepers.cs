@@ -23,7 +23,7 @@ static class Sleepers
               {"id":"done","type":"final"}]}
             """);
         // All wake at one moment, far enough ahead to park them all and restart first.
-        var wakeAt = DateTimeOffset.UtcNow.AddSeconds(Math.Max(120, count / 4000.0 + 90));
+        var wakeAt = DateTimeOffset.UtcNow.AddSeconds(Math.Max(90, count / 10000.0 + 60));
         var watch = Stopwatch.StartNew();
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64 };
         using var http = new HttpClient(handler) { BaseAddress = server.BaseAddress };

@@ -8,7 +8,7 @@ namespace Workflows.Engine.Runtime;
 /// Fires due waits from the store's due-time index, a thousand at a time, so timers survive restarts
 /// and a wave of timers due together is fired in batches. Polls every 100 ms while nothing is due.
 /// </summary>
-public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker waker, ProcessRegistry processes, IClock clock, ILogger<TimerService> log)
+public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker waker, TaskRunner runner, ProcessRegistry processes, IClock clock, ILogger<TimerService> log)
 {
     const int Batch = 1000;
     readonly CancellationTokenSource _stop = new();
@@ -22,33 +22,48 @@ public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker w
 
     async Task Loop()
     {
+        // Reads go on from the last timer fired (due time, then id: the due-time index's own order),
+        // so while one batch is still being committed the next read finds the next thousand instead
+        // of the same ones again. At the end of the due timers the cursor starts over.
+        var (afterDue, afterId) = (long.MinValue, long.MinValue);
         while (!_stop.IsCancellationRequested)
         {
             var full = false;
             try
             {
+                // Back-pressure: fire the next thousand once the runners have taken most of the last,
+                // so a wave of a million due timers streams through instead of piling up in memory.
+                if (runner.QueueDepth >= Batch)
+                {
+                    await Task.Delay(5, _stop.Token);
+                    continue;
+                }
                 var now = clock.UtcNow.ToUnixTimeMilliseconds();
                 // Timers of paused processes stay due until the process is resumed.
                 var paused = processes.All.Where(p => p.Paused).Select(p => p.ConvId).ToList();
                 List<(long Id, long Due)> due;
                 await using (var db = await dbs.CreateDbContextAsync(_stop.Token))
                 {
-                    var rows = await db.Tasks.AsNoTracking()
-                        .Where(t => t.WakeAt != null && t.WakeAt <= now && t.Status == TaskStatus.Waiting && !paused.Contains(t.ConvId))
-                        .OrderBy(t => t.WakeAt).Select(t => new { t.Id, t.WakeAt }).Take(Batch).ToListAsync(_stop.Token);
+                    var rows = await db.Tasks
+                        .FromSqlInterpolated($"SELECT * FROM tasks WHERE wake_at IS NOT NULL AND wake_at <= {now} AND (wake_at, id) > ({afterDue}, {afterId})")
+                        .AsNoTracking()
+                        .Where(t => t.Status == TaskStatus.Waiting && !paused.Contains(t.ConvId))
+                        .OrderBy(t => t.WakeAt).ThenBy(t => t.Id).Select(t => new { t.Id, t.WakeAt }).Take(Batch).ToListAsync(_stop.Token);
                     due = rows.Select(r => (r.Id, r.WakeAt!.Value)).ToList();
                 }
+                full = due.Count == Batch;
+                (afterDue, afterId) = full ? (due[^1].Due, due[^1].Id) : (long.MinValue, long.MinValue);
                 if (due.Count > 0)
                 {
                     Fired += await waker.FireDueAsync(due.Select(d => d.Id).ToList(), _stop.Token);
                     LastLagMs = Math.Max(0, clock.UtcNow.ToUnixTimeMilliseconds() - due[^1].Due);
-                    full = due.Count == Batch;
                 }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
             catch (Exception e)
             {
                 log.LogError(e, "Firing timers failed; retrying");
+                (afterDue, afterId) = (long.MinValue, long.MinValue);
             }
             if (!full)
             {
