@@ -64,23 +64,36 @@ public sealed class TaskWriter : IAsyncDisposable
             INSERT INTO node_stats (conv_id, node_id, entered, left_count) VALUES (@conv_id, @node_id, @entered, @left_count)
             ON CONFLICT (conv_id, node_id) DO UPDATE SET entered = node_stats.entered + excluded.entered, left_count = node_stats.left_count + excluded.left_count
             """, "conv_id", "node_id", "entered", "left_count");
-        _loop = Task.Run(Loop);
-        _checkpoints = Task.Run(Checkpoints);
+        // Own threads, not the thread pool's: a commit blocks in fsync and a checkpoint in the
+        // database file's sync. On two cores a pool thread stuck there half the time left the
+        // request threads short (measured: 8-30 % fewer requests/s).
+        _loop = OnOwnThread("workflows-writer", Loop);
+        _checkpoints = OnOwnThread("workflows-checkpoints", Checkpoints);
     }
 
     Task? _checkpoints;
     readonly CancellationTokenSource _stop = new();
 
-    /// <summary>Copies the WAL back into the database in the background, so it stays small without blocking commits.</summary>
-    async Task Checkpoints()
+    static Task OnOwnThread(string name, Action work)
     {
-        await using var connection = new SqliteConnection(_options.ConnectionString);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try { work(); done.SetResult(); }
+            catch (Exception e) { done.SetException(e); }
+        }) { IsBackground = true, Name = name }.Start();
+        return done.Task;
+    }
+
+    /// <summary>Copies the WAL back into the database in the background, so it stays small without blocking commits.</summary>
+    void Checkpoints()
+    {
+        using var connection = new SqliteConnection(_options.ConnectionString);
         connection.Open();
         Exec(connection, "PRAGMA busy_timeout=10000;");
         while (!_stop.IsCancellationRequested)
         {
-            try { await Task.Delay(500, _stop.Token); }
-            catch (OperationCanceledException) { break; }
+            if (_stop.Token.WaitHandle.WaitOne(500)) break;
             try { Exec(connection, "PRAGMA wal_checkpoint(PASSIVE);"); }
             catch (SqliteException e) { _log.LogWarning("WAL checkpoint failed: {Error}", e.Message); }
         }
@@ -127,11 +140,11 @@ public sealed class TaskWriter : IAsyncDisposable
 
     static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
-    async Task Loop()
+    void Loop()
     {
         var batch = new List<Item>();
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        while (reader.TryPeek(out _) || reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             while (batch.Count < _options.MaxBatch && reader.TryRead(out var item)) batch.Add(item);
