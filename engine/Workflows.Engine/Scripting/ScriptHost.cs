@@ -86,6 +86,7 @@ public sealed class ScriptHost(EngineOptions options)
     {
         var pooled = Rent(poolKey);
         var engine = pooled.Engine;
+        var succeeded = false;
         try
         {
             engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
@@ -94,11 +95,15 @@ public sealed class ScriptHost(EngineOptions options)
             if (!result.IsObject() || result.IsArray())
                 throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
             var json = new Jint.Native.Json.JsonSerializer(engine).Serialize(result, JsValue.Undefined, JsValue.Undefined);
-            return JsonNode.Parse(json.AsString()) as JsonObject ?? throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
+            var left = JsonNode.Parse(json.AsString()) as JsonObject ?? throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
+            succeeded = true;
+            return left;
         }
         finally
         {
-            Return(poolKey, pooled);
+            // A failed engine is not pooled again: Jint 2 leaves its debug call stack (and whatever
+            // else the failure interrupted) as it was, so an engine failing over and over would grow.
+            if (succeeded) Return(poolKey, pooled);
         }
     }
 
@@ -107,15 +112,18 @@ public sealed class ScriptHost(EngineOptions options)
     {
         var pooled = Rent(poolKey);
         var engine = pooled.Engine;
+        var succeeded = false;
         try
         {
             engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
             Execute(pooled, expression);
-            return TypeConverter.ToBoolean(engine.GetCompletionValue());
+            var truthy = TypeConverter.ToBoolean(engine.GetCompletionValue());
+            succeeded = true;
+            return truthy;
         }
         finally
         {
-            Return(poolKey, pooled);
+            if (succeeded) Return(poolKey, pooled);
         }
     }
 

@@ -68,4 +68,13 @@ public class ScriptGuardTests
             Assert.That((int?)result["total"], Is.EqualTo(12));
         }
     }
+
+    [Test]
+    public void An_engine_whose_script_failed_is_not_used_again()
+    {
+        var host = new ScriptHost(Options);
+        Assert.Throws<ScriptFailureException>(() => host.Run(host.Compile("leaked = 1; function f() { throw new Error('x'); } f();"), new JsonObject(), 1));
+        var after = host.Run(host.Compile("data.seen = typeof leaked;"), new JsonObject(), 1);
+        Assert.That((string?)after["seen"], Is.EqualTo("undefined"));
+    }
 }
