@@ -53,12 +53,18 @@ static class EndToEnd
         await using var server = await ServerMeasures.Start(5097, null, [.. args.Where(a => a.StartsWith("--Workflows:", StringComparison.Ordinal)).SelectMany(a => a.Split('=', 2))]);
         var (conv, hash) = await server.CreateProcess(SixNodes(fakeUrl));
         var url = $"/api/1/json/public/{conv}/{hash}";
-        Console.WriteLine($"server ready after {server.ReadyAfter.TotalSeconds:F2} s; {Environment.ProcessorCount} cores; fake API at {fakeUrl}");
+        // wrk (C) costs the shared cores far less per request than HttpClient does; the .NET loader
+        // stays for machines without wrk.
+        var loader = Args.Get(args, "loader", WrkLoad.Available ? "wrk" : "dotnet");
+        Func<int, double, Task<LoadResult>> load = loader == "wrk"
+            ? (c, s) => WrkLoad.Run(new Uri(server.BaseAddress, url), c, s)
+            : (c, s) => Load(server, url, c, s);
+        Console.WriteLine($"server ready after {server.ReadyAfter.TotalSeconds:F2} s; {Environment.ProcessorCount} cores; fake API at {fakeUrl}; load from {loader}");
         Console.WriteLine();
         Console.WriteLine("| concurrency | accepted tasks/s | completed tasks/s | create p50 | create p99 | to final p99 | server CPU | writer busy | server peak RSS | errors |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 
-        await Load(server, url, 8, warmup, record: false); // warm-up: JIT, pools, SQLite caches
+        await load(8, warmup); // warm-up: JIT, pools, SQLite caches
         await WaitDone(server, conv);
         foreach (var c in levels)
         {
@@ -68,17 +74,16 @@ static class EndToEnd
             var cpu0 = server.CpuSeconds();
             var busy0 = await WriterBusy(server);
             var wall = Stopwatch.StartNew();
-            var (latencies, errors) = await Load(server, url, c, seconds, record: true);
+            var result = await load(c, seconds);
             var loadTime = wall.Elapsed.TotalSeconds;
-            var created = latencies.Count;
+            var created = result.Created;
             await WaitDone(server, conv, before + created);
             var doneTime = wall.Elapsed.TotalSeconds;
             var cpu = (server.CpuSeconds() - cpu0) / doneTime * 100;
             var busy = (await WriterBusy(server) - busy0) / doneTime * 100;
             var toFinal = ReadTimesToFinal(server.Folder, firstId);
-            latencies.Sort();
             toFinal.Sort();
-            Console.WriteLine($"| {c} | {created / loadTime:F0} | {created / doneTime:F0} | {Stats.Percentile(latencies, 50):F2} ms | {Stats.Percentile(latencies, 99):F2} ms | {Stats.Percentile(toFinal, 99):F0} ms | {cpu:F0} % | {busy:F0} % | {server.PeakMiB():F0} MiB | {errors} |");
+            Console.WriteLine($"| {c} | {created / loadTime:F0} | {created / doneTime:F0} | {result.P50:F2} ms | {result.P99:F2} ms | {Stats.Percentile(toFinal, 99):F0} ms | {cpu:F0} % | {busy:F0} % | {server.PeakMiB():F0} MiB | {result.Errors} |");
         }
     }
 
@@ -87,7 +92,7 @@ static class EndToEnd
 
     static long NowId() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 12;
 
-    static async Task<(List<double> Latencies, int Errors)> Load(ServerProcess server, string url, int concurrency, double seconds, bool record)
+    static async Task<LoadResult> Load(ServerProcess server, string url, int concurrency, double seconds)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var http = new HttpClient(handler) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -109,11 +114,12 @@ static class EndToEnd
                     if (response.StatusCode != HttpStatusCode.OK || !text.Contains("\"proc\":\"ok\"", StringComparison.Ordinal)) { Interlocked.Increment(ref errors); continue; }
                 }
                 catch (HttpRequestException) { Interlocked.Increment(ref errors); continue; }
-                if (record) mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
         })).ToArray();
         await Task.WhenAll(workers);
-        return (all.SelectMany(l => l).ToList(), errors);
+        var latencies = all.SelectMany(l => l).Order().ToList();
+        return new LoadResult(latencies.Count, Stats.Percentile(latencies, 50), Stats.Percentile(latencies, 99), errors);
     }
 
     static async Task WaitDone(ServerProcess server, long conv, long? target = null)

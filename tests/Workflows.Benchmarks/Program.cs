@@ -18,7 +18,7 @@ switch (mode)
     default:
         Console.WriteLine("""
             usage: dotnet run -c Release --project tests/Workflows.Benchmarks -- MODE [options]
-              e2e       [--levels 1,8,64] [--seconds 20] [--warmup 20]   public API load through the 6-node process (server in its own process)
+              e2e       [--levels 1,8,64] [--seconds 20] [--warmup 20] [--loader wrk|dotnet]   public API load through the 6-node process (server in its own process)
               engine    [--tasks 200000] [--nodes 10]      node steps per second with durable commits, no HTTP
               sleepers  [--tasks 1000000]                  tasks parked in a delay: memory, database size, wake lateness, restart time
               code                                         code node evaluations per second (BenchmarkDotNet)
