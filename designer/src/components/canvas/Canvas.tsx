@@ -50,7 +50,15 @@ export function Canvas({ onAddNode }: Props) {
   const edges: FlowEdge[] = useMemo(() => {
     if (!def) return [];
     const selected = new Set(s.selectedEdges);
-    return toFlowEdges(def).map((e) => {
+    const flowEdges = toFlowEdges(def);
+    // Edges leaving one node bend at different heights, so their labels do not sit on one line.
+    const bySource = new Map<string, string[]>();
+    for (const e of flowEdges) bySource.set(e.source, [...(bySource.get(e.source) ?? []), e.id]);
+    const stepPosition = (e: FlowEdge) => {
+      const siblings = bySource.get(e.source) ?? [];
+      return siblings.length < 2 ? 0.5 : 0.3 + (0.4 * siblings.indexOf(e.id)) / (siblings.length - 1);
+    };
+    return flowEdges.map((e) => {
       const onPath = !!s.path?.edges.has(e.id);
       const exit = e.data?.exit ?? '';
       const cls = [exit === 'error' ? 'edge-error' : '', onPath ? 'edge-path' : ''].filter(Boolean).join(' ');
@@ -62,6 +70,7 @@ export function Canvas({ onAddNode }: Props) {
         markerEnd: onPath ? PATH_MARKER : selected.has(e.id) ? SELECTED_MARKER : MARKER,
         labelBgPadding: [4, 2] as [number, number],
         labelBgBorderRadius: 4,
+        pathOptions: { stepPosition: stepPosition(e) },
         deletable: !readOnly,
       };
     });
