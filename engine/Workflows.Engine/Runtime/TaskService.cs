@@ -27,6 +27,10 @@ public sealed class TaskService(
             await runner.SubmitNew(task).WaitAsync(cancel);
             return new CreateOutcome(true, "ok", null, task);
         }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return CallerLeft();
+        }
         catch (Exception e) when (!task.Stored)
         {
             Forget(task);
@@ -47,6 +51,11 @@ public sealed class TaskService(
         {
             await runner.SubmitNew(task).WaitAsync(cancel);
         }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            runner.Unwatch(task.Id);
+            return (CallerLeft(), false);
+        }
         catch (Exception e) when (!task.Stored)
         {
             runner.Unwatch(task.Id);
@@ -58,12 +67,20 @@ public sealed class TaskService(
             var done = await ended.WaitAsync(wait, cancel);
             return (new CreateOutcome(true, "ok", null, done), true);
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancel.IsCancellationRequested))
         {
             runner.Unwatch(task.Id);
             return (new CreateOutcome(true, "ok", null, task), false);
         }
     }
+
+    /// <summary>
+    /// The caller stopped waiting (say, the client closed the connection) before the first commit.
+    /// The runner holds the task and stores and runs it all the same, so nothing is forgotten here:
+    /// freeing its ref or its place in the counters would leave them wrong while the task lives on.
+    /// </summary>
+    static CreateOutcome CallerLeft() =>
+        CreateOutcome.Refused("the request was cancelled before the task was acknowledged; the task is still stored and run unless storing it fails", "cancelled");
 
     /// <summary>
     /// Creates a task on behalf of another task (copy task, call process): stored first, then run,

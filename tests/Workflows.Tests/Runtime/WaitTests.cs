@@ -23,6 +23,32 @@ public sealed class WaitTests
     static JsonObject P(string json) => JsonNode.Parse(json)!.AsObject();
 
     [Test]
+    public async Task A_create_whose_caller_left_before_the_commit_keeps_its_ref_and_counters()
+    {
+        var (conv, hash) = await _server.CreateProcess(Definition("wait for the robot",
+            Node("start", "start", exits: P("""{"next":"wait"}""")),
+            Node("wait", "wait_callback", P("""{"timeout_seconds":86400}"""), P("""{"next":"done","timeout":"done"}""")),
+            Final("done")));
+        // The client is gone before its task is acknowledged (wrk ending a run with requests in flight).
+        var outcome = await _server.Get<TaskService>().CreateAsync(conv, "left-early", [], new CancellationToken(canceled: true));
+        Assert.That(outcome.Ok, Is.False);
+
+        var until = DateTime.UtcNow.AddSeconds(10);
+        JsonNode nodes;
+        do
+        {
+            await Task.Delay(50);
+            nodes = (await _server.GetJson($"/api/processes/{conv}/counters"))["nodes"]!;
+        } while ((long?)nodes["wait"]?["now"] != 1 && DateTime.UtcNow < until);
+        Assert.That((long?)nodes["wait"]!["now"], Is.EqualTo(1), "the task was stored and run to its waiting node");
+        Assert.That((long?)nodes["start"]?["now"] ?? 0, Is.EqualTo(0), nodes.ToJsonString());
+
+        var again = await _server.PostJson($"/api/1/json/public/{conv}/{hash}", """{"ops":[{"type":"create","obj":"task","ref":"left-early","data":{}}]}""");
+        Assert.That((string?)again["ops"]![0]!["proc"], Is.EqualTo("error"), again.ToJsonString());
+        Assert.That(again.ToJsonString(), Does.Contain("already used"));
+    }
+
+    [Test]
     public async Task A_delay_waits_for_its_time_and_then_continues()
     {
         var (conv, hash) = await _server.CreateProcess(Definition("sleep two hours",
