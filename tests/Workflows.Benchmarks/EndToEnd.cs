@@ -3,20 +3,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 using Workflows.Tests.Support;
 
 namespace Workflows.Benchmarks;
 
 /// <summary>
-/// Tasks created through the public API by this process (the load generator) at several
+/// Tasks created through the public API by a load generator (wrk, or this process) at several
 /// concurrencies, through start → code → condition → set parameters → API call → final.
 /// </summary>
 static class EndToEnd
@@ -32,24 +26,14 @@ static class EndToEnd
         ]}
         """;
 
-    public static async Task<WebApplication> StartFakeApi()
-    {
-        var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.MapPost("/crm", () => Results.Text("{\"ok\":true,\"lead_id\":42}", "application/json"));
-        await app.StartAsync();
-        return app;
-    }
-
     public static async Task Run(string[] args)
     {
         var levels = Args.Get(args, "levels", "1,8,64").Split(',').Select(int.Parse).ToArray();
         var seconds = double.Parse(Args.Get(args, "seconds", "20"), System.Globalization.CultureInfo.InvariantCulture);
         // Long enough for tiered JIT to reach its optimised code: the first seconds run at a third of the speed.
         var warmup = double.Parse(Args.Get(args, "warmup", "20"), System.Globalization.CultureInfo.InvariantCulture);
-        await using var fake = await StartFakeApi();
-        var fakeUrl = fake.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/crm";
+        await using var fake = await FakeService.StartAsync();
+        var fakeUrl = fake.Url("/lead");
         await using var server = await ServerMeasures.Start(5097, null, [.. args.Where(a => a.StartsWith("--Workflows:", StringComparison.Ordinal)).SelectMany(a => a.Split('=', 2))]);
         var (conv, hash) = await server.CreateProcess(SixNodes(fakeUrl));
         var url = $"/api/1/json/public/{conv}/{hash}";

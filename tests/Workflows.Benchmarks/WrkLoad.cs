@@ -43,10 +43,16 @@ static partial class WrkLoad
         end
         """;
 
+    static readonly Lazy<string> ScriptFile = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"workflows-e2e-{Environment.ProcessId}.lua");
+        File.WriteAllText(path, Script);
+        return path;
+    });
+
     public static async Task<LoadResult> Run(Uri url, int concurrency, double seconds)
     {
-        var script = Path.Combine(Path.GetTempPath(), "workflows-e2e.lua");
-        await File.WriteAllTextAsync(script, Script);
+        var script = ScriptFile.Value;
         var info = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "-t", Math.Min(concurrency, 2).ToString(CultureInfo.InvariantCulture), "-c", concurrency.ToString(CultureInfo.InvariantCulture),
                      "-d", $"{Math.Max(1, (int)Math.Round(seconds))}s", "--timeout", "30s", "-s", script, url.ToString(), "--", $"r{Stopwatch.GetTimestamp()}" })

@@ -40,6 +40,8 @@ public sealed class FakeService : IAsyncDisposable
             };
             return Results.Text(answer.ToJsonString(), "application/json");
         });
+        // A CRM taking a lead: the e2e benchmark's API call (tests/Workflows.Benchmarks links this file).
+        app.MapPost("/lead", () => Results.Text("{\"ok\":true,\"lead_id\":42}", "application/json"));
         app.MapGet("/order/{id}", (string id) => Results.Text(new JsonObject { ["order_id"] = id, ["status"] = "paid", ["total"] = 1250.5 }.ToJsonString(), "application/json"));
         app.MapGet("/status/{code:int}", (int code) => Results.Text("{\"error\":\"status " + code + "\"}", "application/json", statusCode: code));
         app.MapGet("/flaky", () => service.Healthy
