@@ -18,7 +18,7 @@ public static class ConnectorsSetup
     /// <summary>
     /// Registers the connectors: settings from "Workflows:Connectors", Data Protection (key ring in a
     /// folder next to the database unless configured), the credential store (table created at
-    /// start-up), and every connector node type found in this assembly and in <paramref name="assemblies"/>.
+    /// start-up), this assembly's connector node types and any found in <paramref name="assemblies"/>.
     /// "Workflows:Demo=true" also starts the vendor simulators in-process with demo credentials.
     /// </summary>
     public static IServiceCollection AddWorkflowsConnectors(this IServiceCollection services, IConfiguration configuration, params Assembly[] assemblies)
@@ -36,8 +36,9 @@ public static class ConnectorsSetup
         services.AddSingleton<VendorCall>();
         services.AddSingleton<ConnectorServices>();
         services.AddHostedService<CredentialsStartup>();
-        foreach (var type in Discover([typeof(ConnectorsSetup).Assembly, .. assemblies]))
-            services.AddSingleton<NodeType>(sp => (NodeType)ActivatorUtilities.CreateInstance(sp, type));
+        services.AddConnectorNodes();
+        foreach (var type in Discover(assemblies.Where(a => a != typeof(ConnectorsSetup).Assembly)))
+            services.AddNodeType(type);
         if (configuration.GetValue<bool>("Workflows:Demo"))
         {
             services.AddSingleton<DemoMode>();
@@ -46,8 +47,25 @@ public static class ConnectorsSetup
         return services;
     }
 
+    /// <summary>The connectors of this assembly, registered like the engine's own nodes: a new one is its file plus a line here.</summary>
+    public static IServiceCollection AddConnectorNodes(this IServiceCollection services) => services
+        .AddNodeType<Bitrix24.LeadAddNode>()
+        .AddNodeType<Bitrix24.LeadUpdateNode>()
+        .AddNodeType<Bitrix24.LeadGetNode>()
+        .AddNodeType<Bitrix24.ContactFindNode>()
+        .AddNodeType<VoxImplant.StartScenarioNode>()
+        .AddNodeType<Telegram.SendMessageNode>()
+        .AddNodeType<Sms.SmsSendNode>()
+        .AddNodeType<Email.EmailSendNode>()
+        .AddNodeType<RetailCrm.OrderCreateNode>()
+        .AddNodeType<RetailCrm.OrderEditNode>()
+        .AddNodeType<RetailCrm.OrderStatusNode>()
+        .AddNodeType<MoySklad.StockNode>()
+        .AddNodeType<MoySklad.ReserveNode>()
+        .AddNodeType<ShopScript.OrderWebhookNode>();
+
     /// <summary>
-    /// Connector node types in the assemblies: non-abstract, non-generic subclasses of NodeType with a
+    /// Connector node types in other (plug-in) assemblies: non-abstract, non-generic subclasses of NodeType with a
     /// public constructor (parameterless, or with parameters DI can resolve). The engine's built-in
     /// node types are never registered twice.
     /// </summary>

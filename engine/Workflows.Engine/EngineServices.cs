@@ -20,9 +20,11 @@ public static class EngineServices
         services.TryAddSingleton<IClock, SystemClock>();
         services.AddDbContextFactory<WorkflowsDb>(b => WorkflowsDb.Configure(b, options));
         // No per-request logging handlers: they cost more than the call itself on a busy engine, and URLs may carry tokens.
-        services.AddHttpClient("workflows-api").RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(() => Security.OutboundGuard.CreateHandler(options));
+        services.AddHttpClient(NodeHttp.ClientName).RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(() => Security.OutboundGuard.CreateHandler(options));
         services.AddSingleton<ScriptHost>();
+        services.AddBuiltInNodes();
         services.AddSingleton(sp => new NodeCatalog(sp.GetServices<NodeType>()));
+        services.AddSingleton<NodeHttp>();
         services.AddSingleton<ProcessCompiler>();
         services.AddSingleton<NodeCounters>();
         services.AddSingleton<EngineMetrics>();
@@ -30,7 +32,7 @@ public static class EngineServices
         services.AddSingleton<IdGenerator>();
         services.AddSingleton<TaskWriter>();
         services.AddSingleton<ProcessRegistry>();
-        services.AddSingleton<RuntimeServices>();
+        services.AddSingleton<NodeServices>();
         services.AddSingleton<TaskRunner>();
         services.AddSingleton<TaskService>();
         services.AddSingleton<TaskWaker>();

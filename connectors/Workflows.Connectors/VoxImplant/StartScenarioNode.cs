@@ -71,8 +71,7 @@ public sealed class StartScenarioNode(ConnectorServices services) : ConnectorNod
 
     string? CallbackUrl(StepContext step, string waitNode)
     {
-        var process = step.Services.Processes.Find(step.Task.ConvId);
-        return process is null ? null : $"{Services.PublicBaseUrl()}/api/1/json/callback/{step.Task.ConvId}/{process.Row.Hash}/{Uri.EscapeDataString(waitNode)}";
+        return step.CallbackPath(waitNode) is { } path ? Services.PublicBaseUrl() + path : null;
     }
 
     /// <summary><c>{"error":{"msg","code"}}</c> is a failure whatever the HTTP status; 429 and 5xx are transient.</summary>

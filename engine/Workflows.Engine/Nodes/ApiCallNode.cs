@@ -93,14 +93,14 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
             return NodeOutcome.Software("bad_request", e.Message);
         }
         using var _ = request;
-        var limit = node.Timeout ?? TimeSpan.FromMilliseconds(step.Services.Options.ApiTimeoutMs);
+        var limit = node.Timeout ?? step.Http.DefaultTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
         timeout.CancelAfter(limit);
         try
         {
-            var client = step.Services.Http.CreateClient("workflows-api");
+            var client = step.Http.Client();
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var maxBytes = step.Services.Options.ApiMaxResponseBytes;
+            var maxBytes = step.Http.MaxResponseBytes;
             var bytes = await ReadLimited(response.Content, maxBytes, timeout.Token);
             if (bytes is null) return NodeOutcome.Software("response_too_large", $"the answer is larger than {maxBytes} bytes");
             var status = (int)response.StatusCode;

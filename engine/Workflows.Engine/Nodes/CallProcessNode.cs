@@ -38,7 +38,7 @@ public sealed class CallProcessNode : NodeType<CallProcessNode.Prepared>
         System.Text.Json.Nodes.JsonObject data;
         try { data = ProcessCallParams.Build(step, node.Data); }
         catch (TemplateException e) { return NodeOutcome.Software("bad_value", e.Message); }
-        var created = await step.Services.Tasks.CreateFromTaskAsync(convId, reference: null, data, replyTo: step.Task.Id, step.Task.Depth + 1, step.Cancellation);
+        var created = await step.CreateTaskAsync(convId, reference: null, data, replyToMe: true);
         if (!created.Ok) return NodeOutcome.Software(created.Proc, created.Description!);
         return NodeOutcome.WaitFor(new WaitSpec(WaitSpec.Reply, Key: created.Task!.ObjId, TimeoutAt: step.Now.AddSeconds(node.TimeoutSeconds)));
     }

@@ -27,7 +27,7 @@ public sealed class CodeNode : NodeType<CompiledScript>
     {
         try
         {
-            step.ReplaceData(step.Services.Scripts.Run(script, step.Data, step.Task.ConvId));
+            step.ReplaceData(step.Scripts.Run(script, step.Data, step.Task.ConvId));
             return NodeOutcome.Next;
         }
         catch (ScriptFailureException e)

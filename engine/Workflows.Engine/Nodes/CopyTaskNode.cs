@@ -50,12 +50,12 @@ public sealed class CopyTaskNode : NodeType<CopyTaskNode.Prepared>
 
         if (node.Mode == "modify")
         {
-            if (step.Services.Tasks.ActiveByRef(convId, reference!) is not { } target)
+            if (step.ActiveTaskByRef(convId, reference!) is not { } target)
                 return NodeOutcome.Software("task_not_found", $"process {convId} has no active task with ref '{reference}'");
-            var woken = await step.Services.Waker.CallbackAsync(target, data, cancel: step.Cancellation);
+            var woken = await step.SendToWaitingTaskAsync(target, data);
             return woken.Ok ? NodeOutcome.Go() : NodeOutcome.Software("task_not_waiting", woken.Description!);
         }
-        var created = await step.Services.Tasks.CreateFromTaskAsync(convId, reference, data, replyTo: null, step.Task.Depth + 1, step.Cancellation);
+        var created = await step.CreateTaskAsync(convId, reference, data);
         if (!created.Ok) return NodeOutcome.Software(created.Proc, created.Description!);
         step.Set("__conveyor_copy_task_result__", JsonValue.Create(created.Task!.ObjId));
         return NodeOutcome.Go();
@@ -67,12 +67,8 @@ static class ProcessCallParams
     /// <summary>A process named by conv_id, @alias or a template giving either.</summary>
     public static long? Target(StepContext step, Template process)
     {
-        string text;
-        try { text = process.RenderString(step.Scope).Trim(); }
+        try { return step.FindProcess(process.RenderString(step.Scope)); }
         catch (TemplateException) { return null; }
-        if (text.StartsWith('@')) return step.Services.Processes.FindByAlias(text[1..])?.ConvId;
-        return long.TryParse(text, out var convId) && step.Services.Processes.Find(convId) is not null ? convId
-            : step.Services.Processes.FindByAlias(text)?.ConvId;
     }
 
     /// <summary>The data sent to another process: the listed parameters, or a copy of the whole task data.</summary>

@@ -24,7 +24,7 @@ public sealed class ReplyNode : NodeType<ReplyNode.Prepared>
     protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
     {
         // A task that nobody called (created through the API, say) passes the reply by.
-        if (step.Task.ReplyTo is not { } caller) return NodeOutcome.Go();
+        if (step.Task.ReplyTo is null) return NodeOutcome.Go();
         System.Text.Json.Nodes.JsonObject data;
         NodeError? exception = null;
         try
@@ -34,7 +34,7 @@ public sealed class ReplyNode : NodeType<ReplyNode.Prepared>
                 exception = new NodeError(false, "exception", node.Reason?.RenderString(step.Scope) is { Length: > 0 } reason ? reason : "the called process replied with an exception");
         }
         catch (TemplateException e) { return NodeOutcome.Software("bad_value", e.Message); }
-        var delivered = await step.Services.Waker.ReplyAsync(caller, step.Task.ObjId, data, exception, step.Cancellation);
+        var delivered = await step.ReplyToCallerAsync(data, exception);
         return delivered.Ok ? NodeOutcome.Go() : NodeOutcome.Software("caller_not_waiting", delivered.Description!);
     }
 }

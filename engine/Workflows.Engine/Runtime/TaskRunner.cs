@@ -16,7 +16,7 @@ namespace Workflows.Engine.Runtime;
 /// </summary>
 public sealed class TaskRunner(
     ProcessRegistry processes, TaskWriter writer, NodeCounters counters, ActiveRefs refs,
-    RuntimeServices services, EngineMetrics metrics, EngineOptions options, ILogger<TaskRunner> log)
+    NodeServices services, EngineMetrics metrics, EngineOptions options, ILogger<TaskRunner> log)
 {
     readonly Channel<TaskState> _ready = Channel.CreateUnbounded<TaskState>();
     readonly CancellationTokenSource _stopping = new();
@@ -169,7 +169,7 @@ public sealed class TaskRunner(
                 if (processes.Find(task.ConvId)?.Paused != true) Unpark(task.ConvId);
                 return true;
             }
-            var step = new StepContext(task, services, _stopping.Token) { NodeType = node.Type };
+            var step = new StepContext(task, services, _stopping.Token);
             NodeOutcome outcome;
             string? reason = null;
             if (task.Resume is { } wake)
@@ -294,7 +294,7 @@ public sealed class TaskRunner(
         {
             var created = convId is null
                 ? CreateOutcome.Refused($"no process is named '{target}'")
-                : await services.Tasks.CreateFromTaskAsync(convId.Value, null, data, replyTo: null, depth: 1);
+                : await services.CreateTaskAsync(convId.Value, null, data, replyTo: null, depth: 1, CancellationToken.None);
             if (!created.Ok) log.LogWarning("Count limit of node {Node} in process {ConvId}: escalation not sent: {Reason}", nodeId, process.ConvId, created.Description);
         });
     }

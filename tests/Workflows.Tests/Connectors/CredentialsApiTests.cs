@@ -96,4 +96,13 @@ public sealed class CredentialsApiTests
         Assert.That(types, Does.Contain(typeof(ExampleGreetingNode)));
         Assert.That(types, Does.Not.Contain(typeof(ApiCallNode)));
     }
+
+    [Test]
+    public void Every_connector_node_type_of_the_assembly_is_registered()
+    {
+        var registered = new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddConnectorNodes()
+            .Select(d => d.ImplementationType).ToList();
+        Assert.That(registered, Is.EquivalentTo(ConnectorsSetup.Discover([typeof(ConnectorsSetup).Assembly])),
+            "a connector node type is registered with one line in ConnectorsSetup.AddConnectorNodes");
+    }
 }

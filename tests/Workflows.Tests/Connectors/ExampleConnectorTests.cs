@@ -60,7 +60,7 @@ public sealed class ExampleConnectorTests
         await chat.StartAsync();
         await using var server = await TestServer.StartAsync(
             new Dictionary<string, string?> { ["Workflows:Connectors:RetryBaseDelayMs"] = "5" },
-            services => services.AddSingleton<NodeType, ChatPostNode>());
+            services => services.AddNodeType<ChatPostNode>());
         async Task Put(string name, string url)
         {
             var body = new JsonObject { ["kind"] = "chat_webhook", ["fields"] = new JsonObject { ["url"] = url } };
