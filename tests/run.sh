@@ -16,12 +16,39 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
     || echo "warning: chromium could not be installed; browser tests will report it"
 fi
 
+# A private PostgreSQL for the tests that run on it: its own cluster in a temp folder on a free port,
+# run as the postgres user, stopped when this script ends (even on failure). The tests read its
+# connection string from WORKFLOWS_TEST_POSTGRES.
+if ! command -v initdb >/dev/null && [ ! -x /usr/lib/postgresql/15/bin/initdb ] && command -v apt-get >/dev/null; then
+  echo "Installing postgresql for the store tests..."
+  (as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+    || echo "warning: postgresql could not be installed; the PostgreSQL tests will report it"
+fi
+pg_bin="$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)")"
+if [ -x "$pg_bin/initdb" ]; then
+  pg_dir="$(mktemp -d /tmp/workflows-pg.XXXXXX)"
+  pg_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  as_pg() { if [ "$(id -u)" = 0 ]; then chown -R postgres "$pg_dir" && runuser -u postgres -- "$@"; else "$@"; fi; }
+  stop_pg() { as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1; rm -rf "$pg_dir"; }
+  trap stop_pg EXIT
+  # fsync stays on: the tests check durability. Many connections: several servers per test run.
+  if as_pg "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres -E UTF8 --no-sync >"$pg_dir/initdb.log" 2>&1 \
+     && as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+          -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $pg_dir -c max_connections=400 -c shared_buffers=128MB" start >/dev/null; then
+    export WORKFLOWS_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+    echo "PostgreSQL for the tests on port $pg_port"
+  else
+    echo "warning: the private PostgreSQL did not start (see below); the PostgreSQL tests will report it"
+    tail -n 20 "$pg_dir"/*.log
+  fi
+fi
+
 # The designer: dependencies and unit tests (vitest).
 ( cd designer && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } \
   && npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json" ) | tail -n 15
 designer_status=${PIPESTATUS[0]}
 
-# The .NET suite: the real server on Kestrel + SQLite files, fake vendor services, headless Chromium.
+# The .NET suite: the real server on Kestrel + SQLite files and the private PostgreSQL, fake vendor services, headless Chromium.
 dotnet test Workflows.sln --logger "trx;LogFileName=dotnet.trx" --results-directory "$results" "$@" 2>&1 \
   | grep -vE '^\s*$' | tail -n 40
 dotnet_status=${PIPESTATUS[0]}

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Reflection;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Data.Sqlite;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,6 +11,7 @@ using Workflows.Connectors.Common;
 using Workflows.Connectors.Credentials;
 using Workflows.Connectors.Demo;
 using Workflows.Engine.Nodes;
+using Workflows.Engine.Store;
 
 namespace Workflows.Connectors;
 
@@ -25,9 +28,10 @@ public static class ConnectorsSetup
     {
         var options = configuration.GetSection("Workflows:Connectors").Get<ConnectorOptions>() ?? new ConnectorOptions();
         services.AddSingleton(options);
-        var keys = options.KeysFolder ?? KeysFolderNextTo(configuration["Workflows:ConnectionString"] ?? "Data Source=workflows.db");
-        Directory.CreateDirectory(keys);
-        services.AddDataProtection().SetApplicationName("Workflows").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        services.AddDataProtection().SetApplicationName("Workflows");
+        // The key ring's folder: configured, or the store's default (beside the SQLite file).
+        services.AddOptions<KeyManagementOptions>().Configure<StoreProvider, ILoggerFactory>((keys, store, logs) =>
+            keys.XmlRepository = new FileSystemXmlRepository(Directory.CreateDirectory(options.KeysFolder ?? store.KeysFolder), logs));
         // No request logging: Telegram tokens and Bitrix24 webhook codes travel in URL paths.
         // Same outbound guard as API-call nodes: no loopback or private addresses unless allowed.
         services.AddHttpClient(VendorCall.HttpClientName).RemoveAllLoggers()
@@ -78,18 +82,6 @@ public static class ConnectorsSetup
             .Where(t => t.GetConstructors().Length > 0)
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
             .ToList();
-    }
-
-    /// <summary>A "keys" folder beside the SQLite file (a temp folder for in-memory databases).</summary>
-    public static string KeysFolderNextTo(string connectionString)
-    {
-        string? source;
-        try { source = new SqliteConnectionStringBuilder(connectionString).DataSource; }
-        catch (ArgumentException) { source = null; }
-        if (string.IsNullOrWhiteSpace(source) || source == ":memory:" || source.StartsWith("file::memory", StringComparison.OrdinalIgnoreCase))
-            return Path.Combine(Path.GetTempPath(), "workflows-keys");
-        var folder = Path.GetDirectoryName(Path.GetFullPath(source)) ?? Directory.GetCurrentDirectory();
-        return Path.Combine(folder, "keys");
     }
 
     sealed class CredentialsStartup(CredentialStore store) : IHostedService

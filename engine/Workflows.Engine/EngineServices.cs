@@ -18,7 +18,9 @@ public static class EngineServices
     {
         services.AddSingleton(options);
         services.TryAddSingleton<IClock, SystemClock>();
-        services.AddDbContextFactory<WorkflowsDb>(b => WorkflowsDb.Configure(b, options));
+        var store = StoreProvider.For(options);
+        services.AddSingleton(_ => store); // by factory, so the container disposes it
+        services.AddSingleton<IDbContextFactory<WorkflowsDb>>(new StoreDbFactory(store));
         // No per-request logging handlers: they cost more than the call itself on a busy engine, and URLs may carry tokens.
         services.AddHttpClient(NodeHttp.ClientName).RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(() => Security.OutboundGuard.CreateHandler(options));
         services.AddSingleton<ScriptHost>();
@@ -42,15 +44,7 @@ public static class EngineServices
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         // Scheduled starts: Quartz with its tables in the engine's own database (clusterable on PostgreSQL).
-        services.AddQuartz(q =>
-        {
-            q.UsePersistentStore(store =>
-            {
-                store.UseSqlite(options.ConnectionString);
-                store.UseSystemTextJsonSerializer();
-                store.ProvisionSchema();
-            });
-        });
+        services.AddQuartz(q => q.UsePersistentStore(store.ConfigureQuartz));
         services.AddQuartzHostedService(q => q.WaitForJobsToComplete = false);
         return services;
     }

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Data.Sqlite;
-using Workflows.Engine;
+using System.Data.Common;
+using Workflows.Engine.Store;
 
 namespace Workflows.Connectors.Credentials;
 
@@ -22,28 +22,27 @@ public sealed record Credential(string Name, string Kind, IReadOnlyDictionary<st
 public sealed record CredentialInfo(string Name, string Kind, DateTimeOffset UpdatedAt);
 
 /// <summary>
-/// Credentials in their own SQLite table on the engine's database; the fields are one JSON object
+/// Credentials in their own table on the engine's database (plain SQL both stores understand); the fields are one JSON object
 /// encrypted with ASP.NET Core Data Protection. Nothing here logs a secret.
 /// </summary>
 public sealed class CredentialStore
 {
     const string Purpose = "Workflows.Connectors.Credentials.v1";
-    readonly string _connectionString;
+    readonly StoreProvider _store;
     readonly IDataProtector _protector;
     readonly TimeProvider _time;
     int _ready;
 
-    public CredentialStore(EngineOptions engine, IDataProtectionProvider protection, TimeProvider? time = null)
+    public CredentialStore(StoreProvider store, IDataProtectionProvider protection, TimeProvider? time = null)
     {
-        _connectionString = engine.ConnectionString;
+        _store = store;
         _protector = protection.CreateProtector(Purpose);
         _time = time ?? TimeProvider.System;
     }
 
-    SqliteConnection Open()
+    DbConnection Open()
     {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
+        var connection = _store.OpenConnection();
         if (Interlocked.CompareExchange(ref _ready, 1, 0) == 0) EnsureTable(connection);
         return connection;
     }
@@ -53,10 +52,10 @@ public sealed class CredentialStore
         using var connection = Open();
     }
 
-    static void EnsureTable(SqliteConnection connection)
+    static void EnsureTable(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "CREATE TABLE IF NOT EXISTS credentials (name TEXT PRIMARY KEY, kind TEXT, secret TEXT, updated_at INTEGER)";
+        command.CommandText = "CREATE TABLE IF NOT EXISTS credentials (name TEXT PRIMARY KEY, kind TEXT, secret TEXT, updated_at BIGINT)";
         command.ExecuteNonQuery();
     }
 
@@ -76,8 +75,8 @@ public sealed class CredentialStore
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT kind, secret FROM credentials WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
+        command.CommandText = "SELECT kind, secret FROM credentials WHERE name = @name";
+        Add(command, "name", name);
         await using var reader = await command.ExecuteReaderAsync(cancel);
         if (!await reader.ReadAsync(cancel)) return null;
         var kind = reader.GetString(0);
@@ -93,13 +92,13 @@ public sealed class CredentialStore
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO credentials (name, kind, secret, updated_at) VALUES ($name, $kind, $secret, $at)
+            INSERT INTO credentials (name, kind, secret, updated_at) VALUES (@name, @kind, @secret, @at)
             ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, secret = excluded.secret, updated_at = excluded.updated_at
             """;
-        command.Parameters.AddWithValue("$name", credential.Name);
-        command.Parameters.AddWithValue("$kind", credential.Kind);
-        command.Parameters.AddWithValue("$secret", secret);
-        command.Parameters.AddWithValue("$at", _time.GetUtcNow().ToUnixTimeMilliseconds());
+        Add(command, "name", credential.Name);
+        Add(command, "kind", credential.Kind);
+        Add(command, "secret", secret);
+        Add(command, "at", _time.GetUtcNow().ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync(cancel);
     }
 
@@ -107,9 +106,17 @@ public sealed class CredentialStore
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM credentials WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
+        command.CommandText = "DELETE FROM credentials WHERE name = @name";
+        Add(command, "name", name);
         return await command.ExecuteNonQueryAsync(cancel) > 0;
+    }
+
+    static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@" + name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 
     /// <summary>Fields from a JSON object: strings as they are, numbers and booleans as their text.</summary>

@@ -12,7 +12,7 @@ namespace Workflows.Engine.Runtime;
 /// when the engine last stopped. Stops it by letting runners finish their step and commit.
 /// </summary>
 public sealed class EngineHost(
-    IDbContextFactory<WorkflowsDb> dbs, TaskWriter writer, ProcessRegistry processes, TaskRunner runner, TimerService timers, RetentionService retention,
+    StoreProvider store, IDbContextFactory<WorkflowsDb> dbs, TaskWriter writer, ProcessRegistry processes, TaskRunner runner, TimerService timers, RetentionService retention,
     NodeCounters counters, ActiveRefs refs, IdGenerator ids, Scheduling.ProcessSchedules schedules,
     EngineOptions options, ILogger<EngineHost> log) : IHostedService
 {
@@ -20,18 +20,7 @@ public sealed class EngineHost(
 
     public async Task StartAsync(CancellationToken cancel)
     {
-        await using (var db = await dbs.CreateDbContextAsync(cancel))
-        {
-            if (db.Database.GetDbConnection().DataSource is { Length: > 0 } file && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
-                Directory.CreateDirectory(dir);
-            // Pages freed by pruning go back to the file system (set before the first table exists).
-            if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection)
-            {
-                await db.Database.OpenConnectionAsync(cancel);
-                await db.Database.ExecuteSqlRawAsync("PRAGMA auto_vacuum=INCREMENTAL;", cancel);
-            }
-            await db.Database.MigrateAsync(cancel);
-        }
+        await store.MigrateAsync(cancel);
         writer.Start();
         await processes.LoadAsync(cancel);
         if (!processes.All.Any()) await LoadBundled(cancel);

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Workflows.Engine.Store;
@@ -10,10 +9,10 @@ namespace Workflows.Engine.Runtime;
 /// <summary>
 /// Growth control: finished tasks older than their process's retention are appended to the archive
 /// (JSON lines per process and day, if an archive folder is set) and deleted with their history, a
-/// thousand at a time; the freed pages are handed back to the file system (incremental vacuum), so
-/// the database does not grow without bound.
+/// thousand at a time; the store then hands the freed pages back (SQLite: incremental vacuum;
+/// PostgreSQL: autovacuum reuses them), so the database does not grow without bound.
 /// </summary>
-public sealed class RetentionService(IDbContextFactory<WorkflowsDb> dbs, ProcessRegistry processes, NodeCounters counters,
+public sealed class RetentionService(StoreProvider store, IDbContextFactory<WorkflowsDb> dbs, ProcessRegistry processes, NodeCounters counters,
     IClock clock, EngineOptions options, ILogger<RetentionService> log)
 {
     readonly CancellationTokenSource _stop = new();
@@ -63,9 +62,7 @@ public sealed class RetentionService(IDbContextFactory<WorkflowsDb> dbs, Process
         }
         if (total > 0)
         {
-            await using var db = await dbs.CreateDbContextAsync(cancel);
-            if (db.Database.GetDbConnection() is SqliteConnection)
-                await db.Database.ExecuteSqlRawAsync("PRAGMA incremental_vacuum;", cancel);
+            await store.CompactAsync(cancel);
             Pruned += total;
             log.LogInformation("Pruned {Count} finished tasks past their retention", total);
         }

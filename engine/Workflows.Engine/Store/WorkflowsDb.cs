@@ -1,14 +1,14 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Workflows.Engine.Store;
 
 /// <summary>
-/// The store's schema and queries (EF Core). The hot write path does not go through EF: the
-/// <see cref="TaskWriter"/> group-commits task rows with prepared commands on its own connection.
+/// The store's schema and queries (EF Core), shared by the providers; each provider's subclass
+/// (SqliteDb, PostgresDb) carries its own migrations. The hot write path does not go through EF: the
+/// <see cref="TaskWriter"/> group-commits task rows through the provider's <see cref="BatchWriter"/>.
 /// Times are unix milliseconds, so both SQLite and PostgreSQL store them as plain integers.
 /// </summary>
-public sealed class WorkflowsDb(DbContextOptions<WorkflowsDb> options) : DbContext(options)
+public abstract class WorkflowsDb(DbContextOptions options) : DbContext(options)
 {
     public DbSet<ProcessRow> Processes => Set<ProcessRow>();
     public DbSet<ProcessVersionRow> ProcessVersions => Set<ProcessVersionRow>();
@@ -16,15 +16,6 @@ public sealed class WorkflowsDb(DbContextOptions<WorkflowsDb> options) : DbConte
     public DbSet<TaskHistoryRow> TaskHistory => Set<TaskHistoryRow>();
     public DbSet<NodeStatRow> NodeStats => Set<NodeStatRow>();
     public DbSet<UserRow> Users => Set<UserRow>();
-
-    public static void Configure(DbContextOptionsBuilder builder, EngineOptions options)
-    {
-        if (options.Store.Equals("postgres", StringComparison.OrdinalIgnoreCase))
-            throw new NotSupportedException("The PostgreSQL store arrives with the scale-out work; use Store=sqlite.");
-        builder.UseSqlite(options.ConnectionString);
-        // Migrations are hand-written (the EF design-time package is not available), so there is no model snapshot to compare.
-        builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-    }
 
     protected override void OnModelCreating(ModelBuilder model)
     {

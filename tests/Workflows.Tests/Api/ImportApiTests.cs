@@ -6,12 +6,12 @@ using Workflows.Tests.Support;
 namespace Workflows.Tests.Api;
 
 /// <summary>The management API's Corezoid import: real exports become processes; what cannot convert is listed per node.</summary>
-public sealed class ImportApiTests
+public sealed class ImportApiTests(string store) : OnBothStores(store)
 {
     TestServer _server = null!;
 
     [OneTimeSetUp]
-    public async Task Start() => _server = await TestServer.StartAsync();
+    public async Task Start() => _server = await TestServer.StartAsync(store: Store);
 
     [OneTimeTearDown]
     public async Task Stop() => await _server.DisposeAsync();

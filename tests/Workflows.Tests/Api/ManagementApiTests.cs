@@ -6,12 +6,12 @@ using static Workflows.Tests.Support.Processes;
 
 namespace Workflows.Tests.Api;
 
-public sealed class ManagementApiTests
+public sealed class ManagementApiTests(string store) : OnBothStores(store)
 {
     TestServer _server = null!;
 
     [OneTimeSetUp]
-    public async Task Start() => _server = await TestServer.StartAsync();
+    public async Task Start() => _server = await TestServer.StartAsync(store: Store);
 
     [OneTimeTearDown]
     public async Task Stop() => await _server.DisposeAsync();

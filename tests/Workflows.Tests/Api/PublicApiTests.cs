@@ -7,7 +7,7 @@ using static Workflows.Tests.Support.Processes;
 namespace Workflows.Tests.Api;
 
 /// <summary>The Corezoid-compatible public API answers exactly as docs/public-api.md says.</summary>
-public sealed class PublicApiTests
+public sealed class PublicApiTests(string store) : OnBothStores(store)
 {
     TestServer _server = null!;
     long _conv;
@@ -16,7 +16,7 @@ public sealed class PublicApiTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _server = await TestServer.StartAsync();
+        _server = await TestServer.StartAsync(store: Store);
         (_conv, _hash) = await _server.CreateProcess(Definition("echo",
             Node("start", "start", exits: new JsonObject { ["next"] = "mark" }),
             Node("mark", "set_param", new JsonObject { ["values"] = new JsonObject { ["seen"] = true } }, new JsonObject { ["next"] = "wait" }),

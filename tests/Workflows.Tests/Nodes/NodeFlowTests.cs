@@ -6,7 +6,7 @@ using static Workflows.Tests.Support.Processes;
 namespace Workflows.Tests.Nodes;
 
 /// <summary>Each node type through the real server: its normal exit and its error exit with the error fields.</summary>
-public sealed class NodeFlowTests
+public sealed class NodeFlowTests(string store) : OnBothStores(store)
 {
     TestServer _server = null!;
     FakeService _fake = null!;
@@ -14,7 +14,7 @@ public sealed class NodeFlowTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _server = await TestServer.StartAsync(new() { ["Workflows:ScriptTimeoutMs"] = "500" });
+        _server = await TestServer.StartAsync(new() { ["Workflows:ScriptTimeoutMs"] = "500" }, store: Store);
         _fake = await FakeService.StartAsync();
     }
 

@@ -7,14 +7,14 @@ using static Workflows.Tests.Support.Processes;
 namespace Workflows.Tests.Runtime;
 
 /// <summary>Stop the server in the middle of things, start it again on the same SQLite file: every task goes on.</summary>
-public sealed class RestartTests
+public sealed class RestartTests(string store) : OnBothStores(store)
 {
     static JsonObject P(string json) => JsonNode.Parse(json)!.AsObject();
 
-    static TestServer NewServer(ManualClock? clock = null)
+    TestServer NewServer(ManualClock? clock = null)
     {
         var server = new TestServer(new() { ["Workflows:StopGraceMs"] = "300" },
-            clock is null ? null : s => s.AddSingleton<IClock>(clock));
+            clock is null ? null : s => s.AddSingleton<IClock>(clock), store: Store);
         return server;
     }
 

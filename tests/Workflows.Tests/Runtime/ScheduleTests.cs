@@ -7,7 +7,7 @@ using static Workflows.Tests.Support.Processes;
 namespace Workflows.Tests.Runtime;
 
 /// <summary>Cron schedules (Quartz, persisted in the engine's database) start tasks once per period.</summary>
-public sealed class ScheduleTests
+public sealed class ScheduleTests(string store) : OnBothStores(store)
 {
     static string Scheduled(string cron, string? zone = "Europe/Moscow")
     {
@@ -23,7 +23,7 @@ public sealed class ScheduleTests
     [Test]
     public async Task A_cron_schedule_fires_once_per_period_with_its_data()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(store: Store);
         var (conv, _) = await server.CreateProcess(Scheduled("* * * * * ?"));
         await Task.Delay(4500);
         var tasks = (await server.GetJson($"/api/processes/{conv}/tasks")).AsArray();
@@ -45,7 +45,7 @@ public sealed class ScheduleTests
     [TestCase("0 0 9 ? * MON", "schedules")]
     public async Task Bad_crons_and_zones_are_validation_errors(string cron, string field)
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(store: Store);
         var definition = cron == "every monday" ? Scheduled(cron) : Scheduled(cron, "Mars/Olympus");
         using var response = await server.Http.PostAsync("/api/processes", new StringContent(definition, Encoding.UTF8, "application/json"));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));

@@ -9,13 +9,13 @@ using static Workflows.Tests.Support.Processes;
 namespace Workflows.Tests.Runtime;
 
 /// <summary>Delays, callbacks, time limits, copy task and call process, on a clock the tests move.</summary>
-public sealed class WaitTests
+public sealed class WaitTests(string store) : OnBothStores(store)
 {
     TestServer _server = null!;
     readonly ManualClock _clock = new();
 
     [OneTimeSetUp]
-    public async Task Start() => _server = await TestServer.StartAsync(services: s => s.AddSingleton<IClock>(_clock));
+    public async Task Start() => _server = await TestServer.StartAsync(services: s => s.AddSingleton<IClock>(_clock), store: Store);
 
     [OneTimeTearDown]
     public async Task Stop() => await _server.DisposeAsync();

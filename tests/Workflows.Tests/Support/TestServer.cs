@@ -12,8 +12,8 @@ using Workflows.Server;
 namespace Workflows.Tests.Support;
 
 /// <summary>
-/// The real server on Kestrel at 127.0.0.1 with a real SQLite file in a temp folder. Restartable on
-/// the same file, to test durability.
+/// The real server on Kestrel at 127.0.0.1 with a real SQLite file in a temp folder, or a database of
+/// its own on the tests' PostgreSQL (<see cref="TestPostgres"/>). Restartable on the same store, to test durability.
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
@@ -21,8 +21,9 @@ public sealed class TestServer : IAsyncDisposable
     readonly Action<IServiceCollection>? _services;
     WebApplication? _app;
 
-    public TestServer(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? folder = null)
+    public TestServer(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? folder = null, string store = "sqlite")
     {
+        Store = store;
         Folder = folder ?? Path.Combine(Path.GetTempPath(), "workflows-tests", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(Folder);
         _settings = new Dictionary<string, string?>
@@ -44,19 +45,30 @@ public sealed class TestServer : IAsyncDisposable
     public const string AdminPassword = "test-admin-password";
 
     public string Folder { get; }
+    /// <summary>"sqlite" or "postgres".</summary>
+    public string Store { get; }
+    /// <summary>The PostgreSQL database of this server, created at its first start and dropped at dispose.</summary>
+    string? _database;
     public HttpClient Http { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<TestServer> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    public static async Task<TestServer> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string store = "sqlite")
     {
-        var server = new TestServer(settings, services);
+        var server = new TestServer(settings, services, store: store);
         await server.StartAsync();
         return server;
     }
 
     public async Task StartAsync()
     {
+        if (Store == "postgres" && _database is null)
+        {
+            _database = await TestPostgres.CreateDatabaseAsync();
+            _settings["Workflows:Store"] = "postgres";
+            _settings["Workflows:ConnectionString"] = _database;
+            _settings["Workflows:Connectors:KeysFolder"] = Path.Combine(Folder, "keys");
+        }
         _app = WorkflowsApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(_settings);
@@ -133,6 +145,7 @@ public sealed class TestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (_database is not null) await TestPostgres.DropDatabaseAsync(_database);
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Workflows.Engine.Store.Migrations;
+namespace Workflows.Engine.Store.Sqlite.Migrations;
 
-/// <summary>The first schema. Written by hand: the EF design-time tools do not restore here.</summary>
-[DbContext(typeof(WorkflowsDb))]
+/// <summary>The first schema (SQLite). Written by hand before the EF design-time tools restored here.</summary>
+[DbContext(typeof(SqliteDb))]
 [Migration("20261122000001_Initial")]
 public sealed class M0001_Initial : Migration
 {
@@ -59,17 +59,8 @@ public sealed class M0001_Initial : Migration
         b.CreateIndex("ix_tasks_wait_key", "tasks", "wait_key", filter: "wait_key IS NOT NULL");
 
         // One row per run of a task's steps, clustered by task: appending is one B-tree insert, and a
-        // task's history is one range read. On SQLite the table is WITHOUT ROWID for exactly that.
-        if (ActiveProvider == "Microsoft.EntityFrameworkCore.Sqlite")
-            b.Sql("CREATE TABLE task_history (task_id INTEGER NOT NULL, id INTEGER NOT NULL, at INTEGER NOT NULL, steps TEXT NOT NULL, CONSTRAINT pk_task_history PRIMARY KEY (task_id, id)) WITHOUT ROWID;");
-        else
-            b.CreateTable("task_history", t => new
-            {
-                task_id = t.Column<long>(nullable: false),
-                id = t.Column<long>(nullable: false),
-                at = t.Column<long>(nullable: false),
-                steps = t.Column<string>(nullable: false),
-            }, constraints: t => t.PrimaryKey("pk_task_history", x => new { x.task_id, x.id }));
+        // task's history is one range read. WITHOUT ROWID makes the primary key the table's order.
+        b.Sql("CREATE TABLE task_history (task_id INTEGER NOT NULL, id INTEGER NOT NULL, at INTEGER NOT NULL, steps TEXT NOT NULL, CONSTRAINT pk_task_history PRIMARY KEY (task_id, id)) WITHOUT ROWID;");
 
         b.CreateTable("node_stats", t => new
         {

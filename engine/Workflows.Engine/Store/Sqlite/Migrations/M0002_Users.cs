@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Workflows.Engine.Store.Migrations;
+namespace Workflows.Engine.Store.Sqlite.Migrations;
 
 /// <summary>Users with roles, API keys and the signed API's secrets.</summary>
-[DbContext(typeof(WorkflowsDb))]
+[DbContext(typeof(SqliteDb))]
 [Migration("20261122000002_Users")]
 public sealed class M0002_Users : Migration
 {

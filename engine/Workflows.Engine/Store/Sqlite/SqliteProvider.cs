@@ -1,0 +1,159 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Quartz;
+
+namespace Workflows.Engine.Store.Sqlite;
+
+/// <summary>
+/// The embedded default: one SQLite file in WAL mode. Commits are durable (synchronous FULL unless
+/// configured otherwise); the WAL is copied back by a checkpoint thread of its own so the writer never
+/// stops for it; pruned pages go back to the file system (incremental vacuum).
+/// </summary>
+public sealed class SqliteProvider : StoreProvider
+{
+    readonly DbContextOptions<SqliteDb> _db;
+
+    public SqliteProvider(EngineOptions options) : base(options)
+    {
+        var builder = new DbContextOptionsBuilder<SqliteDb>().UseSqlite(options.ConnectionString);
+        // Migrations are hand-written, so there is no model snapshot to compare.
+        builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        _db = builder.Options;
+    }
+
+    public override string Name => "sqlite";
+
+    public override WorkflowsDb CreateDb() => new SqliteDb(_db);
+
+    public override async Task MigrateAsync(CancellationToken cancel)
+    {
+        await using var db = CreateDb();
+        if (db.Database.GetDbConnection().DataSource is { Length: > 0 } file && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
+            Directory.CreateDirectory(dir);
+        // Pages freed by pruning go back to the file system (set before the first table exists).
+        await db.Database.OpenConnectionAsync(cancel);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA auto_vacuum=INCREMENTAL;", cancel);
+        await db.Database.MigrateAsync(cancel);
+    }
+
+    public override DbConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(Options.ConnectionString);
+        connection.Open();
+        Exec(connection, "PRAGMA busy_timeout=10000;");
+        return connection;
+    }
+
+    internal override BatchWriter OpenBatchWriter() => new SqliteBatchWriter(Options);
+
+    /// <summary>Copies the WAL back into the database in the background, so it stays small without blocking commits.</summary>
+    internal override Task StartUpkeep(ILogger log, CancellationToken stop) => Threads.Start("workflows-checkpoints", () =>
+    {
+        using var connection = OpenConnection();
+        while (!stop.IsCancellationRequested)
+        {
+            if (stop.WaitHandle.WaitOne(500)) break;
+            try { Exec(connection, "PRAGMA wal_checkpoint(PASSIVE);"); }
+            catch (SqliteException e) { log.LogWarning("WAL checkpoint failed: {Error}", e.Message); }
+        }
+        try { Exec(connection, "PRAGMA wal_checkpoint(TRUNCATE);"); }
+        catch (SqliteException) { }
+    });
+
+    public override async Task CompactAsync(CancellationToken cancel)
+    {
+        await using var db = CreateDb();
+        await db.Database.ExecuteSqlRawAsync("PRAGMA incremental_vacuum;", cancel);
+    }
+
+    /// <summary>A "keys" folder beside the SQLite file (a temp folder for in-memory databases).</summary>
+    public override string KeysFolder
+    {
+        get
+        {
+            string? source;
+            try { source = new SqliteConnectionStringBuilder(Options.ConnectionString).DataSource; }
+            catch (ArgumentException) { source = null; }
+            if (string.IsNullOrWhiteSpace(source) || source == ":memory:" || source.StartsWith("file::memory", StringComparison.OrdinalIgnoreCase))
+                return Path.Combine(Path.GetTempPath(), "workflows-keys");
+            var folder = Path.GetDirectoryName(Path.GetFullPath(source)) ?? Directory.GetCurrentDirectory();
+            return Path.Combine(folder, "keys");
+        }
+    }
+
+    public override void ConfigureQuartz(IPersistentStoreBuilder store)
+    {
+        store.UseSqlite(Options.ConnectionString);
+        store.UseSystemTextJsonSerializer();
+        store.ProvisionSchema();
+    }
+}
+
+/// <summary>The SQLite model: its migrations (Store/Sqlite/Migrations) name this type.</summary>
+public sealed class SqliteDb(DbContextOptions<SqliteDb> options) : WorkflowsDb(options);
+
+/// <summary>Prepared statements on the writer's own connection, run in process one after another.</summary>
+sealed class SqliteBatchWriter : BatchWriter
+{
+    readonly SqliteConnection _connection;
+    readonly DbCommand _insert, _update, _history, _stats;
+
+    public SqliteBatchWriter(EngineOptions options)
+    {
+        _connection = new SqliteConnection(options.ConnectionString);
+        _connection.Open();
+        // FULL: a commit is on disk before anyone is told. Checkpoints run on their own connection
+        // (see StartUpkeep) so the writer never stops to copy the WAL back into the database.
+        var synchronous = options.SqliteSynchronous.Equals("NORMAL", StringComparison.OrdinalIgnoreCase) ? "NORMAL" : "FULL";
+        StoreProvider.Exec(_connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;");
+        // A task's first write inserts, later ones update: cheaper than an upsert's failed insert.
+        _insert = Prepare(InsertTask, InsertParameters);
+        _update = Prepare(UpdateTask, UpdateParameters);
+        _history = Prepare(InsertHistory, HistoryParameters);
+        _stats = Prepare(AddStats, StatsParameters);
+    }
+
+    DbCommand Prepare(string sql, (string, System.Data.DbType)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        AddParameters(command, parameters);
+        command.Prepare();
+        return command;
+    }
+
+    public override void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats)
+    {
+        using var tx = _connection.BeginTransaction();
+        _insert.Transaction = _update.Transaction = _history.Transaction = _stats.Transaction = tx;
+        foreach (var write in writes)
+        {
+            var command = write.IsNew ? _insert : _update;
+            Set(command, write.IsNew ? InsertValues(write.Row) : UpdateValues(write.Row));
+            command.ExecuteNonQuery();
+            if (write.Steps is not null)
+            {
+                Set(_history, [write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]);
+                _history.ExecuteNonQuery();
+            }
+        }
+        foreach (var s in stats)
+        {
+            Set(_stats, [s.ConvId, s.NodeId, s.Entered, s.Left]);
+            _stats.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    public override void Dispose()
+    {
+        _insert.Dispose();
+        _update.Dispose();
+        _history.Dispose();
+        _stats.Dispose();
+        _connection.Dispose();
+    }
+}
