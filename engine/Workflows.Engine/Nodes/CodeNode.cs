@@ -4,14 +4,14 @@ using Workflows.Engine.Scripting;
 namespace Workflows.Engine.Nodes;
 
 /// <summary>
-/// Runs JavaScript (ES5.1) that reads and changes <c>data</c>, e.g.
+/// Runs JavaScript (modern syntax, sloppy mode) that reads and changes <c>data</c>, e.g.
 /// <c>data.phone = data.phone.replace(/^8/, '7');</c>. Errors and limits go to the error exit.
 /// </summary>
 public sealed class CodeNode : NodeType<CompiledScript>
 {
     public override NodeDescription Description { get; } = new(
         "code", "Code", "logic", "code", NodeKind.Instant,
-        [new ParamSpec("src", "code", "JavaScript", Required: true, Help: "ES5.1. Read and change `data`; `var` stays local to one run.")],
+        [new ParamSpec("src", "code", "JavaScript", Required: true, Help: "Modern JavaScript (let/const, arrow functions, template literals, classes, ?., ??). Read and change `data`; declarations stay local to one run.")],
         [Exits.NextExit, Exits.ErrorExit],
         ErrorKind: "code");
 
@@ -27,7 +27,7 @@ public sealed class CodeNode : NodeType<CompiledScript>
     {
         try
         {
-            step.ReplaceData(step.Scripts.Run(script, step.Data, step.Task.ConvId));
+            step.ReplaceData(step.Scripts.Run(script, step.Data, step.Task.ConvId, step.Cancellation));
             return NodeOutcome.Next;
         }
         catch (ScriptFailureException e)

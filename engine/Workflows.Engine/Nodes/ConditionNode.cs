@@ -113,7 +113,7 @@ public sealed class ConditionNode : NodeType<ConditionNode.Prepared>
             bool match;
             if (rule.Js is not null)
             {
-                try { match = step.Scripts.Test(rule.Js, step.Data, step.Task.ConvId); }
+                try { match = step.Scripts.Test(rule.Js, step.Data, step.Task.ConvId, step.Cancellation); }
                 catch (ScriptFailureException e) { return ValueTask.FromResult(NodeOutcome.Software(e.Tag, $"rule '{rule.Exit}': {e.Message}")); }
             }
             else

@@ -1,23 +1,26 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Acornima;
+using Acornima.Ast;
 using Jint;
-using JsEngine = Jint.Engine;
 using Jint.Native;
-using Jint.Parser;
 using Jint.Runtime;
-using Jint.Runtime.Debugger;
-using JintProgram = Jint.Parser.Ast.Program;
+using JsEngine = Jint.Engine;
 
 namespace Workflows.Engine.Scripting;
 
-/// <summary>A script parsed once and run many times.</summary>
-public sealed class CompiledScript(JintProgram program, bool isExpression, BreakPoint[] guardPoints)
+/// <summary>A script parsed once and run many times, by any engine.</summary>
+public sealed class CompiledScript
 {
-    internal JintProgram Program => program;
-    internal bool IsExpression => isExpression;
-    /// <summary>Where the memory guard looks: the start of every loop body and function body.</summary>
-    internal BreakPoint[] GuardPoints => guardPoints;
+    internal CompiledScript(Prepared<Script> program, bool isExpression)
+    {
+        Program = program;
+        IsExpression = isExpression;
+    }
+
+    internal Prepared<Script> Program { get; }
+    internal bool IsExpression { get; }
 }
 
 /// <summary>A script that does not parse: where and why.</summary>
@@ -36,25 +39,52 @@ public sealed class ScriptFailureException(string tag, string message) : Excepti
 }
 
 /// <summary>
-/// Runs the code node's JavaScript (ES5.1, Jint 2.10) in a sandbox: no .NET access, limits on
-/// statements, recursion, time and memory. Parsed programs are cached by source; engines are pooled
-/// per process so one process's scripts cannot tamper with another's globals.
+/// Runs code nodes and JavaScript condition rules (modern JavaScript, sloppy mode, Jint 4) in a
+/// sandbox: no .NET access, no eval or Function constructor, and Jint's own limits on time,
+/// statements, recursion, memory, array length and regular-expression time. Scripts are prepared
+/// once and shared by every engine; engines are pooled per process so that one process's scripts
+/// cannot see another's globals.
 /// </summary>
-public sealed class ScriptHost(EngineOptions options)
+public sealed class ScriptHost
 {
-    readonly ConcurrentDictionary<(string, bool), CompiledScript> _compiled = new();
-    readonly ConcurrentDictionary<long, ConcurrentBag<PooledEngine>> _pools = new();
+    readonly EngineOptions options;
 
-    /// <summary>An engine with its memory guard: allocations are counted from the start of each run.</summary>
-    sealed class PooledEngine
+    public ScriptHost(EngineOptions options) : this(options, warmUp: true) { }
+
+    ScriptHost(EngineOptions options, bool warmUp)
     {
-        public required JsEngine Engine { get; init; }
-        public long RunStartBytes;
+        this.options = options;
+        if (warmUp) _ = WarmedUp.Value;
     }
 
-    // Wrapping the body in a function keeps `var` declarations local to one run of a pooled engine.
-    const string Prefix = "(function(){";
+    /// <summary>
+    /// Jint's first script in a process pays for compiling the interpreter itself (seconds on a busy
+    /// machine), which would count against that script's time limit: run one script of the kinds
+    /// analysts write, off to the side, as soon as a host exists.
+    /// </summary>
+    static readonly Lazy<Task> WarmedUp = new(() => Task.Run(() =>
+    {
+        var host = new ScriptHost(new EngineOptions { ScriptTimeoutMs = 60_000 }, warmUp: false);
+        var data = new JsonObject { ["phone"] = "8 (916) 123-45-67", ["items"] = new JsonArray(1, 2, 3), ["xml"] = "<a><b>1</b></a>" };
+        host.Run(host.Compile("""
+            const digits = String(data.phone).replace(/\D/g, '').replace(/^8/, '7');
+            const m = new RegExp('<b>([\\s\\S]*?)</b>', 'i').exec(data.xml);
+            let total = 0; for (const x of data.items.map(x => x * 2).filter(Boolean)) total += x;
+            data.out = { digits, b: m && m[1].trim(), total, s: `${total}`.padStart(3, '0'), j: JSON.parse(JSON.stringify(data.items)), d: new Date(0).toISOString() };
+            """), data, 0);
+        host.Test(host.CompileExpression("data.out?.total > 1 && data.phone.length > 3"), data, 0);
+    }));
+
+    readonly ConcurrentDictionary<(string, bool), CompiledScript> _compiled = new();
+    readonly ConcurrentDictionary<long, ConcurrentBag<JsEngine>> _pools = new();
+
+    // The body runs inside a function so that `var`, `let`, `const` and function declarations stay
+    // local to one run of a pooled engine. The prefix has its own line: only line numbers shift.
+    const string Prefix = "(function(){\n";
     const string Suffix = "\n})();";
+
+    /// <summary>Longest array a script may build (Jint refuses longer ones before allocating them).</summary>
+    public const uint MaxArrayLength = 1_000_000;
 
     public CompiledScript Compile(string source) => Compile(source, expression: false);
 
@@ -64,86 +94,92 @@ public sealed class ScriptHost(EngineOptions options)
     {
         if (_compiled.TryGetValue((source, expression), out var hit)) return hit;
         var text = expression ? "(" + source + "\n)" : Prefix + source + Suffix;
-        JintProgram program;
+        Prepared<Script> program;
         try
         {
-            program = new JavaScriptParser().Parse(text);
+            program = JsEngine.PrepareScript(text, strict: false);
         }
-        catch (ParserException e)
+        catch (ScriptPreparationException e) when (e.InnerException is ParseErrorException parse)
         {
-            throw new ScriptSyntaxException(e.LineNumber, Math.Max(1, e.Column - (e.LineNumber == 1 && !expression ? Prefix.Length : 0)), e.Description ?? e.Message);
+            // Acornima counts columns from 0; the code's first line is the wrapper's second.
+            var line = expression ? parse.LineNumber : Math.Max(1, parse.LineNumber - 1);
+            throw new ScriptSyntaxException(line, parse.Column + 1 - (expression && parse.LineNumber == 1 ? 1 : 0), parse.Description);
         }
-        if (expression && (program.Body.Count != 1 || program.Body.First() is not Jint.Parser.Ast.ExpressionStatement))
+        if (expression && program.Program is { } parsed && (parsed.Body.Count != 1 || parsed.Body[0] is not NonSpecialExpressionStatement))
             throw new ScriptSyntaxException(1, 1, "expected one expression");
-        var compiled = new CompiledScript(program, expression, GuardPoints.Of(program, skipWrapper: !expression));
+        var compiled = new CompiledScript(program, expression);
         if (_compiled.Count > 10_000) _compiled.Clear();
         _compiled[(source, expression)] = compiled;
         return compiled;
     }
 
     /// <summary>Runs a code script against a copy of the data and returns the data as the script left it.</summary>
-    public JsonObject Run(CompiledScript script, JsonObject data, long poolKey)
+    /// <remarks>
+    /// <paramref name="stopping"/> is the server's stop: once it fires the script ends with an
+    /// <see cref="OperationCanceledException"/>, so that the task keeps its place instead of failing.
+    /// </remarks>
+    public JsonObject Run(CompiledScript script, JsonObject data, long poolKey, CancellationToken stopping = default)
     {
-        var pooled = Rent(poolKey);
-        var engine = pooled.Engine;
+        var engine = Rent(poolKey, stopping);
         var succeeded = false;
         try
         {
             engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
-            Execute(pooled, script);
+            Execute(engine, script, line => line - 1);
             var result = engine.GetValue("data");
             if (!result.IsObject() || result.IsArray())
                 throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
-            var json = new Jint.Native.Json.JsonSerializer(engine).Serialize(result, JsValue.Undefined, JsValue.Undefined);
+            var json = Guard(() => new Jint.Native.Json.JsonSerializer(engine).Serialize(result, JsValue.Undefined, JsValue.Undefined), line => line - 1);
             var left = JsonNode.Parse(json.AsString()) as JsonObject ?? throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
             succeeded = true;
             return left;
         }
         finally
         {
-            // A failed engine is not pooled again: Jint 2 leaves its debug call stack (and whatever
-            // else the failure interrupted) as it was, so an engine failing over and over would grow.
-            if (succeeded) Return(poolKey, pooled);
+            // A failed engine is not pooled again: whatever the failure interrupted stays as it was.
+            if (succeeded) Return(poolKey, engine);
         }
     }
 
     /// <summary>Evaluates a condition expression with `data` in scope; true when the result is truthy.</summary>
-    public bool Test(CompiledScript expression, JsonObject data, long poolKey)
+    public bool Test(CompiledScript expression, JsonObject data, long poolKey, CancellationToken stopping = default)
     {
-        var pooled = Rent(poolKey);
-        var engine = pooled.Engine;
+        var engine = Rent(poolKey, stopping);
         var succeeded = false;
         try
         {
             engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
-            Execute(pooled, expression);
-            var truthy = TypeConverter.ToBoolean(engine.GetCompletionValue());
+            var truthy = TypeConverter.ToBoolean(Guard(() => engine.Evaluate(expression.Program), line => line));
             succeeded = true;
             return truthy;
         }
         finally
         {
-            if (succeeded) Return(poolKey, pooled);
+            if (succeeded) Return(poolKey, engine);
         }
     }
 
-    void Execute(PooledEngine pooled, CompiledScript script)
+    void Execute(JsEngine engine, CompiledScript script, Func<int, int> userLine) =>
+        Guard(() => { engine.Execute(script.Program); return JsValue.Undefined; }, userLine);
+
+    /// <summary>Runs part of a script, turning every way it can fail into a <see cref="ScriptFailureException"/>.</summary>
+    JsValue Guard(Func<JsValue> run, Func<int, int> userLine)
     {
-        var allocatedBefore = pooled.RunStartBytes = GC.GetAllocatedBytesForCurrentThread();
-        var breakPoints = pooled.Engine.BreakPoints;
-        breakPoints.Clear();
-        breakPoints.AddRange(script.GuardPoints);
         try
         {
-            pooled.Engine.Execute(script.Program);
-        }
-        catch (JavaScriptException e) when (e.Message.StartsWith("arrays longer than", StringComparison.Ordinal))
-        {
-            throw new ScriptFailureException("memory_limit", e.Message);
+            return run();
         }
         catch (JavaScriptException e)
         {
-            throw new ScriptFailureException("script_error", $"line {Math.Max(1, e.LineNumber)}: {e.Message}");
+            var line = e.Location.Start.Line;
+            // Jint's words for eval and new Function, said in the analyst's terms.
+            var message = e.Message.StartsWith("String compilation has been disabled", StringComparison.Ordinal)
+                ? "eval and the Function constructor are not available in code nodes" : e.Message;
+            throw new ScriptFailureException("script_error", line > 0 ? $"line {Math.Max(1, userLine(line))}: {message}" : message);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw new ScriptFailureException("timeout", $"a regular expression ran longer than {RegexTimeoutMs} ms");
         }
         catch (TimeoutException)
         {
@@ -157,7 +193,11 @@ public sealed class ScriptHost(EngineOptions options)
         {
             throw new ScriptFailureException("recursion_limit", $"the script recursed deeper than {options.ScriptMaxRecursion} calls");
         }
-        catch (MemoryGuardException)
+        catch (MemoryLimitExceededException e) when (e.Message.Contains("array size", StringComparison.Ordinal))
+        {
+            throw new ScriptFailureException("memory_limit", $"arrays longer than {MaxArrayLength} items are not allowed");
+        }
+        catch (MemoryLimitExceededException)
         {
             throw new ScriptFailureException("memory_limit", $"the script allocated more than {options.ScriptMemoryLimitBytes / (1024 * 1024)} MB");
         }
@@ -165,79 +205,54 @@ public sealed class ScriptHost(EngineOptions options)
         {
             throw new ScriptFailureException("memory_limit", "the script ran out of memory");
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or InvalidCastException or NullReferenceException or OverflowException or FormatException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or InvalidCastException or NullReferenceException or OverflowException or FormatException or JintException)
         {
             throw new ScriptFailureException("script_error", e.Message);
         }
-        finally
-        {
-            if (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore > options.ScriptMemoryLimitBytes * 4)
-                GC.Collect(1, GCCollectionMode.Optimized, blocking: false);
-        }
     }
 
-    PooledEngine Rent(long poolKey)
+    /// <summary>A regular expression may run a fifth of the script's time, at least 50 ms.</summary>
+    int RegexTimeoutMs => Math.Max(50, options.ScriptTimeoutMs / 5);
+
+    JsEngine Rent(long poolKey, CancellationToken stopping)
     {
         var pool = _pools.GetOrAdd(poolKey, _ => []);
-        return pool.TryTake(out var engine) ? engine : Create();
+        var engine = pool.TryTake(out var pooled) ? pooled : Create();
+        engine.Constraints.Find<StopConstraint>()!.Stopping = stopping;
+        return engine;
     }
 
-    void Return(long poolKey, PooledEngine pooled)
+    void Return(long poolKey, JsEngine engine)
     {
-        pooled.Engine.SetValue("data", JsValue.Undefined);
+        engine.SetValue("data", JsValue.Undefined);
         var pool = _pools.GetOrAdd(poolKey, _ => []);
-        if (pool.Count < 64) pool.Add(pooled);
+        if (pool.Count < 64) pool.Add(engine);
     }
 
-    PooledEngine Create()
+    JsEngine Create() => new(o =>
     {
-        var engine = new JsEngine(o => o
+        o.Strict(false)
             .LimitRecursion(options.ScriptMaxRecursion)
             .MaxStatements(options.ScriptMaxStatements)
             .TimeoutInterval(TimeSpan.FromMilliseconds(options.ScriptTimeoutMs))
-            .DebugMode());
-        // Native array methods loop in C# where neither the statement count nor the time limit is
-        // checked, so `new Array(1e9).join('x')` would run unchecked: refuse arrays that long.
-        // eval and the Function constructor are refused too: code they would build has no guard points.
-        engine.Execute(Sandbox);
-        var pooled = new PooledEngine { Engine = engine };
-        var limit = options.ScriptMemoryLimitBytes;
-        // Bytes allocated by this thread since the run began: the only memory limit Jint 2.10 allows.
-        // Checked where a script can repeat itself (each loop iteration and function call, see
-        // GuardPoints), not at every statement: Jint builds a costly snapshot of all variables for
-        // each stepped statement, which made short scripts several times slower. Straight-line code
-        // runs a bounded number of statements and is measured once it returns.
-        StepMode Check()
-        {
-            if (GC.GetAllocatedBytesForCurrentThread() - pooled.RunStartBytes > limit) throw new MemoryGuardException();
-            return StepMode.None;
-        }
-        engine.Step += (_, _) => Check();
-        engine.Break += (_, _) => Check();
-        return pooled;
+            .LimitMemory(options.ScriptMemoryLimitBytes)
+            .Constraint(new StopConstraint())
+            // eval, new Function and Function.prototype.constructor: code built at run time is refused.
+            .DisableStringCompilation();
+        o.Constraints.RegexTimeout = TimeSpan.FromMilliseconds(RegexTimeoutMs);
+        o.Constraints.MaxArraySize = MaxArrayLength;
+        // Corezoid's servers run in UTC: `new Date().getHours()` and moment() agree with them.
+        o.TimeZone = TimeZoneInfo.Utc;
+    });
+
+    /// <summary>
+    /// Ends a run when the server stops. Jint's own cancellation constraint takes its token once,
+    /// when the engine is built; a pooled engine serves many runs, each with the runner's token.
+    /// </summary>
+    sealed class StopConstraint : Constraint
+    {
+        public CancellationToken Stopping;
+        public override void Check() => Stopping.ThrowIfCancellationRequested();
+        public override void Reset() { }
     }
-
-    sealed class MemoryGuardException : Exception;
-
-    static readonly JintProgram Sandbox = new JavaScriptParser().Parse("""
-        (function () {
-          function refused(what) {
-            return function () { throw new EvalError(what + ' is not available in code nodes'); };
-          }
-          var global = (function () { return this; })();
-          global.eval = refused('eval');
-          Function.prototype.constructor = refused('the Function constructor');
-          global.Function = Function.prototype.constructor;
-          var limit = 1000000;
-          var names = ['join', 'toString', 'toLocaleString', 'indexOf', 'lastIndexOf', 'reverse', 'slice', 'splice', 'concat', 'sort', 'shift', 'unshift'];
-          for (var i = 0; i < names.length; i++) (function (name) {
-            var original = Array.prototype[name];
-            Object.defineProperty(Array.prototype, name, { enumerable: false, configurable: true, writable: true, value: function () {
-              if (this.length > limit) { throw new RangeError('arrays longer than ' + limit + ' items are not allowed'); }
-              return original.apply(this, arguments);
-            } });
-          })(names[i]);
-        })();
-        """);
-
 }

@@ -147,8 +147,9 @@ public sealed class CorezoidImporterTests
         Assert.That(call.Exits["error"], Is.EqualTo("68418f1382ba9626707c4f5f"));
         Assert.That(call.Exits["timeout"], Is.EqualTo("68418f1382ba9626707c4f5f"), "an RPC without answer goes to the error node, as in Corezoid");
 
-        // The analysis code uses an arrow function: our ES5.1 engine cannot compile it, and the import says so.
-        Assert.That(process.Issues.Where(i => i.NodeId == "68418f1382ba9626707c4f62").Select(i => i.What), Has.Some.Contains("params.src"));
+        // The analysis code uses an arrow function: modern JavaScript compiles, so the import no longer flags it.
+        Assert.That(Node(process, "68418f1382ba9626707c4f62").Params["src"]!.GetValue<string>(), Does.Contain("=>"));
+        Assert.That(process.Issues.Where(i => i.NodeId == "68418f1382ba9626707c4f62").Select(i => i.What), Has.None.Contains("params.src"));
     }
 
     [Test]
@@ -216,8 +217,9 @@ public sealed class CorezoidImporterTests
         Assert.That(api.Params["response_key"], Is.Null, "customize_response is false: the answer is merged");
         Assert.That(api.Exits["error"], Is.EqualTo("5f26f5f8513aa01f9a2c4b96"));
 
-        // Template literals (ES6) do not compile in our ES5.1 engine: reported per node.
-        Assert.That(process.Issues.Select(i => i.NodeId), Does.Contain("5f26f5c582ba96377a2ed35d"));
+        // Template literals compile (modern JavaScript): the code node is not flagged.
+        Assert.That(Node(process, "5f26f5c582ba96377a2ed35d").Params["src"]!.GetValue<string>(), Does.Contain("`"));
+        Assert.That(process.Issues.Where(i => i.NodeId == "5f26f5c582ba96377a2ed35d").Select(i => i.What), Has.None.Contains("params.src"));
     }
 
     // ------------------------------------------------------------ inline exports
