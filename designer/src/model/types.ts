@@ -82,6 +82,8 @@ export interface ProcessSummary {
 
 export interface ProcessDetails extends ProcessSummary {
   definition: Definition;
+  /** Accepted, with remarks (a node no path reaches). */
+  warnings?: ValidationError[];
 }
 
 export interface ValidationError {
@@ -93,6 +95,7 @@ export interface ValidationError {
 export interface ValidationResult {
   valid: boolean;
   errors: ValidationError[];
+  warnings?: ValidationError[];
 }
 
 export interface VersionInfo {

@@ -14,7 +14,7 @@ import { copyNodes, isClip, pasteNodes, type Clip } from '../model/clipboard';
 import { defaultParams } from '../model/convert';
 import { uniqueId } from '../model/ids';
 import { autoLayout } from '../model/layout';
-import type { Definition } from '../model/types';
+import type { Definition, ValidationError } from '../model/types';
 import { canRedo, canUndo } from '../model/undo';
 import { setLeaveGuard } from '../router';
 import { isDirty, useEditor, type SideTab } from '../store/editor';
@@ -28,6 +28,12 @@ export function EditorPage({ convId }: { convId: number }) {
 }
 
 const CLIP_KEY = 'workflows.clipboard';
+
+/** " 1 warning: see Errors." after a save or a validation the server accepted with remarks. */
+function warningNote(warnings: ValidationError[] | undefined): string {
+  const n = warnings?.length ?? 0;
+  return n === 0 ? '' : ` ${n} warning${n === 1 ? '' : 's'}: see Errors.`;
+}
 let pasteCount = 0;
 
 function Editor({ convId }: { convId: number }) {
@@ -55,6 +61,7 @@ function Editor({ convId }: { convId: number }) {
         if (cancelled) return;
         const { definition, ...summary } = p;
         useEditor.getState().load(summary, { ...definition, conv_id: p.conv_id });
+        useEditor.getState().setWarnings(p.warnings ?? []);
         setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
       })
       .catch((e: ApiError) => !cancelled && setLoadError(e.status === 404 ? `Process ${convId} does not exist.` : e.message));
@@ -107,7 +114,8 @@ function Editor({ convId }: { convId: number }) {
       const saved = { ...definition, conv_id: p.conv_id };
       useEditor.getState().markSaved(summary, saved, latest === st.def ? saved : latest);
       st.setErrors([]);
-      flash('success', `Saved as version ${p.version}.`);
+      st.setWarnings(p.warnings ?? []);
+      flash('success', `Saved as version ${p.version}.` + warningNote(p.warnings));
     } catch (e) {
       const err = e as ApiError;
       st.setErrors(err.errors);
@@ -120,13 +128,25 @@ function Editor({ convId }: { convId: number }) {
     }
   }, [convId, flash, saving]);
 
+  const pickNode = useCallback(
+    (id: string) => {
+      const st = useEditor.getState();
+      if (!st.def?.nodes.some((n) => n.id === id)) return;
+      st.select([id]);
+      st.setTab('node');
+      void flow.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
+    },
+    [flow],
+  );
+
   const validate = useCallback(async () => {
     const st = useEditor.getState();
     if (!st.def) return;
     try {
       const r = await api.validate(st.def);
       st.setErrors(r.errors ?? []);
-      if (r.valid) flash('success', 'The process is valid.');
+      st.setWarnings(r.warnings ?? []);
+      if (r.valid) flash('success', 'The process is valid.' + warningNote(r.warnings));
       else {
         flash('error', `${r.errors.length} error(s) found.`);
         st.setTab('errors');
@@ -236,7 +256,7 @@ function Editor({ convId }: { convId: number }) {
   const tabs: { id: SideTab; label: string; badge?: number }[] = [
     { id: 'node', label: 'Node' },
     { id: 'process', label: 'Process' },
-    { id: 'errors', label: 'Errors', badge: s.errors.all.length || undefined },
+    { id: 'errors', label: 'Errors', badge: s.errors.all.length + s.warnings.length || undefined },
     { id: 'versions', label: 'Versions' },
     { id: 'tasks', label: 'Tasks' },
     { id: 'public', label: 'Public API' },
@@ -309,16 +329,9 @@ function Editor({ convId }: { convId: number }) {
                 {s.errors.all.length === 0 ? (
                   <div className="muted">No errors. Use “Validate” to check the process.</div>
                 ) : (
-                  <ErrorList
-                    errors={s.errors.all}
-                    onPick={(id) => {
-                      if (!s.def?.nodes.some((n) => n.id === id)) return;
-                      s.select([id]);
-                      s.setTab('node');
-                      void flow.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
-                    }}
-                  />
+                  <ErrorList errors={s.errors.all} onPick={pickNode} />
                 )}
+                <ErrorList title="Warnings (saved anyway)" errors={s.warnings} onPick={pickNode} />
               </div>
             )}
             {s.tab === 'versions' && <VersionsPanel onRestore={restore} />}

@@ -21,6 +21,8 @@ export interface EditorState {
   selectedNodes: string[];
   selectedEdges: string[];
   errors: ErrorIndex;
+  /** What the server accepted with remarks (a node no path reaches: a draft may keep it, no task enters it). */
+  warnings: ValidationError[];
   tab: SideTab;
   /** A past version shown read-only on the canvas. */
   viewing: { version: number; def: Definition } | null;
@@ -42,6 +44,7 @@ export interface EditorState {
   redo(): void;
   select(nodes: string[], edges?: string[]): void;
   setErrors(errors: ValidationError[]): void;
+  setWarnings(warnings: ValidationError[]): void;
   /** Records a successful save: `saved` is what the server stored; `current` what the editor shows now. */
   markSaved(summary: ProcessSummary, saved: Definition, current?: Definition): void;
   setTab(tab: SideTab): void;
@@ -58,6 +61,7 @@ const freshView = () => ({
   selectedNodes: [],
   selectedEdges: [],
   errors: indexErrors([]),
+  warnings: [] as ValidationError[],
   tab: 'process' as const,
   viewing: null,
   live: false,
@@ -124,6 +128,7 @@ export const useEditor = create<EditorState>((set, get) => ({
     set({ selectedNodes: nodes, selectedEdges: edges, tab });
   },
   setErrors: (errors) => set({ errors: indexErrors(errors) }),
+  setWarnings: (warnings) => set({ warnings }),
   markSaved: (summary, saved, current) => set({ summary, def: current ?? saved, savedJson: canonical(saved) }),
   setTab: (tab) => set({ tab }),
   setViewing: (viewing) => set({ viewing: viewing && { ...viewing, def: placeMissing(viewing.def) }, selectedNodes: [], selectedEdges: [] }),

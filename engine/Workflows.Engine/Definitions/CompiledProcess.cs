@@ -22,6 +22,8 @@ public sealed class CompiledProcess
     public required CompiledNode Start { get; init; }
     public int LoopLimit { get; init; }
     public int TaskSizeLimit { get; init; }
+    /// <summary>What the validator accepted but reports (nodes no path reaches).</summary>
+    public IReadOnlyList<DefinitionError> Warnings { get; init; } = [];
 
     public CompiledNode? Node(string id) => Nodes.GetValueOrDefault(id);
 }
@@ -35,9 +37,16 @@ public sealed class ProcessCompiler(NodeCatalog catalog, ScriptHost scripts, Eng
 
     public IReadOnlyList<DefinitionError> Validate(ProcessDefinition definition) => Check(definition).Errors;
 
+    /// <summary>Errors (the definition is refused) and warnings (it is accepted, with these remarks).</summary>
+    public (IReadOnlyList<DefinitionError> Errors, IReadOnlyList<DefinitionError> Warnings) Review(ProcessDefinition definition)
+    {
+        var (errors, warnings, _) = Check(definition);
+        return (errors, warnings);
+    }
+
     public CompiledProcess Compile(ProcessDefinition definition, long convId, int version)
     {
-        var (errors, prepared) = Check(definition);
+        var (errors, warnings, prepared) = Check(definition);
         if (errors.Count > 0) throw new DefinitionException(errors);
         var nodes = definition.Nodes.ToDictionary(n => n.Id, n => new CompiledNode(n, catalog.Find(n.Type)!, prepared[n.Id]));
         return new CompiledProcess
@@ -49,16 +58,18 @@ public sealed class ProcessCompiler(NodeCatalog catalog, ScriptHost scripts, Eng
             Start = nodes.Values.Single(n => n.Type is StartNode),
             LoopLimit = definition.Settings?.LoopLimit ?? options.LoopLimit,
             TaskSizeLimit = definition.Settings?.TaskSizeLimit ?? options.TaskSizeLimit,
+            Warnings = warnings,
         };
     }
 
-    (List<DefinitionError> Errors, Dictionary<string, object?> Prepared) Check(ProcessDefinition definition)
+    (List<DefinitionError> Errors, List<DefinitionError> Warnings, Dictionary<string, object?> Prepared) Check(ProcessDefinition definition)
     {
         var context = new ValidationContext<ProcessDefinition>(definition);
         var result = _validator.Validate(context);
-        var errors = result.Errors.Select(f => new DefinitionError(f.CustomState as string, f.PropertyName, f.ErrorMessage)).ToList();
+        List<DefinitionError> Of(bool warning) => result.Errors.Where(f => (f.Severity == Severity.Warning) == warning)
+            .Select(f => new DefinitionError(f.CustomState as string, f.PropertyName, f.ErrorMessage)).ToList();
         var prepared = context.RootContextData.TryGetValue(ProcessValidator.PreparedKey, out var p) ? (Dictionary<string, object?>)p : [];
-        return (errors, prepared);
+        return (Of(false), Of(true), prepared);
     }
 }
 

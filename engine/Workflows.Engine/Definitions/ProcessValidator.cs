@@ -9,11 +9,13 @@ namespace Workflows.Engine.Definitions;
 /// <summary>
 /// Checks a whole definition and lists every mistake at once: the process fields, each node's
 /// type and parameters (by preparing it), the exits and the graph (one start, no dangling exit,
-/// no unreachable node). Each failure names the node id and the field.
+/// no node left open). Each failure names the node id and the field. A node no path from the start
+/// reaches is a warning, not an error: Corezoid keeps such drafts, and no task can ever enter one.
 /// </summary>
 public sealed partial class ProcessValidator : AbstractValidator<ProcessDefinition>
 {
     internal const string PreparedKey = "prepared";
+    public const string UnreachableMessage = "no path from the start node reaches this node; no task can enter it";
 
     public ProcessValidator(NodeCatalog catalog, ScriptHost scripts)
     {
@@ -41,6 +43,7 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
     static void CheckGraph(ProcessDefinition process, ValidationContext<ProcessDefinition> context, NodeCatalog catalog, ScriptHost scripts)
     {
         var errors = new List<DefinitionError>();
+        var warnings = new List<DefinitionError>();
         process.Nodes ??= [];
         var byId = new Dictionary<string, NodeDefinition>();
         var prepared = new Dictionary<string, object?>();
@@ -99,11 +102,13 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
                 foreach (var target in byId[id].Exits.Values)
                     if (target is not null && byId.ContainsKey(target) && reached.Add(target)) queue.Enqueue(target);
             foreach (var node in byId.Values.Where(n => !reached.Contains(n.Id)))
-                errors.Add(new(node.Id, "id", "no path from the start node reaches this node"));
+                warnings.Add(new(node.Id, "id", UnreachableMessage));
         }
 
         foreach (var e in errors)
             context.AddFailure(new ValidationFailure(e.Field, e.Message) { CustomState = e.NodeId });
+        foreach (var w in warnings)
+            context.AddFailure(new ValidationFailure(w.Field, w.Message) { CustomState = w.NodeId, Severity = Severity.Warning });
         context.RootContextData[PreparedKey] = prepared;
     }
 

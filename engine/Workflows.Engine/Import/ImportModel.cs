@@ -30,6 +30,9 @@ public sealed class ImportedProcess
 /// </summary>
 public sealed record ImportIssue(string? NodeId, string? NodeTitle, string What, string Why)
 {
+    /// <summary>A Corezoid action with no counterpart here (db_call, git_call…): the node stands in as a no-op until rebuilt.</summary>
+    public bool NotConvertible { get; init; }
+
     public override string ToString()
     {
         var where = NodeId is null ? "" : string.IsNullOrEmpty(NodeTitle) ? $"node {NodeId}: " : $"node {NodeId} ('{NodeTitle}'): ";

@@ -32,7 +32,8 @@ sealed partial class ProcessConverter(JsonObject process)
         var title = Cz.Text(process["title"]) ?? "";
         var definition = new ProcessDefinition
         {
-            ConvId = objId,
+            // 0 or absent: a new process, as Corezoid's own tools write it; the import gives it an id.
+            ConvId = objId is > 0 ? objId : null,
             Title = string.IsNullOrWhiteSpace(title) ? objId is null ? "Imported process" : $"Process {objId}" : title,
             Description = NullIfEmpty(Cz.Text(process["description"])),
             Status = Cz.Text(process["status"]) switch
@@ -126,12 +127,9 @@ sealed partial class ProcessConverter(JsonObject process)
         var flow = Flow.Of(n.Logics);
         foreach (var ignored in flow.AfterGo)
             Issue(n, $"{TypeOf(ignored)} after the go", "Corezoid never runs logics after a plain go; left out");
-        foreach (var extra in flow.Actions.Skip(1))
-            Issue(n, $"second action {TypeOf(extra)}", "a node converts one action; only the first was kept");
-        var action = flow.Actions.FirstOrDefault();
         var times = n.Semaphors.Where(s => Cz.Text(s["type"]) == "time").ToList();
 
-        if (action is null)
+        if (flow.Actions.Count == 0)
         {
             if (flow.Branches.Count > 0)
             {
@@ -159,23 +157,41 @@ sealed partial class ProcessConverter(JsonObject process)
             return;
         }
 
-        var type = TypeOf(action);
-        var ours = Ours(n, "set_param");
+        // Several actions in one node run one after the other in Corezoid: they become a chain of
+        // nodes, the first keeps the Corezoid id, the others are <id>_2, <id>_3 …
+        var chain = new List<NodeDefinition>();
         JsonObject? usedTime = null;
-        switch (type)
+        for (var i = 0; i < flow.Actions.Count; i++)
         {
-            case "api_code": ConvertCode(n, action, ours); break;
-            case "api": ConvertApi(n, action, ours); break;
-            case "set_param": ConvertSetParam(n, action, ours); break;
-            case "api_copy": ConvertCopy(n, action, ours); break;
-            case "api_rpc": usedTime = ConvertRpc(n, action, ours, times.FirstOrDefault()); break;
-            case "api_rpc_reply": ConvertReply(n, action, ours); break;
-            case "api_callback": usedTime = ConvertCallback(n, action, ours, times.FirstOrDefault()); break;
-            default: ConvertUnsupported(n, action, ours, type); break;
+            var action = flow.Actions[i];
+            var ours = Ours(n, "set_param");
+            if (i > 0)
+            {
+                ours.Id = NewId($"{n.Id}_{i + 1}");
+                ours.Title = $"{n.Title ?? TypeOf(action)} ({i + 1})";
+                ours.Description = $"Action {i + 1} of Corezoid node {n.Id}.";
+                ours.Y = n.Y + 80 * i;
+                chain[^1].Exits[Exits.Next] = ours.Id;
+            }
+            var time = usedTime is null ? times.FirstOrDefault() : null;
+            JsonObject? used = null;
+            switch (TypeOf(action))
+            {
+                case "api_code": ConvertCode(n, action, ours); break;
+                case "api": ConvertApi(n, action, ours); break;
+                case "set_param": ConvertSetParam(n, action, ours); break;
+                case "api_copy": ConvertCopy(n, action, ours); break;
+                case "api_rpc": used = ConvertRpc(n, action, ours, time); break;
+                case "api_rpc_reply": ConvertReply(n, action, ours); break;
+                case "api_callback": used = ConvertCallback(n, action, ours, time); break;
+                default: ConvertUnsupported(n, action, ours, TypeOf(action)); break;
+            }
+            usedTime ??= used;
+            chain.Add(ours);
         }
         ReportSemaphors(n, usedTime);
-        ours.Exits[Exits.Next] = Continue(n, flow);
-        _nodes.Add(ours);
+        chain[^1].Exits[Exits.Next] = Continue(n, flow);
+        _nodes.AddRange(chain);
     }
 
     /// <summary>Where a node goes after its action: its go, or a condition node for its go_if_const branches.</summary>
@@ -426,7 +442,7 @@ sealed partial class ProcessConverter(JsonObject process)
             "api_form" => "form",
             _ => "unknown logic",
         };
-        Issue(n, $"{type} ({what})", "no equivalent node type; the node was replaced by a set_param that does nothing, so the graph stays connected");
+        _issues.Add(new ImportIssue(n.Id, n.Title, $"{type} ({what})", "not convertible: no equivalent node type; the node was replaced by a set_param that does nothing, so the graph stays connected") { NotConvertible = true });
         node.Type = "set_param";
         node.Params["values"] = new JsonObject();
         node.Description = $"Imported from Corezoid: a {type} ({what}) node that was not converted; rebuild its action." +

@@ -21,8 +21,8 @@ public static class ManagementApi
         {
             var (definition, problem) = await Json.ReadDefinition(request);
             if (problem is not null) return problem;
-            var errors = compiler.Validate(definition!);
-            return Results.Json(new { valid = errors.Count == 0, errors = errors.Select(ErrorView) });
+            var (errors, warnings) = compiler.Review(definition!);
+            return Results.Json(new { valid = errors.Count == 0, errors = errors.Select(ErrorView), warnings = warnings.Select(ErrorView) });
         });
 
         api.MapGet("/processes", (string? search, ProcessRegistry processes, NodeCounters counters) =>
@@ -158,23 +158,24 @@ public static class ManagementApi
         {
             return Results.Problem(title: "Not a Corezoid export", detail: e.Message, statusCode: StatusCodes.Status400BadRequest);
         }
+        var changes = Workflows.Engine.Import.ImportIds.Assign(result, processes.All.Select(p => p.ConvId).ToList(), alias => processes.FindByAlias(alias) is not null);
         var answers = new JsonArray();
         foreach (var imported in result.Processes)
         {
             var definition = imported.Definition;
-            // A conv_id taken by another process: the import gets a new one rather than overwriting it.
-            if (definition.ConvId is { } wanted && processes.Find(wanted) is not null) definition.ConvId = null;
             var answer = new JsonObject
             {
                 ["corezoid_obj_id"] = imported.CorezoidObjId,
                 ["title"] = imported.Title,
                 ["issues"] = new JsonArray(imported.Issues.Select(IssueView).ToArray()),
+                ["not_convertible"] = new JsonArray(imported.Issues.Where(i => i.NotConvertible).Select(IssueView).ToArray()),
             };
             try
             {
                 var entry = await processes.CreateAsync(definition);
                 answer["created"] = true;
                 answer["process"] = Summary(entry, counters);
+                answer["warnings"] = JsonSerializer.SerializeToNode(entry.Latest.Warnings.Select(ErrorView));
             }
             catch (DefinitionException e)
             {
@@ -191,12 +192,17 @@ public static class ManagementApi
         return Results.Json(new JsonObject
         {
             ["processes"] = answers,
+            // Old -> new: processes whose Corezoid id (or alias) was missing or already used here.
+            ["conv_ids"] = new JsonArray(changes.Select(c => (JsonNode)new JsonObject
+            {
+                ["title"] = c.Title, ["old"] = c.OldConvId, ["new"] = c.NewConvId, ["old_alias"] = c.OldAlias, ["new_alias"] = c.NewAlias,
+            }).ToArray()),
             ["issues"] = new JsonArray(result.Issues.Select(IssueView).ToArray()),
         });
     }
 
     static JsonNode IssueView(Workflows.Engine.Import.ImportIssue i) =>
-        new JsonObject { ["node_id"] = i.NodeId, ["node_title"] = i.NodeTitle, ["what"] = i.What, ["why"] = i.Why };
+        new JsonObject { ["node_id"] = i.NodeId, ["node_title"] = i.NodeTitle, ["what"] = i.What, ["why"] = i.Why, ["not_convertible"] = i.NotConvertible };
 
     /// <summary>Server-sent events    /// <summary>Server-sent events: the node counters, pushed when they change (at most 4 times a second).</summary>
     static async Task Live(long convId, HttpContext context, TaskService tasks, NodeCounters counters, ProcessRegistry processes)
@@ -270,6 +276,7 @@ public static class ManagementApi
     {
         var view = Summary(p, counters);
         view["definition"] = JsonSerializer.SerializeToNode(p.Latest.Definition, DefinitionJson.Options);
+        view["warnings"] = JsonSerializer.SerializeToNode(p.Latest.Warnings.Select(ErrorView));
         return view;
     }
 

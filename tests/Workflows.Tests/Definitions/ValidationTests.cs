@@ -60,13 +60,28 @@ public sealed class ValidationTests
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "set" && e.Field == "params.values.b" && e.Message.Contains("unknown function")), "unknown function");
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "api" && e.Field == "params.url"), "bad url");
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "api" && e.Field == "params.method"), "bad method");
-            Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "api" && e.Field == "id" && e.Message.Contains("no path from the start")), "unreachable node");
+            Assert.That(errors, Has.None.Matches<(string? Node, string Field, string Message)>(e => e.Message.Contains("no path from the start")), "an unreachable node is a warning, not an error");
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "mystery" && e.Field == "type" && e.Message.Contains("unknown node type 'teleport'")), "unknown node type");
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "code" && e.Field == "id" && e.Message.Contains("duplicate")), "duplicate id");
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "done2" && e.Field == "params.result"), "bad final result");
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "done2" && e.Field == "exits.next" && e.Message.Contains("has no exits")), "exit on a final");
         });
         Assert.That((await _server.GetJson("/api/processes")).AsArray(), Has.Count.EqualTo(before));
+    }
+
+    [Test]
+    public async Task A_node_no_path_reaches_is_a_warning_and_the_draft_is_saved()
+    {
+        var definition = Definition("draft",
+            Node("start", "start", exits: P("""{"next":"done"}""")),
+            Node("later", "set_param", P("""{"values":{"x":"1"}}"""), P("""{"next":"done"}""")),
+            Final("done"));
+        var validated = await _server.PostJson("/api/validate", definition);
+        Assert.That((bool?)validated["valid"], Is.True, validated.ToJsonString());
+        Assert.That(validated["warnings"]!.AsArray().Select(w => ((string?)w!["node_id"], (string?)w["field"])), Is.EqualTo(new[] { ((string?)"later", (string?)"id") }));
+        var (status, saved) = await Upload(definition);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Created), saved.ToJsonString());
+        Assert.That((string?)saved["warnings"]![0]!["message"], Does.Contain("no task can enter it"));
     }
 
     [Test]

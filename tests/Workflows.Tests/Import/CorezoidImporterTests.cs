@@ -469,6 +469,71 @@ public sealed class CorezoidImporterTests
         Assert.That(process.Issues.Where(i => i.NodeId is null).Select(i => i.What), Has.Some.EqualTo("state diagram").And.Some.EqualTo("start node"));
     }
 
+    [Test]
+    public void Several_actions_in_one_node_become_a_chain_of_nodes()
+    {
+        var node = Node("""
+            {"type":"set_param","extra":{"n":"1"},"extra_type":{"n":"number"},"err_node_id":"e"},
+            {"type":"api_code","lang":"js","src":"data.n = data.n + 1;","err_node_id":"e"},
+            {"type":"api_copy","mode":"create","conv_id":"77","data":{},"data_type":{},"err_node_id":"e"},
+            {"type":"go","to_node_id":"f"}
+            """);
+        var process = ImportOne(Process($"{Start},{node},{Final},{ErrorFinal}"));
+        Assert.That(Node(process, "a").Type, Is.EqualTo("set_param"));
+        Assert.That(Node(process, "a").Exits, Is.EquivalentTo(new Dictionary<string, string> { ["next"] = "a_2", ["error"] = "e" }));
+        Assert.That(Node(process, "a_2").Type, Is.EqualTo("code"));
+        Assert.That(Node(process, "a_2").Exits, Is.EquivalentTo(new Dictionary<string, string> { ["next"] = "a_3", ["error"] = "e" }));
+        Assert.That(Node(process, "a_3").Type, Is.EqualTo("copy_task"));
+        Assert.That(Node(process, "a_3").Exits, Is.EquivalentTo(new Dictionary<string, string> { ["next"] = "f", ["error"] = "e" }));
+        Assert.That(process.Issues, Is.Empty, "no action is dropped");
+    }
+
+    [Test]
+    public void Id_zero_or_absent_imports_without_a_conv_id_for_the_server_to_give()
+    {
+        Assert.That(ImportOne(Process($"{Start},{Node("""{"type":"go","to_node_id":"f"}""")},{Final}").Replace("\"obj_id\":42", "\"obj_id\":0")).Definition.ConvId, Is.Null);
+        Assert.That(ImportOne(Process($"{Start},{Node("""{"type":"go","to_node_id":"f"}""")},{Final}").Replace("\"obj_id\":42,", "")).Definition.ConvId, Is.Null);
+    }
+
+    [Test]
+    public void Taken_and_missing_ids_get_new_ones_and_references_in_the_import_follow()
+    {
+        // 500 calls 600 by id and 700 by alias; 600 is taken here, 700 has id 0 and a taken alias.
+        static string Proc(long id, string alias, string logics) =>
+            $$$"""{"obj_type":1,"obj_id":{{{id}}},"title":"P{{{id}}}","alias":"{{{alias}}}","scheme":{"nodes":[{{{Start}}},{{{Node(logics)}}},{{{Final}}},{{{ErrorFinal}}}]}}""";
+        var folder = "[{\"obj_type\":0,\"title\":\"folder\",\"list\":[" + string.Join(",",
+            Proc(500, "caller", """{"type":"api_rpc","conv_id":600,"extra":{"s":"{{conv[600].ref[r1].status}} {{conv[@rates].ref[x]}}"},"extra_type":{"s":"string"},"err_node_id":"e"},{"type":"api_copy","mode":"create","conv_id":"@rates","data":{},"data_type":{},"err_node_id":"e"},{"type":"go","to_node_id":"f"}"""),
+            Proc(600, "callee", """{"type":"api_rpc_reply","mode":"key_value","res_data":{"ok":"1"},"res_data_type":{"ok":"number"}},{"type":"go","to_node_id":"f"}"""),
+            Proc(0, "rates", """{"type":"go","to_node_id":"f"}""")) + "]}]";
+        var result = CorezoidImporter.Import(folder);
+        var changes = ImportIds.Assign(result, [600, 1200], alias => alias == "rates");
+        var byTitle = result.Processes.ToDictionary(p => p.Title);
+        Assert.That(byTitle["P500"].Definition.ConvId, Is.EqualTo(500), "a free id is kept");
+        Assert.That(byTitle["P600"].Definition.ConvId, Is.EqualTo(1201));
+        Assert.That(byTitle["P0"].Definition.ConvId, Is.EqualTo(1202));
+        Assert.That(byTitle["P0"].Definition.Alias, Is.EqualTo("rates-2"));
+        Assert.That(changes.Select(c => (c.OldConvId, c.NewConvId)), Is.EquivalentTo(new (long?, long)[] { (600, 1201), (0, 1202) }));
+        var caller = byTitle["P500"].Definition.Nodes;
+        Assert.That(caller.Single(n => n.Id == "a").Params["conv_id"]!.GetValue<string>(), Is.EqualTo("1201"));
+        Assert.That(caller.Single(n => n.Id == "a").Params["data"]!["s"]!.GetValue<string>(), Is.EqualTo("{{conv[1201].ref[r1].status}} {{conv[@rates-2].ref[x]}}"));
+        Assert.That(caller.Single(n => n.Id == "a_2").Params["conv_id"]!.GetValue<string>(), Is.EqualTo("@rates-2"));
+        Assert.That(byTitle["P600"].Issues.Select(i => i.What), Has.Some.EqualTo("conv_id"));
+        Assert.That(byTitle["P0"].Issues.Select(i => i.What), Has.Some.EqualTo("alias"));
+    }
+
+    [Test]
+    public void Db_and_git_calls_are_listed_as_not_convertible_and_the_rest_imports()
+    {
+        var nodes = string.Join(",", Start,
+            Node("""{"type":"db_call","instance_id":1,"query":"SELECT 1","err_node_id":"e"},{"type":"go","to_node_id":"b"}"""),
+            Node("""{"type":"git_call","repo":"r","err_node_id":"e"},{"type":"go","to_node_id":"c"}""", id: "b"),
+            Node("""{"type":"set_param","extra":{"x":"1"},"extra_type":{"x":"string"}},{"type":"go","to_node_id":"f"}""", id: "c"),
+            Final, ErrorFinal);
+        var process = ImportOne(Process(nodes));
+        Assert.That(process.Issues.Where(i => i.NotConvertible).Select(i => i.NodeId), Is.EquivalentTo(new[] { "a", "b" }));
+        Assert.That(Node(process, "c").Params["values"]!.ToJsonString(), Is.EqualTo("""{"x":"1"}"""));
+    }
+
     // ------------------------------------------------------------ graph integrity
 
     /// <summary>Every exit leads to an existing node, and every exit a node type requires is there.</summary>
