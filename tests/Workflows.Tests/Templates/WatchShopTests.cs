@@ -7,7 +7,7 @@ namespace Workflows.Tests.Templates;
 /// <summary>Seed 000: lead → partner lookup → phone → lead [RPC] → robot call, every branch.</summary>
 public sealed class WatchShopTests : TemplateFixture
 {
-    const long Lead = 11001, Robot = 11003;
+    const long Lead = 31754, Robot = 11003;
     const string AlertChat = "-1001000000001", VendorsChat = "-1001000000002";
 
     protected override Dictionary<string, string?> Settings => new() { ["Workflows:Connectors:RetryAttempts"] = "0" };
@@ -34,6 +34,30 @@ public sealed class WatchShopTests : TemplateFixture
         Assert.That((string?)lead["node_id"], Is.EqualTo("done"), lead.ToJsonString());
         var robot = await TaskIdByRef(Robot, $"lead-{Data(lead, "lead_id")}");
         return (lead, robot);
+    }
+
+    [Test]
+    public async Task The_seeds_PHP_script_reaches_the_lead_flow_unchanged()
+    {
+        // What the shop's script sends (seed 000): json_encode of {ops: [{ref, type, obj, conv_id: '31754', data}]}
+        // with curl --data (a form content type) to /api/1/json/public/31754/<hash>; PHP encodes no cookies as [].
+        var body = """
+            {"ops":[{"ref":"10.0.0.9","type":"create","obj":"task","conv_id":"31754","data":{"server":{"REMOTE_ADDR":"10.0.0.9","HTTP_USER_AGENT":"Mozilla\/5.0"},"cookies":[],"post":{"name":"Ivan","phone":"89161234567"}}}]}
+            """;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/1/json/public/31754/{await HashOf(31754)}")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/javascript, */*; q=0.01");
+        using var response = await Server.Http.SendAsync(request);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.That((string?)answer["ops"]![0]!["proc"], Is.EqualTo("ok"), answer.ToJsonString());
+        var lead = await Server.WaitFor((string)answer["ops"]![0]!["obj_id"]!);
+        Assert.That((long?)lead["conv_id"], Is.EqualTo(31754));
+        Assert.That((string?)lead["node_id"], Is.EqualTo("done"), "the whole incoming-lead flow ran, not only the phone step: " + lead.ToJsonString());
+        Assert.That(Data(lead, "phone"), Is.EqualTo("79161234567"));
+        Assert.That(Sims.Bitrix24.Leads.ContainsKey(Data(lead, "lead_id")), Is.True, "the lead is in the CRM");
+        await TaskIdByRef(Robot, $"lead-{Data(lead, "lead_id")}");
     }
 
     [Test]
