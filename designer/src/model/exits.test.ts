@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { carryRuleExits, displayExits, exitsOf, pruneExits } from './exits';
+import { carryRuleExits, displayExits, exitsOf, pruneExits, timeLimitText } from './exits';
 import { indexCatalog } from './convert';
 import { catalog, sampleDefinition } from './fixtures';
 import type { NodeDef } from './types';
@@ -65,5 +65,16 @@ describe('exits drawn on the canvas', () => {
     expect(displayExits(node, undefined)).toEqual([{ name: 'out', label: 'out', required: false, unknown: true }]);
     const code = { type: 'code', params: {}, exits: { next: 'a', weird: 'b' } };
     expect(displayExits(code, idx.code).map((e) => [e.name, !!e.unknown])).toEqual([['next', false], ['error', false], ['weird', true]]);
+  });
+});
+
+describe('time limits', () => {
+  it('add a required timeout exit to any node and read as the canvas shows them', () => {
+    const names = exitsOf({ type: 'code', params: {}, time_limit: { seconds: 30 } }, idx.code).map((e) => [e.name, e.required]);
+    expect(names).toEqual([['next', true], ['error', true], ['timeout', true]]);
+    expect(exitsOf({ type: 'code', params: {} }, idx.code).map((e) => e.name)).toEqual(['next', 'error']);
+    expect(timeLimitText({ seconds: 7200 })).toBe('2 h');
+    expect(timeLimitText({ seconds: 45 })).toBe('45 s');
+    expect(timeLimitText({ until: '{{call_at}}' })).toBe('until {{call_at}}');
   });
 });

@@ -1,5 +1,16 @@
 import type { CatalogEntry, NodeDef, Rule } from './types';
 
+/** "30 s", "2 h", "until {{call_at}}": a node's time limit as the canvas shows it. */
+export function timeLimitText(limit: NodeDef['time_limit']): string | null {
+  if (!limit) return null;
+  if (limit.until) return `until ${limit.until}`;
+  const s = limit.seconds ?? 0;
+  if (s >= 86400 && s % 86400 === 0) return `${s / 86400} d`;
+  if (s >= 3600 && s % 3600 === 0) return `${s / 3600} h`;
+  if (s >= 60 && s % 60 === 0) return `${s / 60} min`;
+  return `${s} s`;
+}
+
 export interface ExitInfo {
   name: string;
   label: string;
@@ -20,12 +31,14 @@ export function rulesOf(node: Pick<NodeDef, 'params'>): Rule[] {
  * exit per rule (params.rules[].exit), then `default`, then the catalog's `error`
  * exit if the catalog declares one.
  */
-export function exitsOf(node: Pick<NodeDef, 'type' | 'params'>, catalog: CatalogEntry | undefined): ExitInfo[] {
+export function exitsOf(node: Pick<NodeDef, 'type' | 'params'> & Partial<Pick<NodeDef, 'time_limit'>>, catalog: CatalogEntry | undefined): ExitInfo[] {
   const fromCatalog: ExitInfo[] = (catalog?.exits ?? []).map((e) => ({
     name: e.name,
     label: e.label ?? e.name,
     required: e.required ?? false,
   }));
+  // A time limit on any node adds the exit its tasks leave by when it runs out.
+  if (node.time_limit && !fromCatalog.some((e) => e.name === 'timeout')) fromCatalog.push({ name: 'timeout', label: 'Time limit', required: true });
   if (node.type !== 'condition') return fromCatalog;
 
   const result: ExitInfo[] = [];
@@ -85,7 +98,7 @@ export function carryRuleExits(oldRules: Rule[], newRules: Rule[], exits: Record
  * definition connects that the node does not offer (unknown type, deleted rule,
  * hand-edited file), so that no connection silently disappears.
  */
-export function displayExits(node: Pick<NodeDef, 'type' | 'params' | 'exits'>, catalog: CatalogEntry | undefined): ExitInfo[] {
+export function displayExits(node: Pick<NodeDef, 'type' | 'params' | 'exits'> & Partial<Pick<NodeDef, 'time_limit'>>, catalog: CatalogEntry | undefined): ExitInfo[] {
   const offered = exitsOf(node, catalog);
   const names = new Set(offered.map((e) => e.name));
   const extra = Object.keys(node.exits ?? {})

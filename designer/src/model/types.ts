@@ -9,6 +9,10 @@ export interface NodeDef {
   y?: number;
   params: Record<string, unknown>;
   exits: Record<string, string>;
+  /** Corezoid's count semaphor: escalate to a process when more than `max` tasks sit here. */
+  count_limit?: { max: number; conv_id: string } | null;
+  /** Corezoid's time semaphor: a task still here after it leaves by the `timeout` exit. */
+  time_limit?: { seconds?: number | null; until?: string | null } | null;
 }
 
 export interface Definition {

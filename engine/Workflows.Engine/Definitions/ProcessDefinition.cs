@@ -62,6 +62,26 @@ public sealed class NodeDefinition
     public Dictionary<string, string> Exits { get; set; } = [];
     /// <summary>Optional: escalate when too many tasks sit in this node.</summary>
     public CountLimitDefinition? CountLimit { get; set; }
+    /// <summary>Optional: a task still in this node after the limit leaves by the node's <c>timeout</c> exit.</summary>
+    public TimeLimitDefinition? TimeLimit { get; set; }
+}
+
+/// <summary>
+/// Corezoid's time semaphor, on any node: after <see cref="Seconds"/> in the node, or at the unix time
+/// <see cref="Until"/> gives (a template such as <c>{{call_at}}</c>), a task still there leaves by the
+/// <c>timeout</c> exit; an API call still waiting for its answer is abandoned.
+/// </summary>
+public sealed class TimeLimitDefinition
+{
+    public double? Seconds { get; set; }
+    public string? Until { get; set; }
+
+    public const double MaxSeconds = 365 * 86400;
+
+    /// <summary>When a task that entered the node at <paramref name="now"/> must leave it.</summary>
+    /// <exception cref="Templates.TemplateException">Until does not give a time.</exception>
+    public DateTimeOffset Deadline(Templates.TemplateScope scope, DateTimeOffset now) =>
+        Seconds is { } seconds ? now.AddSeconds(seconds) : Templates.TemplateFunctions.ParseTime(Templates.Template.Parse(Until ?? "").RenderString(scope));
 }
 
 public static class DefinitionJson

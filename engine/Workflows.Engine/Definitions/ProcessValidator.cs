@@ -67,6 +67,7 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
                 if (limit.Max < 1) errors.Add(new(node.Id, "count_limit.max", "must be at least 1"));
                 if (string.IsNullOrWhiteSpace(limit.ConvId)) errors.Add(new(node.Id, "count_limit.conv_id", "is required: the process that receives the escalation"));
             }
+            if (node.TimeLimit is { } time) CheckTimeLimit(node, time, errors);
             var prepareContext = new PrepareContext(node, errors, scripts, type.Description.Parameters);
             var result = type.Prepare(node, prepareContext);
             if (!prepareContext.HasErrors) prepared[node.Id] = result;
@@ -81,6 +82,7 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
             var type = catalog.Find(node.Type ?? "");
             if (type is null) continue;
             var exits = type.ExitsOf(node).ToList();
+            if (node.TimeLimit is not null && exits.All(e => e.Name != Exits.Timeout)) exits.Add(TimeLimitExit);
             foreach (var exit in exits.Where(e => e.Required && !node.Exits.ContainsKey(e.Name)))
                 errors.Add(new(node.Id, $"exits.{exit.Name}", $"the '{exit.Name}' exit must lead to a node"));
             foreach (var (name, target) in node.Exits)
@@ -110,6 +112,21 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
         foreach (var w in warnings)
             context.AddFailure(new ValidationFailure(w.Field, w.Message) { CustomState = w.NodeId, Severity = Severity.Warning });
         context.RootContextData[PreparedKey] = prepared;
+    }
+
+    static readonly ExitSpec TimeLimitExit = new(Exits.Timeout, "Time limit");
+
+    static void CheckTimeLimit(NodeDefinition node, TimeLimitDefinition time, List<DefinitionError> errors)
+    {
+        if ((time.Seconds is null) == string.IsNullOrWhiteSpace(time.Until))
+            errors.Add(new(node.Id, "time_limit", "takes seconds or until (a unix time template), one of them"));
+        if (time.Seconds is < 1 or > TimeLimitDefinition.MaxSeconds)
+            errors.Add(new(node.Id, "time_limit.seconds", $"must be between 1 and {TimeLimitDefinition.MaxSeconds}"));
+        if (!string.IsNullOrWhiteSpace(time.Until))
+        {
+            try { Templates.Template.Parse(time.Until); }
+            catch (Templates.TemplateException e) { errors.Add(new(node.Id, "time_limit.until", e.Message)); }
+        }
     }
 
     static bool BeATimeZone(string? zone)

@@ -189,6 +189,18 @@ sealed partial class ProcessConverter(JsonObject process)
             usedTime ??= used;
             chain.Add(ours);
         }
+        if (usedTime is null && times.Count > 0)
+        {
+            // A time semaphor on an action node: a time limit on each node of the chain, to the semaphor's node.
+            usedTime = times[0];
+            var (seconds, until) = Seconds(n, usedTime);
+            var target = Target(n, Cz.Text(usedTime["to_node_id"]));
+            foreach (var node in chain.Where(c => !c.Exits.ContainsKey(Exits.Timeout)))
+            {
+                node.TimeLimit = new TimeLimitDefinition { Seconds = seconds, Until = until };
+                node.Exits[Exits.Timeout] = target;
+            }
+        }
         ReportSemaphors(n, usedTime);
         chain[^1].Exits[Exits.Next] = Continue(n, flow);
         _nodes.AddRange(chain);
@@ -484,7 +496,7 @@ sealed partial class ProcessConverter(JsonObject process)
         return (value * factor, null);
     }
 
-    /// <summary>Semaphors the conversion did not use: count ones always, time ones on nodes that do not wait.</summary>
+    /// <summary>Semaphors the conversion did not use: count ones always, time ones on nodes without an action.</summary>
     void ReportSemaphors(CzNode n, JsonObject? usedTime)
     {
         foreach (var s in n.Semaphors)
@@ -496,7 +508,7 @@ sealed partial class ProcessConverter(JsonObject process)
                     "limits on the number of tasks in a node are not supported yet; left out");
             else if (type == "time")
                 Issue(n, $"time semaphor ({Cz.Text(s["value"])} {Cz.Text(s["dimension"]) ?? "sec"} to node {Cz.Text(s["to_node_id"])})",
-                    "only delays, callbacks and process calls wait in our engine; the time limit was left out");
+                    "a node without an action keeps no task for long here (a second time semaphor is not kept either); the time limit was left out");
             else
                 Issue(n, $"semaphor '{type}'", "unknown; left out");
         }

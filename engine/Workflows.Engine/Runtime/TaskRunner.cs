@@ -169,9 +169,14 @@ public sealed class TaskRunner(
                 if (processes.Find(task.ConvId)?.Paused != true) Unpark(task.ConvId);
                 return true;
             }
-            var step = new StepContext(task, services, _stopping.Token);
+            // A time limit on an effect (an API call, say) abandons it when the limit comes first.
+            using var limit = task.Resume is null && node.Kind == NodeKind.Effect && node.Definition.TimeLimit is not null
+                ? CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token) : null;
+            var step = new StepContext(task, services, limit?.Token ?? _stopping.Token);
             NodeOutcome outcome;
             string? reason = null;
+            if (limit is not null && TimeLimitOf(node, step) is { } deadline)
+                limit.CancelAfter(deadline > step.Now ? deadline - step.Now : TimeSpan.Zero);
             if (task.Resume is { } wake)
             {
                 // The task was waiting in this node: it leaves by the wake's exit without running the node again.
@@ -194,6 +199,7 @@ public sealed class TaskRunner(
                         : await node.Type.ExecuteAsync(step, node.Prepared);
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { throw; }
+                catch (OperationCanceledException) when (limit?.IsCancellationRequested == true) { outcome = NodeOutcome.Go(Exits.Timeout); }
                 catch (Exception e)
                 {
                     log.LogError(e, "Node {Node} ({Type}) of process {ConvId} threw", node.Id, node.Type.Name, task.ConvId);
@@ -201,6 +207,13 @@ public sealed class TaskRunner(
                     outcome = NodeOutcome.Software("internal_error", $"the {node.Type.Name} node failed unexpectedly: {e.Message}");
                 }
                 metrics.Step(node.Type.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (limit?.IsCancellationRequested == true && !_stopping.IsCancellationRequested)
+                {
+                    // The limit came before the answer: whatever the node made of the cancellation is dropped.
+                    step.Undo();
+                    outcome = NodeOutcome.Go(Exits.Timeout);
+                    reason = "time_limit";
+                }
             }
             if (step.Changed && outcome.Kind != OutcomeKind.Fail && TaskJson.Size(task.Data) is var size && size > process.TaskSizeLimit)
             {
@@ -236,6 +249,8 @@ public sealed class TaskRunner(
                     Record(task, node, step, "wait", null, null);
                     task.Status = TaskStatus.Waiting;
                     task.Wait = outcome.Wait;
+                    if (TimeLimitOf(node, step) is { } due && outcome.Wait is { } wait && !(wait.TimeoutAt <= due))
+                        task.Wait = wait with { TimeoutAt = due };
                     await Commit(task);
                     return false;
 
@@ -252,6 +267,21 @@ public sealed class TaskRunner(
                 _ = SubmitHeld(task);
                 return true;
             }
+        }
+    }
+
+    /// <summary>
+    /// When a task entering the node now must leave it by its time limit; null without one, or when
+    /// its until template gives no time (the node then has no limit for this task, which is logged).
+    /// </summary>
+    DateTimeOffset? TimeLimitOf(CompiledNode node, StepContext step)
+    {
+        if (node.Definition.TimeLimit is not { } limit) return null;
+        try { return limit.Deadline(step.Scope, step.Now); }
+        catch (Templates.TemplateException e)
+        {
+            log.LogWarning("Time limit of node {Node} in process {ConvId} gives no time for task {Task}: {Reason}", node.Id, step.Task.ConvId, step.Task.ObjId, e.Message);
+            return null;
         }
     }
 

@@ -73,8 +73,9 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
     static Wake? DueWake(TaskState task, DateTimeOffset now)
     {
         if (task.Status != TaskStatus.Waiting || task.Wait is not { } wait) return null;
-        if (wait.Kind == WaitSpec.Time && wait.WakeAt <= now) return new Wake("timer", NodeOutcome.Go());
+        // The time limit first: a delay's stored wake time is the earlier of its end and its limit.
         if (wait.TimeoutAt <= now) return new Wake("time_limit", NodeOutcome.Go(Exits.Timeout));
+        if (wait.Kind == WaitSpec.Time && wait.WakeAt <= now) return new Wake("timer", NodeOutcome.Go());
         return null;
     }
 

@@ -412,6 +412,25 @@ public sealed class CorezoidImporterTests
     }
 
     [Test]
+    public void Time_semaphors_on_api_and_copy_nodes_become_time_limits_to_the_named_node()
+    {
+        var nodes = string.Join(",", Start,
+            Node("""{"type":"api","method":"GET","url":"https://crm.example/x","extra":{},"extra_type":{},"err_node_id":"e"},{"type":"go","to_node_id":"b"}""",
+                """{"type":"time","value":2,"dimension":"min","to_node_id":"e"}"""),
+            Node("""{"type":"api_copy","mode":"create","conv_id":"77","data":{},"data_type":{},"err_node_id":"e"},{"type":"go","to_node_id":"f"}""",
+                """{"type":"time","value":"{{call_at}}","dimension":"sec","to_node_id":"e"}""", id: "b"),
+            Final, ErrorFinal);
+        var process = ImportOne(Process(nodes));
+        var api = Node(process, "a");
+        Assert.That(api.TimeLimit!.Seconds, Is.EqualTo(120));
+        Assert.That(api.Exits["timeout"], Is.EqualTo("e"));
+        var copy = Node(process, "b");
+        Assert.That(copy.TimeLimit!.Until, Is.EqualTo("{{call_at}}"));
+        Assert.That(copy.Exits["timeout"], Is.EqualTo("e"));
+        Assert.That(process.Issues, Is.Empty, "nothing is dropped");
+    }
+
+    [Test]
     public void Count_semaphors_and_unused_time_semaphors_are_reported()
     {
         var node = Node("""{"type":"go","to_node_id":"f"}""",

@@ -1,6 +1,7 @@
 import { memo, useEffect } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import type { FlowNode } from '../../model/convert';
+import { timeLimitText } from '../../model/exits';
 import { iconFor } from '../icons';
 
 const EXIT_SPACING = 74;
@@ -34,6 +35,12 @@ function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       <div className="wf-node-body">
         <div className="wf-title">{def.title || catalog?.title || def.type}</div>
         <div className="wf-id">{id}</div>
+        {(def.time_limit || def.count_limit) && (
+          <div className="wf-limits">
+            {def.time_limit && <span className="wf-limit time" title="Time limit: a task still here then leaves by the timeout exit">⏱ {timeLimitText(def.time_limit)}</span>}
+            {def.count_limit && <span className="wf-limit count" title={`Count limit: more than ${def.count_limit.max} tasks here escalate to ${def.count_limit.conv_id}`}>≤ {def.count_limit.max} tasks</span>}
+          </div>
+        )}
       </div>
       {exits.length > 0 && (
         <div className="wf-exits">

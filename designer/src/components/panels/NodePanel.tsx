@@ -1,6 +1,7 @@
 import { carryRuleExits, exitsOf, pruneExits, rulesOf } from '../../model/exits';
 import { fieldErrors, otherNodeErrors } from '../../model/errors';
 import { updateNode } from '../../model/convert';
+import type { NodeDef } from '../../model/types';
 import { useEditor } from '../../store/editor';
 import { iconFor } from '../icons';
 import { ParamField } from '../params/ParamField';
@@ -18,7 +19,7 @@ export function NodePanel({ nodeId }: { nodeId: string }) {
   const exits = exitsOf(node, entry);
   const params = entry?.parameters ?? [];
 
-  const knownFields = ['title', 'description', ...params.map((p) => `params.${p.name}`), ...exits.map((e) => `exits.${e.name}`)];
+  const knownFields = ['title', 'description', 'time_limit', 'count_limit', ...params.map((p) => `params.${p.name}`), ...exits.map((e) => `exits.${e.name}`)];
   const other = otherNodeErrors(errors, node.id, knownFields);
 
   const setField = (field: 'title' | 'description', v: string) =>
@@ -35,6 +36,18 @@ export function NodePanel({ nodeId }: { nodeId: string }) {
         }),
       `${node.id}:params.${name}`,
     );
+  const setTimeLimit = (v: NodeDef['time_limit']) =>
+    change(
+      (d) =>
+        updateNode(d, node.id, (n) => {
+          const next = { ...n, time_limit: v ?? undefined };
+          if (!v) delete next.time_limit;
+          return pruneExits(next, entry);
+        }),
+      `${node.id}:time_limit`,
+    );
+  const setCountLimit = (v: NodeDef['count_limit']) =>
+    change((d) => updateNode(d, node.id, (n) => ({ ...n, count_limit: v ?? undefined })), `${node.id}:count_limit`);
   const setExit = (exit: string, target: string) =>
     change((d) =>
       updateNode(d, node.id, (n) => {
@@ -79,6 +92,37 @@ export function NodePanel({ nodeId }: { nodeId: string }) {
           onChange={(v) => setParam(p.name, v)}
         />
       ))}
+
+      <h4 className="section">Limits</h4>
+      <Text
+        label="Time limit (seconds)"
+        value={node.time_limit?.seconds != null ? String(node.time_limit.seconds) : ''}
+        placeholder="none"
+        errors={fieldErrors(errors, node.id, 'time_limit')}
+        onChange={(v) => setTimeLimit(v.trim() === '' ? null : { seconds: Number(v) })}
+      />
+      <Text
+        label="…or until (unix time template)"
+        value={node.time_limit?.until ?? ''}
+        placeholder="{{call_at}}"
+        errors={[]}
+        onChange={(v) => setTimeLimit(v.trim() === '' ? null : { until: v })}
+      />
+      <Text
+        label="Count limit (tasks)"
+        value={node.count_limit ? String(node.count_limit.max) : ''}
+        placeholder="none"
+        errors={fieldErrors(errors, node.id, 'count_limit')}
+        onChange={(v) => setCountLimit(v.trim() === '' ? null : { max: Number(v), conv_id: node.count_limit?.conv_id ?? '' })}
+      />
+      {node.count_limit && (
+        <Text
+          label="Escalate to process (conv_id or @alias)"
+          value={node.count_limit.conv_id}
+          errors={[]}
+          onChange={(v) => setCountLimit({ max: node.count_limit!.max, conv_id: v })}
+        />
+      )}
 
       {exits.length > 0 && <h4 className="section">Exits</h4>}
       {exits.map((e) => {
