@@ -4,6 +4,7 @@ import { ProcessesPage } from './pages/ProcessesPage';
 import { EditorPage } from './pages/EditorPage';
 import { LoginPage } from './pages/LoginPage';
 import { UsersPage } from './pages/UsersPage';
+import { EnvPage } from './pages/EnvPage';
 import { api, SIGNED_OUT, type Me } from './api';
 
 export function App() {
@@ -24,11 +25,13 @@ export function App() {
     <div className="app">
       <div className="account" data-testid="account">
         <span className="muted small">{me.login} · {me.role}</span>
+        <button className="btn small" onClick={() => navigate(route.page === 'env' ? '/' : '/env')}>{route.page === 'env' ? 'Processes' : 'Variables'}</button>
         {me.role === 'admin' && <button className="btn small" onClick={() => navigate(route.page === 'users' ? '/' : '/users')}>{route.page === 'users' ? 'Processes' : 'Users'}</button>}
         <button className="btn small" onClick={() => api.logout().finally(() => setMe(null))}>Sign out</button>
       </div>
       {route.page === 'processes' && <ProcessesPage />}
       {route.page === 'users' && <UsersPage />}
+      {route.page === 'env' && <EnvPage canEdit={me.role !== 'viewer'} />}
       {route.page === 'editor' && <EditorPage key={route.convId} convId={route.convId} />}
       {route.page === 'not-found' && (
         <div className="page">

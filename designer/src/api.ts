@@ -55,6 +55,14 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 export const SIGNED_OUT = 'workflows:signed-out';
 
 /** A user as admins see them (never with secrets). */
+/** An environment variable ({{env_var[@name]}}); a secret's value is never sent back. */
+export interface EnvVarInfo {
+  name: string;
+  secret: boolean;
+  value: string | null;
+  updated_at: string;
+}
+
 export interface UserInfo {
   login: string;
   role: 'admin' | 'editor' | 'viewer';
@@ -110,6 +118,9 @@ export const api = {
   login: (login: string, password: string) => request<Me>('POST', '/api/auth/login', { login, password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
   users: () => request<UserInfo[]>('GET', '/api/users'),
+  envVars: () => request<EnvVarInfo[]>('GET', '/api/env'),
+  setEnvVar: (name: string, value: string, secret: boolean) => request<EnvVarInfo>('PUT', `/api/env/${enc(name)}`, { value, secret }),
+  deleteEnvVar: (name: string) => request<void>('DELETE', `/api/env/${enc(name)}`),
   createUser: (login: string, role: string, password?: string) =>
     request<IssuedUser>('POST', '/api/users', { login, role, password: password || undefined }),
   rekeyUser: (login: string) => request<IssuedUser>('POST', `/api/users/${enc(login)}/keys`),

@@ -27,12 +27,13 @@ export function usePath(): string {
   );
 }
 
-export type Route = { page: 'processes' } | { page: 'users' } | { page: 'editor'; convId: number } | { page: 'not-found' };
+export type Route = { page: 'processes' } | { page: 'users' } | { page: 'env' } | { page: 'editor'; convId: number } | { page: 'not-found' };
 
 export function parseRoute(path: string): Route {
   const p = path.replace(/\/+$/, '') || '/';
   if (p === '/' || p === '/processes') return { page: 'processes' };
   if (p === '/users') return { page: 'users' };
+  if (p === '/env') return { page: 'env' };
   const m = /^\/processes\/(\d+)$/.exec(p);
   if (m) return { page: 'editor', convId: Number(m[1]) };
   return { page: 'not-found' };

@@ -34,6 +34,7 @@ public static class EngineServices
         services.AddSingleton<IdGenerator>();
         services.AddSingleton<TaskWriter>();
         services.AddSingleton<ProcessRegistry>();
+        services.AddSingleton<Variables.EnvironmentVariables>();
         services.AddSingleton<NodeServices>();
         services.AddSingleton<TaskRunner>();
         services.AddSingleton<TaskService>();

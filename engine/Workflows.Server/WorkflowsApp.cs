@@ -128,6 +128,7 @@ public static class WorkflowsApp
         AuthApi.Map(app);
         PublicApi.Map(app);
         ManagementApi.Map(app);
+        EnvVarsApi.Map(app);
         app.MapCredentialsApi();
         app.MapFallback("/api/{**rest}", () => Results.Problem(title: "Not found", detail: "no such API endpoint", statusCode: 404));
         app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = designer });

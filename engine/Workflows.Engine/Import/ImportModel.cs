@@ -1,10 +1,28 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Workflows.Engine.Definitions;
 
 namespace Workflows.Engine.Import;
 
 /// <summary>What an import of a Corezoid export produced: the processes found and problems not tied to one process.</summary>
-public sealed class ImportResult
+public sealed partial class ImportResult
 {
+    /// <summary>The environment variables the processes read ({{env_var[@name]}}), each once, in name order.</summary>
+    public IReadOnlyList<string> EnvVars =>
+        [.. Processes.SelectMany(p => p.Definition.Nodes).SelectMany(n => Strings(n.Params).Append(n.TimeLimit?.Until ?? ""))
+            .SelectMany(s => EnvVarReference().Matches(s).Select(m => m.Groups[1].Value)).Distinct().Order(StringComparer.Ordinal)];
+
+    static IEnumerable<string> Strings(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(kv => Strings(kv.Value)),
+        JsonArray a => a.SelectMany(Strings),
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => [v.GetValue<string>()],
+        _ => [],
+    };
+
+    [GeneratedRegex(@"\{\{\s*env_var\s*\[\s*@([A-Za-z0-9_.-]+)\s*\]\s*\}\}", RegexOptions.CultureInvariant)]
+    private static partial Regex EnvVarReference();
+
     public List<ImportedProcess> Processes { get; } = [];
     /// <summary>Problems outside any one process (skipped objects of other kinds, unreadable entries).</summary>
     public List<ImportIssue> Issues { get; } = [];

@@ -136,7 +136,8 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
 
     static HttpRequestMessage BuildRequest(StepContext step, Prepared node)
     {
-        var url = node.Url.RenderString(step.Scope);
+        var scope = step.OutboundScope;
+        var url = node.Url.RenderString(scope);
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new UriFormatException($"'{url}' is not an absolute http(s) URL");
         var request = new HttpRequestMessage(node.Method, uri);
@@ -144,15 +145,15 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
         {
             request.Content = node.BodyType switch
             {
-                "raw" => new StringContent(node.RawBody?.RenderString(step.Scope) ?? "", Encoding.UTF8, "text/plain"),
-                "form" => new FormUrlEncodedContent(((node.Body?.Render(step.Scope) as JsonObject) ?? step.Data)
+                "raw" => new StringContent(node.RawBody?.RenderString(scope) ?? "", Encoding.UTF8, "text/plain"),
+                "form" => new FormUrlEncodedContent(((node.Body?.Render(scope) as JsonObject) ?? step.Data)
                     .Select(kv => new KeyValuePair<string, string>(kv.Key, Template.AsText(kv.Value)))),
-                _ => new StringContent(Runtime.TaskJson.Text(node.Body?.Render(step.Scope) ?? step.Data), Encoding.UTF8, "application/json"),
+                _ => new StringContent(Runtime.TaskJson.Text(node.Body?.Render(scope) ?? step.Data), Encoding.UTF8, "application/json"),
             };
         }
         foreach (var (key, value) in node.Headers)
         {
-            var text = value.RenderString(step.Scope);
+            var text = value.RenderString(scope);
             if (!request.Headers.TryAddWithoutValidation(key, text))
             {
                 if (request.Content is null) throw new InvalidOperationException($"header '{key}' needs a body");

@@ -31,7 +31,9 @@ public sealed class StepContext
 
     public TaskInfo Task => new(_task);
     public JsonObject Data => _task.Data;
-    public TemplateScope Scope => _scope ??= new TemplateScope(_task.Data, () => RootOf(_task), Now);
+    public TemplateScope Scope => _scope ??= new TemplateScope(_task.Data, () => RootOf(_task), Now) { Env = _services.Env };
+    /// <summary>For what goes outside (an API call's URL, headers, body): secret variables read as their values.</summary>
+    public TemplateScope OutboundScope => new(_task.Data, () => RootOf(_task), Now) { Env = _services.Env, Outbound = true };
     public CancellationToken Cancellation { get; }
 
     /// <summary>The clock, read once per step: every template and timer of the step sees the same time.</summary>
@@ -41,13 +43,14 @@ public sealed class StepContext
     public void Set(DataPath path, JsonNode? value)
     {
         Remember(path.Root);
-        path.Set(_task.Data, value);
+        path.Set(_task.Data, _services.Env.Scrub(value));
     }
 
+    /// <remarks>A secret variable's value in what is written (an API's answer, an error description) is masked.</remarks>
     public void Set(string key, JsonNode? value)
     {
         Remember(key);
-        _task.Data[key] = value;
+        _task.Data[key] = _services.Env.Scrub(value);
     }
 
     /// <summary>Replaces the data wholesale (the code node); changes are found by comparing keys.</summary>
@@ -57,7 +60,7 @@ public sealed class StepContext
             if (!data.TryGetPropertyValue(key, out var now) || !JsonNode.DeepEquals(now, value)) Remember(key);
         foreach (var (key, _) in data)
             if (!_task.Data.ContainsKey(key)) Remember(key);
-        _task.Data = data;
+        _task.Data = (JsonObject)_services.Env.Scrub(data)!;
         _scope = null;
     }
 

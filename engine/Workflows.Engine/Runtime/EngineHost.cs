@@ -14,7 +14,7 @@ namespace Workflows.Engine.Runtime;
 public sealed class EngineHost(
     StoreProvider store, IDbContextFactory<WorkflowsDb> dbs, TaskWriter writer, ProcessRegistry processes, TaskRunner runner, TimerService timers, RetentionService retention,
     NodeCounters counters, ActiveRefs refs, IdGenerator ids, Scheduling.ProcessSchedules schedules,
-    EngineOptions options, ILogger<EngineHost> log) : IHostedService
+    Variables.EnvironmentVariables env, EngineOptions options, ILogger<EngineHost> log) : IHostedService
 {
     public bool Ready { get; private set; }
 
@@ -22,6 +22,7 @@ public sealed class EngineHost(
     {
         await store.MigrateAsync(cancel);
         writer.Start();
+        await env.LoadAsync(cancel);
         await processes.LoadAsync(cancel);
         if (!processes.All.Any()) await LoadBundled(cancel);
 

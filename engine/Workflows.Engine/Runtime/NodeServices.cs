@@ -6,8 +6,9 @@ using Workflows.Engine.Scripting;
 namespace Workflows.Engine.Runtime;
 
 /// <summary>The engine's side of <see cref="StepContext"/>'s capabilities; nodes reach it only through the step.</summary>
-public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock, ProcessRegistry processes, IServiceProvider provider)
+public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock, ProcessRegistry processes, Variables.EnvironmentVariables env, IServiceProvider provider)
 {
+    public Variables.EnvironmentVariables Env => env;
     // Resolved on use: the runner needs these services and they need the runner.
     TaskService Tasks => provider.GetRequiredService<TaskService>();
     TaskWaker Waker => provider.GetRequiredService<TaskWaker>();

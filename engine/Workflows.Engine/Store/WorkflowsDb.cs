@@ -16,6 +16,7 @@ public abstract class WorkflowsDb(DbContextOptions options) : DbContext(options)
     public DbSet<TaskHistoryRow> TaskHistory => Set<TaskHistoryRow>();
     public DbSet<NodeStatRow> NodeStats => Set<NodeStatRow>();
     public DbSet<UserRow> Users => Set<UserRow>();
+    public DbSet<EnvVarRow> EnvVars => Set<EnvVarRow>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -50,6 +51,11 @@ public abstract class WorkflowsDb(DbContextOptions options) : DbContext(options)
             e.ToTable("users");
             e.HasKey(u => u.Login);
             e.HasIndex(u => u.ApiKeyHash).IsUnique();
+        });
+        model.Entity<EnvVarRow>(e =>
+        {
+            e.ToTable("env_vars");
+            e.HasKey(v => v.Name);
         });
         model.Entity<NodeStatRow>(e =>
         {
@@ -135,4 +141,13 @@ public sealed class NodeStatRow
     public string NodeId { get; set; } = "";
     public long Entered { get; set; }
     public long LeftCount { get; set; }
+}
+
+/// <summary>An environment variable; a secret's value is only read by the engine, never shown.</summary>
+public sealed class EnvVarRow
+{
+    public string Name { get; set; } = "";
+    public string Value { get; set; } = "";
+    public bool Secret { get; set; }
+    public long UpdatedAt { get; set; }
 }

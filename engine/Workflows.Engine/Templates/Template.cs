@@ -13,6 +13,12 @@ public sealed class TemplateScope(JsonObject data, Func<JsonObject> root, DateTi
     public TemplateScope(JsonObject data, JsonObject root, DateTimeOffset now) : this(data, () => root, now) { }
 
     public JsonObject Data => data;
+    /// <summary>Where {{env_var[@name]}} reads from; none: every variable reads as empty.</summary>
+    public Variables.EnvironmentVariables? Env { get; init; }
+    /// <summary>The text goes outside (an API call's request): secret variables read as their value.</summary>
+    public bool Outbound { get; init; }
+
+    public string EnvVar(string name) => Env?.Read(name, Outbound) ?? "";
     /// <summary>task_id, ref, conv_id, create_time, node_id: read as {{root.task_id}}; built only when a template reads it.</summary>
     public JsonObject Root => _root ??= root();
     public DateTimeOffset Now => now;
@@ -30,6 +36,7 @@ public sealed class Template
     abstract record Part;
     sealed record Literal(string Text) : Part;
     sealed record Insert(DataPath Path) : Part;
+    sealed record EnvInsert(string Name) : Part;
     sealed record Call(string Function, Template[] Args) : Part;
 
     readonly Part[] _parts;
@@ -50,7 +57,8 @@ public sealed class Template
                 var end = text.IndexOf("}}", i + 2, StringComparison.Ordinal);
                 if (end < 0) throw new TemplateException($"'{{{{' at position {i} is not closed with '}}}}'");
                 Flush();
-                parts.Add(new Insert(DataPath.Parse(text[(i + 2)..end])));
+                var inner = text[(i + 2)..end];
+                parts.Add(EnvVarName(inner) is { } env ? new EnvInsert(env) : new Insert(DataPath.Parse(inner)));
                 i = end + 2;
                 continue;
             }
@@ -83,6 +91,17 @@ public sealed class Template
             parts.Add(new Literal(literal.ToString()));
             literal.Clear();
         }
+    }
+
+    /// <summary>The name in Corezoid's <c>env_var[@name]</c>; null for any other insertion.</summary>
+    static string? EnvVarName(string inner)
+    {
+        var t = inner.Trim();
+        if (!t.StartsWith("env_var", StringComparison.Ordinal) || t.Length == 7 || t[7] is not ('[' or ' ')) return null;
+        var rest = t[7..].TrimStart();
+        if (rest.Length > 3 && rest[0] == '[' && rest[1] == '@' && rest[^1] == ']' && rest[2..^1] is var name && Variables.EnvironmentVariables.IsName(name))
+            return name;
+        throw new TemplateException($"'{t}': an environment variable is read as {{{{env_var[@name]}}}} (letters, digits, '-', '_', '.')");
     }
 
     static int FindClose(string text, int open)
@@ -138,6 +157,7 @@ public sealed class Template
             switch (_parts[0])
             {
                 case Insert ins: return scope.Resolve(ins.Path)?.DeepClone();
+                case EnvInsert env: return JsonValue.Create(scope.EnvVar(env.Name));
                 case Call call: return Invoke(call, scope);
             }
         }
@@ -154,6 +174,7 @@ public sealed class Template
             {
                 case Literal l: sb.Append(l.Text); break;
                 case Insert ins: sb.Append(AsText(scope.Resolve(ins.Path))); break;
+                case EnvInsert env: sb.Append(scope.EnvVar(env.Name)); break;
                 case Call call: sb.Append(AsText(Invoke(call, scope))); break;
             }
         }

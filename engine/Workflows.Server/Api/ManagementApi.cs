@@ -149,7 +149,7 @@ public static class ManagementApi
         });
     }
 
-    static async Task<IResult> ImportCorezoid(HttpRequest request, ProcessRegistry processes, NodeCounters counters)
+    static async Task<IResult> ImportCorezoid(HttpRequest request, ProcessRegistry processes, NodeCounters counters, Workflows.Engine.Variables.EnvironmentVariables env)
     {
         var text = await new StreamReader(request.Body).ReadToEndAsync(request.HttpContext.RequestAborted);
         Workflows.Engine.Import.ImportResult result;
@@ -198,6 +198,8 @@ public static class ManagementApi
                 ["title"] = c.Title, ["old"] = c.OldConvId, ["new"] = c.NewConvId, ["old_alias"] = c.OldAlias, ["new_alias"] = c.NewAlias,
             }).ToArray()),
             ["issues"] = new JsonArray(result.Issues.Select(IssueView).ToArray()),
+            // The variables the processes read; those not defined here read as empty until set (PUT /api/env/{name}).
+            ["env_vars"] = new JsonArray(result.EnvVars.Select(name => (JsonNode)new JsonObject { ["name"] = name, ["defined"] = env.Find(name) is not null }).ToArray()),
         });
     }
 
