@@ -424,6 +424,7 @@ sealed partial class ProcessConverter(JsonObject process)
         node.Type = "wait_callback";
         var p = node.Params;
         if (Cz.Text(l["obj_id_path"]) is { Length: > 0 } path) p["task_id_path"] = path.Trim().TrimStart('{').TrimEnd('}').Trim();
+        if (l["is_sync"] is not null && !Cz.Bool(l["is_sync"])) p["is_sync"] = false;
         if (time is not null && Seconds(n, time) is { Seconds: { } seconds })
         {
             p["timeout_seconds"] = seconds;

@@ -8,7 +8,7 @@ namespace Workflows.Engine.Nodes;
 /// </summary>
 public sealed class WaitCallbackNode : NodeType<WaitCallbackNode.Prepared>
 {
-    public sealed record Prepared(double TimeoutSeconds, Templates.DataPath? TaskIdPath, Templates.DataPath? RefPath);
+    public sealed record Prepared(double TimeoutSeconds, Templates.DataPath? TaskIdPath, Templates.DataPath? RefPath, bool IsSync = true);
 
     public override NodeDescription Description { get; } = new(
         "wait_callback", "Waiting for callback", "wait", "inbox", NodeKind.Wait,
@@ -16,6 +16,8 @@ public sealed class WaitCallbackNode : NodeType<WaitCallbackNode.Prepared>
             new ParamSpec("timeout_seconds", "number", "Time limit (seconds)", Default: 86400),
             new ParamSpec("task_id_path", "string", "Task id in the callback body", Help: "Path of the obj_id in a body sent to this node's callback URL."),
             new ParamSpec("ref_path", "string", "Or ref in the callback body"),
+            new ParamSpec("is_sync", "boolean", "Continue on a modify", Default: true,
+                Help: "Corezoid's is_sync. Off: a modify only merges its data into the waiting task, which stays here until a time limit moves it."),
         ],
         [Exits.NextExit, new ExitSpec(Exits.Timeout, "Time limit")]);
 
@@ -23,7 +25,7 @@ public sealed class WaitCallbackNode : NodeType<WaitCallbackNode.Prepared>
     {
         var timeout = context.Number("timeout_seconds", 86400) ?? 86400;
         if (timeout is < 1 or > 365 * 86400) context.Error("params.timeout_seconds", "must be between 1 and 31536000");
-        return new Prepared(timeout, Path(context, "task_id_path"), Path(context, "ref_path"));
+        return new Prepared(timeout, Path(context, "task_id_path"), Path(context, "ref_path"), context.Bool("is_sync", true));
     }
 
     static Templates.DataPath? Path(PrepareContext context, string name)

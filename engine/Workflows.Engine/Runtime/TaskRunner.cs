@@ -246,10 +246,11 @@ public sealed class TaskRunner(
                     break;
 
                 case OutcomeKind.Wait:
-                    Record(task, node, step, "wait", null, null);
+                    Record(task, node, step, reason ?? "wait", null, null);
                     task.Status = TaskStatus.Waiting;
                     task.Wait = outcome.Wait;
-                    if (TimeLimitOf(node, step) is { } due && outcome.Wait is { } wait && !(wait.TimeoutAt <= due))
+                    // The limit counts from when the task entered, not from a modify that left it waiting.
+                    if (reason is null && TimeLimitOf(node, step) is { } due && outcome.Wait is { } wait && !(wait.TimeoutAt <= due))
                         task.Wait = wait with { TimeoutAt = due };
                     await Commit(task);
                     return false;

@@ -180,6 +180,32 @@ public sealed class TaskService(
         }
     }
 
+    /// <summary>
+    /// Deletes a task with its history (Corezoid's delete op): it leaves its node's count and frees
+    /// its ref. A task in the middle of a step is refused; a waiting one is taken out of its wait.
+    /// </summary>
+    public async Task<WakeResult> DeleteAsync(long taskId, long? expectedConvId = null, CancellationToken cancel = default)
+    {
+        if (!runner.TryHold(taskId)) return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is busy in a step; try again");
+        try
+        {
+            await using var db = await dbs.CreateDbContextAsync(cancel);
+            var row = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, cancel);
+            if (row is null || (expectedConvId is not null && row.ConvId != expectedConvId))
+                return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} does not exist", "obj_id_not_found");
+            await using (var tx = await db.Database.BeginTransactionAsync(cancel))
+            {
+                await db.TaskHistory.Where(h => h.TaskId == taskId).ExecuteDeleteAsync(cancel);
+                await db.Tasks.Where(t => t.Id == taskId).ExecuteDeleteAsync(cancel);
+                await tx.CommitAsync(cancel);
+            }
+            counters.Remove(row.ConvId, row.NodeId);
+            if (row.Ref is not null && row.Status != TaskStatus.Finished) refs.Release(row.ConvId, row.Ref, row.Id);
+            return new WakeResult(true, "ok", null, taskId);
+        }
+        finally { runner.Release(taskId); }
+    }
+
     /// <summary>Retries every task that ended in an error after failing in the given node.</summary>
     public async Task<(int Retried, List<string> Refused)> RetryNodeAsync(long convId, string nodeId, CancellationToken cancel = default)
     {

@@ -10,7 +10,7 @@ namespace Workflows.Engine.Runtime;
 /// reads its committed row, so two wakes can never move one task twice. A task that is still being
 /// run (say, it is committing the wait a fast callback is answering) is retried for a short while.
 /// </summary>
-public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> dbs, IClock clock)
+public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> dbs, IClock clock, ProcessRegistry processes)
 {
     /// <summary>Merges data into a task waiting for a callback and lets it continue by its next exit.</summary>
     public Task<WakeResult> CallbackAsync(long taskId, JsonObject? data, string? expectedNode = null, long? expectedConvId = null, CancellationToken cancel = default) =>
@@ -23,6 +23,9 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
                 return $"task {task.ObjId} is not waiting for a callback: it is in node '{task.NodeId}' with status {task.Status}";
             if (expectedNode is not null && task.NodeId != expectedNode)
                 return $"task {task.ObjId} is waiting in node '{task.NodeId}', not in '{expectedNode}'";
+            // Corezoid's non-sync callback node: the data is merged in and the task keeps waiting.
+            if (processes.Find(task.ConvId)?.Latest.Node(task.NodeId)?.Prepared is WaitCallbackNode.Prepared { IsSync: false })
+                return new Wake("modify", NodeOutcome.WaitFor(task.Wait!), data);
             return new Wake("callback", NodeOutcome.Go(), data);
         }, TimeSpan.FromSeconds(5), cancel);
 

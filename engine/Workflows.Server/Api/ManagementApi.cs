@@ -141,12 +141,43 @@ public static class ManagementApi
         api.MapGet("/tasks/{objId}", async (string objId, TaskService tasks) =>
         {
             if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
+            return await ShowTask(id, tasks, history: true);
+        });
+
+        api.MapGet("/tasks/{objId}/history", async (string objId, TaskService tasks) =>
+        {
+            if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
             var found = await tasks.GetAsync(id);
             if (found is null) return Problems.From(EngineException.NotFound($"task {objId} does not exist"));
-            var view = TaskView(found.Value.Task);
-            view["history"] = new JsonArray(found.Value.History.Select(HistoryView).ToArray());
-            return Results.Json(view);
-        });
+            return Results.Json(new JsonArray(found.Value.History.Select(HistoryView).ToArray()));
+        }).WithSummary("The steps a task took: node, time, outcome, exit, the data each step set");
+
+        api.MapGet("/processes/{convId:long}/refs/{reference}", (long convId, string reference, TaskService tasks, ProcessRegistry processes) =>
+        {
+            if (processes.Find(convId) is null) return Task.FromResult(Problems.From(EngineException.NotFound($"process {convId} does not exist")));
+            return tasks.ActiveByRef(convId, reference) is { } id
+                ? ShowTask(id, tasks, history: true)
+                : Task.FromResult(Problems.From(EngineException.NotFound($"process {convId} has no active task with ref '{reference}'")));
+        }).WithSummary("The active task with this ref, with its history");
+
+        api.MapDelete("/tasks/{objId}", async (string objId, TaskService tasks) =>
+        {
+            if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
+            var deleted = await tasks.DeleteAsync(id);
+            if (deleted.Ok) return Results.NoContent();
+            return deleted.Proc == "obj_id_not_found"
+                ? Problems.From(EngineException.NotFound(deleted.Description!))
+                : Results.Problem(title: "The task cannot be deleted now", detail: deleted.Description, statusCode: StatusCodes.Status409Conflict);
+        }).WithSummary("Deletes a task and its history; its ref is free again");
+    }
+
+    static async Task<IResult> ShowTask(long id, TaskService tasks, bool history)
+    {
+        var found = await tasks.GetAsync(id);
+        if (found is null) return Problems.From(EngineException.NotFound($"task {TaskIds.Format(id)} does not exist"));
+        var view = TaskView(found.Value.Task);
+        if (history) view["history"] = new JsonArray(found.Value.History.Select(HistoryView).ToArray());
+        return Results.Json(view);
     }
 
     static async Task<IResult> ImportCorezoid(HttpRequest request, ProcessRegistry processes, NodeCounters counters, Workflows.Engine.Variables.EnvironmentVariables env)

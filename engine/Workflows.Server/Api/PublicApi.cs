@@ -47,7 +47,8 @@ public static class PublicApi
         return Results.Json(new JsonObject { ["request_proc"] = "ok", ["ops"] = new JsonArray(results) });
     }
 
-    internal static async Task<JsonNode?> Op(JsonNode? node, long convId, TaskService tasks, TaskWaker waker, CancellationToken cancel)
+    /// <param name="signed">The signed API (an API user): show, delete and list are allowed too; the public URL only creates and modifies.</param>
+    internal static async Task<JsonNode?> Op(JsonNode? node, long convId, TaskService tasks, TaskWaker waker, CancellationToken cancel, bool signed = false)
     {
         if (node is not JsonObject op) return OpError(null, "each op must be a JSON object");
         var id = op["id"]?.DeepClone();
@@ -66,6 +67,42 @@ public static class PublicApi
 
         switch (type)
         {
+            case "show" or "delete" or "list" when !signed:
+                return OpError(id, $"type '{type}' needs the signed API (/api/2/json/{{login}}/{{unixtime}}/{{signature}}); the public URL creates and modifies");
+            case "show" or "delete":
+            {
+                var (target, missing) = FindTask(op, convId, reference, tasks);
+                if (missing is not null) return OpError(id, missing, "obj_id_not_found", reference);
+                if (type == "delete")
+                {
+                    var deleted = await tasks.DeleteAsync(target, convId, cancel);
+                    return deleted.Ok ? Ok(id, reference, TaskIds.Format(target)) : OpError(id, deleted.Description!, deleted.Proc, reference);
+                }
+                if (await tasks.GetAsync(target, cancel) is not { } found || found.Task.ConvId != convId)
+                    return OpError(id, $"process {convId} has no task {TaskIds.Format(target)}", "obj_id_not_found", reference);
+                var shown = Ok(id, found.Task.Ref, TaskIds.Format(target));
+                shown["status"] = found.Task.Status;
+                shown["result"] = found.Task.Result;
+                shown["node_id"] = found.Task.NodeId;
+                shown["data"] = JsonNode.Parse(found.Task.Data);
+                shown["create_time"] = found.Task.CreatedAt / 1000;
+                shown["change_time"] = found.Task.ChangedAt / 1000;
+                if (op["history"] is JsonValue h && h.GetValueKind() == JsonValueKind.True) shown["history"] = new JsonArray(found.History.Select(s => (JsonNode)s.DeepClone()).ToArray());
+                return shown;
+            }
+            case "list":
+            {
+                if (Text(op["node_id"]) is not { Length: > 0 } nodeId) return OpError(id, "list needs node_id: the tasks in that node are listed");
+                var limit = (int)Math.Clamp(op["limit"] is JsonValue l && l.TryGetValue(out int n) ? n : 50, 1, 1000);
+                var list = await tasks.ListAsync(convId, nodeId, null, null, limit, cancel);
+                var listed = new JsonObject { ["id"] = id?.DeepClone(), ["proc"] = "ok", ["obj"] = "task", ["node_id"] = nodeId };
+                listed["list"] = new JsonArray(list.Select(t => (JsonNode)new JsonObject
+                {
+                    ["obj_id"] = TaskIds.Format(t.Id), ["ref"] = t.Ref, ["status"] = t.Status, ["data"] = JsonNode.Parse(t.Data),
+                    ["create_time"] = t.CreatedAt / 1000, ["change_time"] = t.ChangedAt / 1000,
+                }).ToArray());
+                return listed;
+            }
             case "create":
                 var created = await tasks.CreateAsync(convId, reference, data, cancel);
                 if (!created.Ok) return OpError(id, created.Description!, "error", reference);
@@ -88,10 +125,19 @@ public static class PublicApi
                 if (!woken.Ok) return OpError(id, woken.Description!, woken.Proc, reference);
                 return Ok(id, reference, TaskIds.Format(taskId));
             case null:
-                return OpError(id, "type is required: create or modify");
+                return OpError(id, "type is required: create or modify" + (signed ? " (or show, delete, list)" : ""));
             default:
-                return OpError(id, $"type '{type}' is not supported; use create or modify");
+                return OpError(id, $"type '{type}' is not supported; use create or modify" + (signed ? " (or show, delete, list)" : ""));
         }
+    }
+
+    /// <summary>The task an op names by obj_id or by ref (an active task's); the reason when there is none.</summary>
+    static (long TaskId, string? Missing) FindTask(JsonObject op, long convId, string? reference, TaskService tasks)
+    {
+        if (Text(op["obj_id"]) is { } objId)
+            return TaskIds.TryParse(objId, out var byId) ? (byId, null) : (0, $"obj_id '{objId}' is not a task id");
+        if (reference is null) return (0, "the op needs the task's ref or obj_id");
+        return tasks.ActiveByRef(convId, reference) is { } byRef ? (byRef, null) : (0, $"process {convId} has no active task with ref '{reference}'");
     }
 
     /// <summary>

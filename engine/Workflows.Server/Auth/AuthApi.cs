@@ -119,7 +119,6 @@ public static partial class AuthApi
         if (Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - unixtime) > SignatureWindowSeconds)
             return Refuse($"the time in the URL is more than {SignatureWindowSeconds} s away from the server's; check the clock", 401);
         if (!replays.FirstTime(signature, unixtime, SignatureWindowSeconds)) return Refuse("this signed request was already used", 401);
-        if (user!.Role == Roles.Viewer) return Refuse("viewers cannot create or modify tasks", 403);
 
         JsonNode? root;
         try { root = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }); }
@@ -127,13 +126,15 @@ public static partial class AuthApi
         if (!Json.IsWellFormedText(root)) return Refuse(Json.BadUnicode, 200, "format_error");
         if (root is not JsonObject o || o["ops"] is not JsonArray ops) return Refuse("the body must be a JSON object with an \"ops\" array", 200, "format_error");
         if (ops.Count > PublicApi.MaxOps) return Refuse($"at most {PublicApi.MaxOps} ops per request, not {ops.Count}", 200, "format_error");
+        if (user!.Role == Roles.Viewer && ops.Any(op => op?["type"]?.ToString() is not ("show" or "list")))
+            return Refuse("viewers can only show and list tasks", 403);
         var answers = await Task.WhenAll(ops.Select(op =>
         {
             var conv = op?["conv_id"];
             long convId = 0;
             var known = conv is not null && long.TryParse(conv is JsonValue v && v.TryGetValue(out string? s) ? s : conv.ToJsonString(), out convId) && processes.Find(convId) is not null;
             return known
-                ? PublicApi.Op(op, convId, tasks, waker, request.HttpContext.RequestAborted)
+                ? PublicApi.Op(op, convId, tasks, waker, request.HttpContext.RequestAborted, signed: true)
                 : Task.FromResult<JsonNode?>(new JsonObject { ["proc"] = "error", ["obj"] = "task", ["description"] = conv is null ? "conv_id is required in the signed API" : $"process {conv.ToJsonString()} does not exist" });
         }));
         return Results.Json(new JsonObject { ["request_proc"] = "ok", ["ops"] = new JsonArray(answers) });
