@@ -15,8 +15,19 @@ export interface NodeDef {
   time_limit?: { seconds?: number | null; until?: string | null } | null;
 }
 
+/** Corezoid's process parameter: what a task brings (input) and what the process gives back (output). */
+export interface ProcessParam {
+  name: string;
+  type: 'string' | 'number' | 'boolean' | 'object' | 'array';
+  description?: string | null;
+  required?: boolean;
+  input?: boolean;
+  output?: boolean;
+}
+
 export interface Definition {
   conv_id?: number;
+  params?: ProcessParam[] | null;
   title: string;
   description?: string;
   alias?: string | null;

@@ -17,7 +17,30 @@ public sealed class ProcessDefinition
     public ProcessSettings? Settings { get; set; }
     /// <summary>Cron schedules that create a task with given data (every Monday 09:00 Europe/Moscow, say).</summary>
     public List<ScheduleDefinition>? Schedules { get; set; }
+    /// <summary>Corezoid's process parameters: what a task brings (input) and what the process gives back (output).</summary>
+    public List<ProcessParameter>? Params { get; set; }
     public List<NodeDefinition> Nodes { get; set; } = [];
+}
+
+/// <summary>
+/// One process parameter. A <see cref="Required"/> <see cref="Input"/> missing from a new task's data
+/// (absent or null) refuses the create with a per-op error naming it.
+/// </summary>
+public sealed class ProcessParameter
+{
+    public static readonly string[] Types = ["string", "number", "boolean", "object", "array"];
+
+    public string Name { get; set; } = "";
+    /// <summary>string, number, boolean, object or array.</summary>
+    public string Type { get; set; } = "string";
+    public string? Description { get; set; }
+    public bool Required { get; set; }
+    public bool Input { get; set; }
+    public bool Output { get; set; }
+
+    /// <summary>The first required input the data lacks, or null when it has them all.</summary>
+    public static ProcessParameter? FirstMissing(IEnumerable<ProcessParameter>? parameters, System.Text.Json.Nodes.JsonObject data) =>
+        parameters?.FirstOrDefault(p => p.Required && p.Input && data[p.Name] is null);
 }
 
 public sealed class ScheduleDefinition

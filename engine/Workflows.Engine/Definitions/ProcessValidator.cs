@@ -37,6 +37,13 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
                 .WithMessage(x => $"'{x.Cron}' is not a cron expression (seconds minutes hours day-of-month month day-of-week, e.g. \"0 0 9 ? * MON\")");
             s.RuleFor(x => x.TimeZone).Must(BeATimeZone).When(x => x.TimeZone is not null).WithMessage(x => $"unknown time zone '{x.TimeZone}'");
         }).OverridePropertyName("schedules");
+        RuleForEach(p => p.Params).ChildRules(x =>
+        {
+            x.RuleFor(p => p.Name).Matches(ParamNamePattern()).WithMessage("is required: letters, digits, '_', '-' and '.', 1-128 characters");
+            x.RuleFor(p => p.Type).Must(t => ProcessParameter.Types.Contains(t)).WithMessage($"must be one of {string.Join(", ", ProcessParameter.Types)}");
+        }).OverridePropertyName("params");
+        RuleFor(p => p.Params).Must(ps => ps!.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() == ps!.Count)
+            .When(p => p.Params is not null).WithMessage("two parameters have the same name").OverridePropertyName("params");
         RuleFor(p => p).Custom((process, context) => CheckGraph(process, context, catalog, scripts));
     }
 
@@ -141,4 +148,7 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex AliasPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
+    private static partial Regex ParamNamePattern();
 }

@@ -44,6 +44,7 @@ sealed partial class ProcessConverter(JsonObject process)
             },
         };
         if (Cz.Text(process["alias"]) is { Length: > 0 } alias) definition.Alias = alias.TrimStart('@');
+        definition.Params = ReadParams();
         if (Cz.Text(process["conv_type"]) == "state")
             Issue(null, "state diagram",
                 "imported as an ordinary process; other processes cannot read its tasks by ref ({{conv[ID].ref[REF]}}) yet");
@@ -60,6 +61,32 @@ sealed partial class ProcessConverter(JsonObject process)
         imported.Issues.AddRange(_issues);
         imported.Issues.AddRange(ImportValidation.Check(definition, _source.ToDictionary(kv => kv.Key, kv => kv.Value.Title)));
         return imported;
+    }
+
+    /// <summary>Corezoid's params: name, type, descr, flags (required, input, output); null when there are none.</summary>
+    List<ProcessParameter>? ReadParams()
+    {
+        if (process["params"] is not JsonArray list || list.Count == 0) return null;
+        var result = new List<ProcessParameter>();
+        foreach (var item in list.OfType<JsonObject>())
+        {
+            if (Cz.Text(item["name"]) is not { Length: > 0 } name || result.Any(p => p.Name == name)) continue;
+            var flags = (item["flags"] as JsonArray)?.Select(Cz.Text).ToHashSet() ?? [];
+            var type = Cz.Text(item["type"]) ?? "string";
+            if (!ProcessParameter.Types.Contains(type))
+            {
+                Issue(null, $"parameter '{name}' of type '{type}'", "not string, number, boolean, object or array; kept as string");
+                type = "string";
+            }
+            if (!string.IsNullOrEmpty(Cz.Text(item["regex"])))
+                Issue(null, $"parameter '{name}' regex", "a parameter's regular expression is not checked here; left out");
+            result.Add(new ProcessParameter
+            {
+                Name = name, Type = type, Description = NullIfEmpty(Cz.Text(item["descr"]) ?? Cz.Text(item["description"])),
+                Required = flags.Contains("required"), Input = flags.Contains("input"), Output = flags.Contains("output"),
+            });
+        }
+        return result.Count == 0 ? null : result;
     }
 
     void ReadNodes()

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Workflows.Engine.Definitions;
 using Workflows.Engine.Store;
 
 namespace Workflows.Engine.Runtime;
@@ -113,6 +114,8 @@ public sealed class TaskService(
         if (reference is not null && (reference.Length == 0 || reference.Length > options.MaxRefLength))
             return (null, CreateOutcome.Refused($"ref must be 1 to {options.MaxRefLength} characters long", "bad_ref"));
         data ??= [];
+        if (ProcessParameter.FirstMissing(process.Latest.Definition.Params, data) is { } missing)
+            return (null, CreateOutcome.Refused($"data lacks the required parameter '{missing.Name}' ({missing.Type}{(missing.Description is { Length: > 0 } d ? $": {d}" : "")})", "missing_parameter"));
         var size = TaskJson.Size(data);
         if (size > process.Latest.TaskSizeLimit)
             return (null, CreateOutcome.Refused($"task data is {size} bytes, over the limit of {process.Latest.TaskSizeLimit}", "task_size_limit"));

@@ -2,6 +2,37 @@ import { useState } from 'react';
 import { api } from '../../api';
 import { useEditor } from '../../store/editor';
 import { ErrorList } from '../ErrorList';
+import type { ProcessParam } from '../../model/types';
+
+const PARAM_TYPES: ProcessParam['type'][] = ['string', 'number', 'boolean', 'object', 'array'];
+
+/** The process's parameters (Corezoid's params): a required input missing from a new task refuses it. */
+function ParamsEditor({ params, errors, onChange }: { params: ProcessParam[]; errors: string[]; onChange: (p: ProcessParam[]) => void }) {
+  const edit = (i: number, patch: Partial<ProcessParam>) => onChange(params.map((p, j) => (j === i ? { ...p, ...patch } : p)));
+  return (
+    <div className={`field params-editor${errors.length ? ' has-error' : ''}`} data-testid="process-params">
+      <span className="label">Parameters</span>
+      {params.map((p, i) => (
+        <div key={i} className="param-row">
+          <input className="mono" placeholder="name" aria-label="parameter name" value={p.name} onChange={(e) => edit(i, { name: e.target.value })} />
+          <select aria-label="parameter type" value={p.type} onChange={(e) => edit(i, { type: e.target.value as ProcessParam['type'] })}>
+            {PARAM_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+          </select>
+          <label className="small"><input type="checkbox" checked={!!p.input} onChange={(e) => edit(i, { input: e.target.checked })} /> input</label>
+          <label className="small"><input type="checkbox" checked={!!p.required} onChange={(e) => edit(i, { required: e.target.checked })} /> required</label>
+          <label className="small"><input type="checkbox" checked={!!p.output} onChange={(e) => edit(i, { output: e.target.checked })} /> output</label>
+          <input placeholder="description" aria-label="parameter description" value={p.description ?? ''} onChange={(e) => edit(i, { description: e.target.value || null })} />
+          <button type="button" className="btn small danger-ghost" onClick={() => onChange(params.filter((_, j) => j !== i))}>Remove</button>
+        </div>
+      ))}
+      <button type="button" className="btn small" onClick={() => onChange([...params, { name: '', type: 'string', input: true }])}>Add parameter</button>
+      <span className="hint">A required input missing from a new task's data refuses the task.</span>
+      {errors.map((m, i) => (
+        <span key={i} className="field-error">{m}</span>
+      ))}
+    </div>
+  );
+}
 
 /** Process-level settings, shown when no node is selected. */
 export function ProcessPanel() {
@@ -67,6 +98,7 @@ export function ProcessPanel() {
           }
         />
       </Field>
+      <ParamsEditor params={def.params ?? []} errors={procErr('params')} onChange={(params) => change((d) => ({ ...d, params: params.length ? params : null }), 'process:params')} />
       <ErrorList title="Process errors" errors={errors.process} />
       <p className="hint">Select a node on the canvas to edit its properties.</p>
     </fieldset>

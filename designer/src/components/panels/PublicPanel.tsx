@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../Dialog';
 /** The public URL of the process, its curl example, and a form to send a test task through it. */
 export function PublicPanel() {
   const summary = useEditor((s) => s.summary);
+  const params = useEditor((s) => s.def?.params ?? []);
   const setSummary = useEditor((s) => s.setSummary);
   const track = useEditor((s) => s.track);
   const setTab = useEditor((s) => s.setTab);
@@ -78,6 +79,24 @@ export function PublicPanel() {
       </div>
       <div className="muted small">hash: <code>{summary.hash}</code></div>
       <button className="btn small" onClick={() => setConfirm(true)}>Regenerate hash</button>
+
+      {params.length > 0 && (
+        <>
+          <h4 className="section">Parameters</h4>
+          <table className="table small" data-testid="public-params">
+            <tbody>
+              {params.map((p) => (
+                <tr key={p.name}>
+                  <td><code>{p.name}</code></td>
+                  <td>{p.type}</td>
+                  <td>{[p.input && 'input', p.required && 'required', p.output && 'output'].filter(Boolean).join(', ')}</td>
+                  <td className="muted">{p.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
 
       <h4 className="section">curl example</h4>
       <pre className="json">{curl}</pre>
