@@ -64,7 +64,12 @@ public sealed class ImportApiTests(string store) : OnBothStores(store)
                 continue;
             Assert.That((bool?)process["created"], Is.True, $"{name}: {process.ToJsonString()}");
             var convId = (long)process["process"]!["conv_id"]!;
-            var created = await _server.PostJson($"/api/processes/{convId}/tasks", """{"ref":"run-1","data":{"question":"2+2","customer":"cus_1"}}""");
+            // The process's required inputs (Corezoid params) are given, as a caller would.
+            var data = new JsonObject { ["question"] = "2+2", ["customer"] = "cus_1" };
+            var definition = (await _server.GetJson($"/api/processes/{convId}"))["definition"]!;
+            foreach (var p in definition["params"]?.AsArray() ?? [])
+                if ((bool?)p!["required"] == true && (bool?)p["input"] == true) data[(string)p["name"]!] ??= "x";
+            var created = await _server.PostJson($"/api/processes/{convId}/tasks", new JsonObject { ["ref"] = "run-1", ["data"] = data }.ToJsonString());
             var objId = (string)created["obj_id"]!;
             // The outside services these exports call are not reachable from a test: the task ends in a final
             // node or parks in a waiting node (a retry delay), never stays stuck in the start.
