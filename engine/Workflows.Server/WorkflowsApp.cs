@@ -19,12 +19,14 @@ public static class WorkflowsApp
         // and the configuration watcher does not watch the working directory where the database writes.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
+        ListenByDefault(builder);
         var options = builder.Configuration.GetSection("Workflows").Get<EngineOptions>() ?? new EngineOptions();
         options.ProcessesFolder ??= Path.Combine(AppContext.BaseDirectory, "processes");
         // Demo mode runs the vendor simulators on this machine: let the connectors reach them.
         if (builder.Configuration.GetValue<bool>("Workflows:Demo")) options.OutboundAllow.Add("127.0.0.0/8");
         builder.Services.AddWorkflowsEngine(options);
         builder.Services.AddWorkflowsConnectors(builder.Configuration);
+        builder.AddWorkflowsTelemetry();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<MetricsEndpoint>();
         builder.Services.AddDataProtection();
@@ -133,5 +135,21 @@ public static class WorkflowsApp
         app.MapFallback("/api/{**rest}", () => Results.Problem(title: "Not found", detail: "no such API endpoint", statusCode: 404));
         app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = designer });
         return app;
+    }
+
+    /// <summary>The address served when none is given by ASP.NET Core's own settings.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// Listens on <see cref="DefaultUrl"/> unless the host was told where to listen the usual ways
+    /// (ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS / _HTTPS_PORTS, --urls, Kestrel:Endpoints). Setting
+    /// Urls in appsettings.json instead would silently win over the variables container platforms set.
+    /// </summary>
+    static void ListenByDefault(WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        if (string.IsNullOrEmpty(config[WebHostDefaults.ServerUrlsKey]) && string.IsNullOrEmpty(config[WebHostDefaults.HttpPortsKey])
+            && string.IsNullOrEmpty(config[WebHostDefaults.HttpsPortsKey]) && !config.GetSection("Kestrel:Endpoints").Exists())
+            builder.WebHost.UseUrls(DefaultUrl);
     }
 }

@@ -192,6 +192,7 @@ public sealed class TaskRunner(
             {
                 if (node.Kind == NodeKind.Effect && (task.Pending.Count > 0 || !task.Stored)) await Commit(task);
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                using var span = EngineTracing.Step(task, node);
                 try
                 {
                     outcome = node.Kind == NodeKind.Effect
@@ -214,6 +215,7 @@ public sealed class TaskRunner(
                     outcome = NodeOutcome.Go(Exits.Timeout);
                     reason = "time_limit";
                 }
+                EngineTracing.Ended(span, outcome);
             }
             if (step.Changed && outcome.Kind != OutcomeKind.Fail && TaskJson.Size(task.Data) is var size && size > process.TaskSizeLimit)
             {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -20,6 +21,11 @@ public sealed class FakeService : IAsyncDisposable
     public TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     /// <summary>While false, /flaky answers 503 (a CRM that is down).</summary>
     public bool Healthy { get; set; }
+    /// <summary>While set, each request's path and W3C traceparent header ("" when none came) are kept in <see cref="Requests"/>.</summary>
+    public bool RecordRequests { get; set; }
+    public ConcurrentQueue<(string Path, string TraceParent)> Requests { get; } = new();
+    /// <summary>What an OpenTelemetry exporter sent to POST /v1/traces, /v1/metrics (OTLP over HTTP, protobuf).</summary>
+    public ConcurrentQueue<(string Signal, byte[] Body)> Exports { get; } = new();
 
     public static async Task<FakeService> StartAsync()
     {
@@ -27,7 +33,12 @@ public sealed class FakeService : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.Use(async (context, next) => { Interlocked.Increment(ref service._calls); await next(context); });
+        app.Use(async (context, next) =>
+        {
+            Interlocked.Increment(ref service._calls);
+            if (service.RecordRequests) service.Requests.Enqueue((context.Request.Path, context.Request.Headers.TraceParent.ToString()));
+            await next(context);
+        });
         app.MapPost("/echo", async (HttpRequest request) =>
         {
             var body = await new StreamReader(request.Body).ReadToEndAsync();
@@ -51,6 +62,13 @@ public sealed class FakeService : IAsyncDisposable
         app.MapGet("/text", () => Results.Text("<html>not json</html>", "text/html"));
         app.MapGet("/slow", async () => { await service.Gate.Task; return Results.Text("{\"slow\":true}", "application/json"); });
         app.MapGet("/sleep/{ms:int}", async (int ms) => { await Task.Delay(ms); return Results.Text("{\"slept\":true}", "application/json"); });
+        app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            service.Exports.Enqueue((signal, body.ToArray()));
+            return Results.Bytes([], "application/x-protobuf");
+        });
         await app.StartAsync();
         service._app = app;
         service.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

@@ -32,16 +32,29 @@ public sealed class ServerProcess : IAsyncDisposable
     public TimeSpan ReadyAfter { get; private set; }
 
     /// <summary>Starts the server (port 0 = a free one) with extra settings as "--Key", "value" pairs.</summary>
-    public static async Task<ServerProcess> StartAsync(string folder, int port = 0, params string[] settings)
+    public static Task<ServerProcess> StartAsync(string folder, int port = 0, params string[] settings)
+    {
+        if (port == 0) port = FreePort();
+        return LaunchAsync(folder, new Uri($"http://127.0.0.1:{port}"), new Dictionary<string, string>(), ["--urls", $"http://127.0.0.1:{port}", .. settings]);
+    }
+
+    /// <summary>
+    /// Starts the server told where to listen by its environment only (as a container platform does),
+    /// and waits until it answers at <paramref name="address"/>.
+    /// </summary>
+    public static Task<ServerProcess> StartWithEnvironmentAsync(string folder, Uri address, IReadOnlyDictionary<string, string> environment, params string[] settings) =>
+        LaunchAsync(folder, address, environment, settings);
+
+    static async Task<ServerProcess> LaunchAsync(string folder, Uri address, IReadOnlyDictionary<string, string> environment, string[] settings)
     {
         Directory.CreateDirectory(folder);
-        if (port == 0) port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Workflows.Server.dll"), "--urls", $"http://127.0.0.1:{port}",
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Workflows.Server.dll"),
                      "--Workflows:ConnectionString", $"Data Source={Path.Combine(folder, "workflows.db")}",
                      "--Workflows:ProcessesFolder", Path.Combine(folder, "none"), "--Workflows:OutboundAllow:0", "127.0.0.0/8",
                      "--Workflows:Admin:ApiKey", AdminKey, "--Logging:LogLevel:Default", "Warning" }.Concat(settings))
             info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         info.Environment["DOTNET_gcServer"] = "1";
         var watch = Stopwatch.StartNew();
         var process = Process.Start(info)!;
@@ -49,7 +62,7 @@ public sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine("server: " + line); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"), folder);
+        var server = new ServerProcess(process, address, folder);
         var until = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
@@ -83,7 +96,7 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
-    static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
