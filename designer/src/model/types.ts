@@ -86,7 +86,9 @@ export interface ProcessSummary {
   title: string;
   description?: string | null;
   alias?: string | null;
-  status: 'active' | 'paused' | string;
+  status: 'active' | 'paused' | 'broken' | string;
+  /** Why a stored version cannot run (the process keeps its tasks and takes no new ones until saved again). */
+  broken?: string | null;
   version: number;
   hash: string;
   public_url: string;

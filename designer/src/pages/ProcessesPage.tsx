@@ -144,7 +144,8 @@ export function ProcessesPage() {
                     </div>
                   </td>
                   <td>
-                    <span className={`status ${p.status}`}>{p.status}</span>
+                    <span className={`status ${p.status}`} title={p.broken ?? undefined}>{p.status}</span>
+                    {p.broken && <div className="muted small broken-reason">{p.broken}</div>}
                   </td>
                   <td className="num">v{p.version}</td>
                   <td className="num">{p.tasks}</td>

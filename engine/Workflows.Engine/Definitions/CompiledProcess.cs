@@ -19,13 +19,20 @@ public sealed class CompiledProcess
     public required int Version { get; init; }
     public required ProcessDefinition Definition { get; init; }
     public required IReadOnlyDictionary<string, CompiledNode> Nodes { get; init; }
-    public required CompiledNode Start { get; init; }
+    /// <summary>Null only for a broken process, which takes no tasks.</summary>
+    public required CompiledNode? Start { get; init; }
     public int LoopLimit { get; init; }
     public int TaskSizeLimit { get; init; }
     /// <summary>What the validator accepted but reports (nodes no path reaches).</summary>
     public IReadOnlyList<DefinitionError> Warnings { get; init; } = [];
 
     public CompiledNode? Node(string id) => Nodes.GetValueOrDefault(id);
+
+    /// <summary>What a stored process that cannot be compiled keeps: its definition to show and fix, and no nodes to run.</summary>
+    public static CompiledProcess Broken(ProcessDefinition definition, long convId, int version) => new()
+    {
+        ConvId = convId, Version = version, Definition = definition, Nodes = new Dictionary<string, CompiledNode>(), Start = null,
+    };
 }
 
 /// <summary>Turns a definition into a <see cref="CompiledProcess"/>, or into the full list of its errors.</summary>

@@ -123,6 +123,7 @@ public static class DefinitionJson
             AllowTrailingCommas = true,
             ReadCommentHandling = JsonCommentHandling.Skip,
             MaxDepth = 64,
+            Converters = { new DataObjectConverter() },
         };
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
@@ -135,4 +136,19 @@ public static class DefinitionJson
         JsonSerializer.Serialize(definition, indented ? Indented : Options);
 
     static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
+}
+
+/// <summary>
+/// Objects inside a definition (params, data) keep their keys exactly: data keys are case-sensitive
+/// ({"x":1,"X":2} holds two keys, as in Corezoid and JavaScript). The web defaults would read them
+/// into a case-insensitive object, which cannot hold both and made such a stored definition unreadable.
+/// </summary>
+sealed class DataObjectConverter : JsonConverter<JsonObject>
+{
+    static readonly JsonNodeOptions Exact = new() { PropertyNameCaseInsensitive = false };
+
+    public override JsonObject Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JsonNode.Parse(ref reader, Exact) as JsonObject ?? throw new JsonException("must be a JSON object");
+
+    public override void Write(Utf8JsonWriter writer, JsonObject value, JsonSerializerOptions options) => value.WriteTo(writer, options);
 }

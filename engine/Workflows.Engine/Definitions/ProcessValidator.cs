@@ -20,7 +20,8 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
     public ProcessValidator(NodeCatalog catalog, ScriptHost scripts)
     {
         RuleFor(p => p.Title).NotEmpty().WithMessage("is required").MaximumLength(200).WithMessage("must be at most 200 characters").OverridePropertyName("title");
-        RuleFor(p => p.ConvId).GreaterThan(0).When(p => p.ConvId is not null).WithMessage("must be a positive integer").OverridePropertyName("conv_id");
+        RuleFor(p => p.ConvId).InclusiveBetween(ConvIds.Min, ConvIds.Max).When(p => p.ConvId is not null)
+            .WithMessage(ConvIds.RangeText).OverridePropertyName("conv_id");
         RuleFor(p => p.Alias).Matches(AliasPattern()).When(p => p.Alias is not null)
             .WithMessage("may hold letters, digits, '-' and '_' only (1-64 characters)").OverridePropertyName("alias");
         RuleFor(p => p.Status).Must(s => s is null or "active" or "paused").WithMessage("must be active or paused").OverridePropertyName("status");
@@ -31,7 +32,12 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
         RuleFor(p => p.Settings!.RetentionHours).InclusiveBetween(0.01, 24 * 3650).When(p => p.Settings?.RetentionHours is not null)
             .WithMessage("must be between 0.01 and 87600 hours").OverridePropertyName("settings.retention_hours");
         RuleFor(p => p.Nodes).NotEmpty().WithMessage("a process needs nodes: at least a start and a final").OverridePropertyName("nodes");
-        RuleForEach(p => p.Schedules).ChildRules(s =>
+        RuleFor(p => p.Schedules).Custom((list, context) =>
+        {
+            for (var i = 0; i < (list?.Count ?? 0); i++)
+                if (list![i] is null) context.AddFailure(new ValidationFailure($"schedules[{i}]", "must be a schedule object with a cron"));
+        });
+        RuleForEach(p => p.Schedules).Where(s => s is not null).ChildRules(s =>
         {
             s.RuleFor(x => x.Cron).Must(c => Quartz.CronExpression.TryParse(c ?? "", out _))
                 .WithMessage(x => $"'{x.Cron}' is not a cron expression (seconds minutes hours day-of-month month day-of-week, e.g. \"0 0 9 ? * MON\")");
@@ -76,7 +82,13 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
             }
             if (node.TimeLimit is { } time) CheckTimeLimit(node, time, errors);
             var prepareContext = new PrepareContext(node, errors, scripts, type.Description.Parameters);
-            var result = type.Prepare(node, prepareContext);
+            object? result = null;
+            // A node type that throws on odd parameters is a mistake in the definition, not a server failure.
+            try { result = type.Prepare(node, prepareContext); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException or NullReferenceException or System.Text.Json.JsonException)
+            {
+                prepareContext.Error("params", $"cannot be read: {e.Message}");
+            }
             if (!prepareContext.HasErrors) prepared[node.Id] = result;
         }
 

@@ -332,7 +332,14 @@ sealed partial class ProcessConverter(JsonObject process)
 
         var headers = new JsonObject();
         if (l["extra_headers"] is JsonObject hs)
-            foreach (var (key, value) in hs) headers[key] = Templates.Template.AsText(value);
+            foreach (var (key, value) in hs)
+            {
+                // HTTP header names ignore letter case; the engine takes each header once (docs/process-format.md).
+                var text = Templates.Template.AsText(value);
+                if (headers.FirstOrDefault(h => h.Key.Equals(key, StringComparison.OrdinalIgnoreCase)) is { Key: { } kept })
+                    Issue(n, $"header '{key}: {text}'", $"the header is also given as '{kept}'; header names ignore letter case, so the first ('{kept}: {Cz.Text(headers[kept])}') was kept");
+                else headers[key] = text;
+            }
 
         var format = Cz.Text(l["format"]) ?? "";
         var contentType = Cz.Text(l["content_type"]) ?? "";

@@ -50,6 +50,12 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
         if (node.Params["headers"] is JsonObject hs)
             foreach (var (key, value) in hs)
             {
+                // HTTP header names ignore letter case: two spellings of one name would be one header sent twice.
+                if (headers.FirstOrDefault(x => x.Item1.Equals(key, StringComparison.OrdinalIgnoreCase)).Item1 is { } same)
+                {
+                    context.Error($"params.headers.{key}", $"header '{key}' is also given as '{same}'; HTTP header names ignore letter case, so give it once");
+                    continue;
+                }
                 var t = context.TemplateOf($"params.headers.{key}", value is null ? "" : Template.AsText(value));
                 if (t is not null) headers.Add((key, t));
             }

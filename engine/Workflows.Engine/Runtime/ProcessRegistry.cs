@@ -1,23 +1,31 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Workflows.Engine.Definitions;
 using Workflows.Engine.Store;
 
 namespace Workflows.Engine.Runtime;
 
-/// <summary>A process as the engine holds it: its row (title, hash, state) and its latest compiled version.</summary>
-public sealed record ProcessEntry(ProcessRow Row, CompiledProcess Latest)
+/// <summary>
+/// A process as the engine holds it: its row (title, hash, state) and its latest compiled version.
+/// A stored version that no longer compiles leaves the process <see cref="Broken"/>: listed with the
+/// reason, its tasks kept where they are (like a paused process's), new tasks refused, until it is saved again.
+/// </summary>
+public sealed record ProcessEntry(ProcessRow Row, CompiledProcess Latest, string? Broken = null)
 {
     public long ConvId => Row.ConvId;
-    public bool Paused => Row.Status == "paused";
+    /// <summary>True when the process runs nothing: paused by a person, or broken.</summary>
+    public bool Paused => Row.Status == "paused" || Broken is not null;
+    /// <summary>active, paused or broken, as the APIs show it.</summary>
+    public string Status => Broken is not null ? "broken" : Row.Status;
 }
 
 /// <summary>
 /// Processes and their versions: saved through EF Core, compiled once, kept in memory for the runner.
 /// Each save is a new version; tasks continue by node id in the newest version that has their node.
 /// </summary>
-public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessCompiler compiler, NodeCounters counters, IClock clock)
+public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessCompiler compiler, NodeCounters counters, IClock clock, ILogger<ProcessRegistry> log)
 {
     readonly ConcurrentDictionary<long, ProcessEntry> _processes = new();
     readonly ConcurrentDictionary<(long, int), CompiledProcess> _versions = new();
@@ -42,23 +50,50 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
         var rows = await db.Processes.AsNoTracking().ToListAsync(cancel);
         foreach (var row in rows)
         {
-            var version = await db.ProcessVersions.AsNoTracking().SingleAsync(v => v.ConvId == row.ConvId && v.Version == row.Version, cancel);
-            var compiled = compiler.Compile(DefinitionJson.Parse(version.Definition), row.ConvId, row.Version);
+            var version = await db.ProcessVersions.AsNoTracking().SingleOrDefaultAsync(v => v.ConvId == row.ConvId && v.Version == row.Version, cancel);
+            _processes[row.ConvId] = Load(row, version?.Definition);
+        }
+    }
+
+    /// <summary>Compiles a stored process; one that cannot be compiled is kept as broken so every other process still starts.</summary>
+    ProcessEntry Load(ProcessRow row, string? stored)
+    {
+        ProcessDefinition? definition = null;
+        try
+        {
+            if (stored is null) throw new InvalidOperationException($"its version {row.Version} is missing from the store");
+            definition = DefinitionJson.Parse(stored);
+            var compiled = compiler.Compile(definition, row.ConvId, row.Version);
             _versions[(row.ConvId, row.Version)] = compiled;
-            _processes[row.ConvId] = new ProcessEntry(row, compiled);
+            return new ProcessEntry(row, compiled);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var reason = e is DefinitionException d
+                ? string.Join("; ", d.Errors.Select(x => x.ToString()))
+                : $"version {row.Version} cannot be read: {e.Message}";
+            log.LogError("Process {ConvId} '{Title}' is broken and runs nothing until it is saved again: {Reason}", row.ConvId, row.Title, reason);
+            definition ??= new ProcessDefinition { ConvId = row.ConvId, Title = row.Title, Description = row.Description };
+            return new ProcessEntry(row, CompiledProcess.Broken(definition, row.ConvId, row.Version), reason);
         }
     }
 
     /// <summary>The version a task runs in: the newest if it still has the task's node, else the task's own.</summary>
     public async ValueTask<CompiledProcess?> VersionFor(TaskState task)
     {
-        if (Find(task.ConvId) is not { } entry) return null;
+        if (Find(task.ConvId) is not { } entry || entry.Broken is not null) return null;
         if (entry.Latest.Version == task.Version || entry.Latest.Node(task.NodeId) is not null) return entry.Latest;
         if (_versions.TryGetValue((task.ConvId, task.Version), out var cached)) return cached;
         await using var db = await dbs.CreateDbContextAsync();
         var row = await db.ProcessVersions.AsNoTracking().SingleOrDefaultAsync(v => v.ConvId == task.ConvId && v.Version == task.Version);
         if (row is null) return null;
-        return _versions[(task.ConvId, task.Version)] = compiler.Compile(DefinitionJson.Parse(row.Definition), task.ConvId, task.Version);
+        try { return _versions[(task.ConvId, task.Version)] = compiler.Compile(DefinitionJson.Parse(row.Definition), task.ConvId, task.Version); }
+        catch (Exception e) when (e is DefinitionException or System.Text.Json.JsonException)
+        {
+            // An old version stored before a rule it breaks existed: its tasks stay where they are.
+            log.LogError("Version {Version} of process {ConvId} cannot be compiled; task {Task} stays where it is: {Error}", task.Version, task.ConvId, TaskIds.Format(task.Id), e.Message);
+            return null;
+        }
     }
 
     public async Task<ProcessEntry> CreateAsync(ProcessDefinition definition, CancellationToken cancel = default)
@@ -68,7 +103,7 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
         await _saving.WaitAsync(cancel);
         try
         {
-            var convId = definition.ConvId ?? Math.Max(1000, _processes.Keys.DefaultIfEmpty(1000).Max()) + 1;
+            var convId = definition.ConvId ?? ConvIds.NextFree(_processes.Keys.ToList());
             if (_processes.ContainsKey(convId)) throw EngineException.Conflict($"process {convId} already exists; update it with PUT /api/processes/{convId}");
             CheckAlias(definition.Alias, convId);
             definition.ConvId = convId;
@@ -134,7 +169,7 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
             change(row);
             row.ChangedAt = clock.UtcNow.ToUnixTimeMilliseconds();
             await db.SaveChangesAsync(cancel);
-            return Register(row, current.Latest);
+            return Register(row, current.Latest, current.Broken);
         }
         finally { _saving.Release(); }
     }
@@ -175,10 +210,10 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
             throw EngineException.Conflict($"alias '{alias}' is already used by process {other.ConvId}");
     }
 
-    ProcessEntry Register(ProcessRow row, CompiledProcess compiled)
+    ProcessEntry Register(ProcessRow row, CompiledProcess compiled, string? broken = null)
     {
-        _versions[(row.ConvId, compiled.Version)] = compiled;
-        var entry = new ProcessEntry(row, compiled);
+        if (broken is null) _versions[(row.ConvId, compiled.Version)] = compiled;
+        var entry = new ProcessEntry(row, compiled, broken);
         _processes[row.ConvId] = entry;
         Changed?.Invoke(row.ConvId);
         return entry;

@@ -149,6 +149,16 @@ public sealed class TaskRunner(
         var steps = 0;
         while (true)
         {
+            if (task.Resume is null && processes.Find(task.ConvId)?.Paused == true)
+            {
+                // A paused (or broken) process keeps its tasks in place; resuming (or saving) the process continues them.
+                if (task.Pending.Count > 0 || !task.Stored) await Commit(task);
+                // Still held while parked, so no wake can move it behind the queue's back.
+                _parked.GetOrAdd(task.ConvId, _ => new()).Enqueue(task);
+                _parkedIds.TryAdd(task.Id, 0);
+                if (processes.Find(task.ConvId)?.Paused != true) Unpark(task.ConvId);
+                return true;
+            }
             var process = await processes.VersionFor(task);
             var node = process?.Node(task.NodeId);
             if (process is null || node is null)
@@ -159,16 +169,6 @@ public sealed class TaskRunner(
                 return false;
             }
             task.Version = process.Version;
-            if (task.Resume is null && processes.Find(task.ConvId)?.Paused == true)
-            {
-                // A paused process keeps its tasks in place; resuming the process continues them.
-                if (task.Pending.Count > 0 || !task.Stored) await Commit(task);
-                // Still held while parked, so no wake can move it behind the queue's back.
-                _parked.GetOrAdd(task.ConvId, _ => new()).Enqueue(task);
-                _parkedIds.TryAdd(task.Id, 0);
-                if (processes.Find(task.ConvId)?.Paused != true) Unpark(task.ConvId);
-                return true;
-            }
             // A time limit on an effect (an API call, say) abandons it when the limit comes first.
             using var limit = task.Resume is null && node.Kind == NodeKind.Effect && node.Definition.TimeLimit is not null
                 ? CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token) : null;

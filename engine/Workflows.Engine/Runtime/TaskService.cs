@@ -110,6 +110,8 @@ public sealed class TaskService(
     (TaskState? Task, CreateOutcome? Refused) Prepare(long convId, string? reference, JsonObject? data, long? replyTo, int depth)
     {
         if (processes.Find(convId) is not { } process) return (null, CreateOutcome.Refused($"process {convId} does not exist", "process_not_found"));
+        if (process.Broken is { } why)
+            return (null, CreateOutcome.Refused($"process {convId} is broken and accepts no new tasks until it is saved again: {why}", "process_broken"));
         if (process.Paused) return (null, CreateOutcome.Refused($"process {convId} is paused and accepts no new tasks", "process_paused"));
         if (reference is not null && (reference.Length == 0 || reference.Length > options.MaxRefLength))
             return (null, CreateOutcome.Refused($"ref must be 1 to {options.MaxRefLength} characters long", "bad_ref"));
@@ -121,7 +123,7 @@ public sealed class TaskService(
             return (null, CreateOutcome.Refused($"task data is {size} bytes, over the limit of {process.Latest.TaskSizeLimit}", "task_size_limit"));
 
         var now = clock.UtcNow;
-        var start = process.Latest.Start.Id;
+        var start = process.Latest.Start!.Id;
         var task = new TaskState
         {
             Id = ids.Next(), ConvId = convId, Version = process.Latest.Version, Ref = reference,

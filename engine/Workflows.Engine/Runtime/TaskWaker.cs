@@ -106,7 +106,10 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
                 return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} does not exist", "obj_id_not_found");
             }
             var task = TaskService.FromRow(row);
-            var decision = decide(task);
+            // A broken process keeps its tasks where they are until it is saved again.
+            var decision = processes.Find(task.ConvId) is { Broken: { } why }
+                ? new Refusal($"process {task.ConvId} is broken, so task {task.ObjId} stays where it is until the process is saved again: {why}", "process_broken")
+                : decide(task);
             if (decision is not Wake wake)
             {
                 runner.Release(taskId);

@@ -24,7 +24,7 @@ public sealed class ProcessSchedules(ISchedulerFactory schedulers, ProcessRegist
     {
         var scheduler = await schedulers.GetScheduler(cancel);
         var jobKey = new JobKey($"process-{convId}", Group);
-        var schedules = processes.Find(convId)?.Latest.Definition.Schedules ?? [];
+        var schedules = processes.Find(convId) is { Broken: null } process ? process.Latest.Definition.Schedules ?? [] : [];
         var wanted = schedules.Select((s, i) => (Key: new TriggerKey($"process-{convId}-{i}-{Fingerprint(s.Cron, s.TimeZone)}", Group), Index: i, Schedule: s)).ToList();
         // The job remembers the triggers it was given, so triggers of removed or changed schedules can be dropped.
         var job = await scheduler.GetJobDetail(jobKey, cancel);

@@ -73,6 +73,11 @@ export function ProcessPanel() {
           <span>Tasks</span><b>{summary.tasks}</b>
         </div>
       )}
+      {summary?.broken && (
+        <div className="alert error broken-reason">
+          This process is broken and runs nothing until it is saved again; its tasks wait where they are. {summary.broken}
+        </div>
+      )}
       {statusError && <div className="alert error">{statusError}</div>}
       <Field label="Title" errors={procErr('title')}>
         <input value={def.title ?? ''} onChange={(e) => set('title', e.target.value)} />
