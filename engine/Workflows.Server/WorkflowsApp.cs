@@ -84,8 +84,8 @@ public static class WorkflowsApp
             {
                 BadHttpRequestException b => (b.StatusCode, "Bad request"),
                 JsonException => (400, "The request body is not readable JSON"),
-                // System.Text.Json reports a lone surrogate escape only when the text is read.
-                InvalidOperationException e when e.StackTrace?.Contains("System.Text.Json", StringComparison.Ordinal) == true => (400, "The request body is not valid Unicode"),
+                // Bodies are checked before use (JsonInput); what is left is a value of another type than the field wants ({"login": 5}).
+                InvalidOperationException e when e.StackTrace?.Contains("System.Text.Json", StringComparison.Ordinal) == true => (400, "A value in the request body has the wrong type"),
                 EngineException e => (e.Kind == EngineErrorKind.NotFound ? 404 : e.Kind == EngineErrorKind.Conflict ? 409 : 400, "Invalid request"),
                 _ => (500, "The server failed to handle the request"),
             };

@@ -23,10 +23,11 @@ public static class CredentialsApi
         api.MapPut("/{name}", async (string name, HttpRequest request, CredentialStore store, CancellationToken cancel) =>
         {
             if (!NamePattern.IsMatch(name)) return Results.Problem(title: "Bad request", detail: "a credential name is 1-100 letters, digits, '_', '.' or '-'", statusCode: 400);
-            JsonObject? body;
-            try { body = await JsonNode.ParseAsync(request.Body, cancellationToken: cancel) as JsonObject; }
-            catch (JsonException) { return Results.Problem(title: "Bad request", detail: "the body is not readable JSON", statusCode: 400); }
-            if (body is null) return Results.Problem(title: "Bad request", detail: "the body must be a JSON object {kind, fields}", statusCode: 400);
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, cancel);
+            var (node, unreadable) = Workflows.Engine.Security.JsonInput.Parse(buffer.ToArray(), Workflows.Engine.Security.JsonInput.Strict);
+            if (unreadable is not null) return Results.Problem(title: "The request body is not readable JSON", detail: unreadable, statusCode: 400);
+            if (node is not JsonObject body) return Results.Problem(title: "Bad request", detail: "the body must be a JSON object {kind, fields}", statusCode: 400);
             var kind = body["kind"] is JsonValue k && k.TryGetValue(out string? ks) ? ks : null;
             if (string.IsNullOrWhiteSpace(kind)) return Results.Problem(title: "Bad request", detail: "kind is required", statusCode: 400);
             if (body["fields"] is not JsonObject fields) return Results.Problem(title: "Bad request", detail: "fields must be an object of name: value", statusCode: 400);

@@ -77,8 +77,12 @@ public sealed class DataPath
     }
 
     /// <summary>Sets the value, creating the objects (or arrays, for an index) on the way.</summary>
+    /// <exception cref="TemplateException">The value would sit deeper than task data may nest (the node's error exit).</exception>
     public void Set(JsonObject root, JsonNode? value)
     {
+        // Task data nests at most as deep as any JSON the engine reads or stores; deeper data could not be committed.
+        if (_segments.Length + Depth(value) >= Security.JsonInput.MaxDepth)
+            throw new TemplateException($"path '{(Text.Length > 60 ? Text[..60] + "…" : Text)}' would nest the data {_segments.Length + Depth(value)} levels deep; task data nests at most {Security.JsonInput.MaxDepth - 1} levels");
         JsonNode current = root;
         for (var i = 0; i < _segments.Length; i++)
         {
@@ -112,6 +116,13 @@ public sealed class DataPath
             }
         }
     }
+
+    static int Depth(JsonNode? node) => node switch
+    {
+        JsonObject o => 1 + o.Select(kv => Depth(kv.Value)).DefaultIfEmpty(0).Max(),
+        JsonArray a => 1 + a.Select(Depth).DefaultIfEmpty(0).Max(),
+        _ => 0,
+    };
 
     public override string ToString() => Text;
 }

@@ -182,7 +182,15 @@ public static class ManagementApi
 
     static async Task<IResult> ImportCorezoid(HttpRequest request, ProcessRegistry processes, NodeCounters counters, Workflows.Engine.Variables.EnvironmentVariables env)
     {
-        var text = await new StreamReader(request.Body).ReadToEndAsync(request.HttpContext.RequestAborted);
+        // Exports are read leniently (comments, trailing commas, a repeated key: the last one wins), but
+        // bad UTF-8, lone surrogates and numbers no double can hold are refused before anything is converted.
+        var (bytes, refused) = await Json.ReadBytes(request);
+        if (refused is not null) return Problems.Unreadable(refused);
+        var lenient = Workflows.Engine.Security.JsonInput.Relaxed;
+        lenient.MaxDepth = 256;
+        if (Workflows.Engine.Security.JsonInput.Problem(bytes, lenient, duplicateKeysAllowed: true) is { } problem)
+            return Problems.Unreadable(new(StatusCodes.Status400BadRequest, problem));
+        var text = System.Text.Encoding.UTF8.GetString(bytes!);
         Workflows.Engine.Import.ImportResult result;
         try { result = Workflows.Engine.Import.CorezoidImporter.Import(text); }
         catch (Workflows.Engine.Import.CorezoidImportException e)

@@ -39,6 +39,13 @@ public static class Problems
             _ => StatusCodes.Status400BadRequest,
         });
 
+    /// <summary>A body refused before it was read: not JSON, bad UTF-8, a key twice, a number out of range, too deep or too large.</summary>
+    public static IResult Unreadable(BodyRefusal refused) => Results.Problem(
+        title: refused.Status == StatusCodes.Status413PayloadTooLarge ? "The request body is too large" : "The request body is not readable JSON",
+        detail: refused.Description,
+        statusCode: refused.Status,
+        type: "https://workflows.dev/problems/bad-json");
+
     public static IResult BadRequest(string detail) => Results.Problem(title: "Invalid request", detail: detail, statusCode: StatusCodes.Status400BadRequest);
 
     /// <summary>System.Text.Json messages end with a long hint about the path; keep the useful part.</summary>

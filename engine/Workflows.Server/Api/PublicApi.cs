@@ -47,8 +47,25 @@ public static class PublicApi
         return Results.Json(new JsonObject { ["request_proc"] = "ok", ["ops"] = new JsonArray(results) });
     }
 
+    /// <summary>
+    /// One op, answered on its own (docs/public-api.md, "How the ops of one request relate"): whatever
+    /// happens in it becomes its own answer, so an op that fails after another op of the request was
+    /// stored never turns the whole answer into a 500 that a client would retry.
+    /// </summary>
     /// <param name="signed">The signed API (an API user): show, delete and list are allowed too; the public URL only creates and modifies.</param>
     internal static async Task<JsonNode?> Op(JsonNode? node, long convId, TaskService tasks, TaskWaker waker, CancellationToken cancel, bool signed = false)
+    {
+        try { return await RunOp(node, convId, tasks, waker, cancel, signed); }
+        catch (Exception e)
+        {
+            var id = node is JsonObject o ? o["id"]?.DeepClone() : null;
+            return e is OperationCanceledException
+                ? OpError(id, "the request was cancelled before this op was answered", "cancelled")
+                : OpError(id, $"the op could not be carried out: {e.Message}");
+        }
+    }
+
+    static async Task<JsonNode?> RunOp(JsonNode? node, long convId, TaskService tasks, TaskWaker waker, CancellationToken cancel, bool signed)
     {
         if (node is not JsonObject op) return OpError(null, "each op must be a JSON object");
         var id = op["id"]?.DeepClone();
@@ -152,8 +169,9 @@ public static class PublicApi
             return Results.Json(new JsonObject { ["proc"] = "error", ["description"] = $"process {convId} does not exist" }, statusCode: 404);
         if (!FixedTimeEquals(hash, process.Row.Hash))
             return Results.Json(new JsonObject { ["proc"] = "error", ["description"] = "the hash in the URL does not match this process" }, statusCode: 403);
-        var (body, refused) = await ReadBody(request);
-        if (refused is not null) return refused;
+        var limit = request.HttpContext.RequestServices.GetRequiredService<Workflows.Engine.EngineOptions>().PublicMaxBodyBytes;
+        var (body, refused) = await Json.ReadNode(request, limit);
+        if (refused is not null) return Results.Json(new JsonObject { ["proc"] = refused.Status == 413 ? "error" : "format_error", ["description"] = refused.Description }, statusCode: refused.Status);
         if (body is not JsonObject data) return Results.Json(new JsonObject { ["proc"] = "format_error", ["description"] = "the body must be a JSON object" }, statusCode: 400);
 
         var (outcome, ended) = wait is > 0
@@ -206,30 +224,21 @@ public static class PublicApi
         return Results.Json(new JsonObject { ["request_proc"] = "ok", ["ops"] = new JsonArray(op) });
     }
 
-    /// <summary>Reads a JSON body within the size and depth limits; a refusal is the documented answer.</summary>
-    static async Task<(JsonNode? Body, IResult? Refused)> ReadBody(HttpRequest request)
+    /// <summary>
+    /// Reads the whole body and checks it before any op runs (<see cref="Json.ReadNode"/>): a body that
+    /// cannot be read is refused whole with format_error, and nothing it holds is stored.
+    /// </summary>
+    internal static async Task<(JsonNode? Body, IResult? Refused)> ReadBody(HttpRequest request)
     {
         var limit = request.HttpContext.RequestServices.GetRequiredService<Workflows.Engine.EngineOptions>().PublicMaxBodyBytes;
-        // A declared length over the limit is answered at once (Kestrel drains the body within its own
-        // limit, so the client still reads the answer); a body without a length is cut at the limit.
-        if (request.ContentLength > limit)
-            return (null, Answer("error", $"the body is {request.ContentLength} bytes; the limit is {limit}", StatusCodes.Status413PayloadTooLarge));
-        var size = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
-        if (size is { IsReadOnly: false }) size.MaxRequestBodySize = limit;
-        try
-        {
-            var body = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: request.HttpContext.RequestAborted);
-            return Json.IsWellFormedText(body) ? (body, null) : (null, Answer("format_error", Json.BadUnicode));
-        }
-        catch (JsonException e)
-        {
-            return (null, Answer("format_error", $"the body is not readable JSON: {e.Message.Split(" Path:")[0]}"));
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, Answer("error", $"the body is larger than the limit of {limit} bytes", StatusCodes.Status413PayloadTooLarge));
-        }
+        var (body, refused) = await Json.ReadNode(request, limit);
+        return refused is null ? (body, null) : (null, Refusal(refused));
     }
+
+    /// <summary>The public URLs' answer to a body refused before reading: 413 when too large, else format_error.</summary>
+    internal static IResult Refusal(BodyRefusal refused) => refused.Status == StatusCodes.Status413PayloadTooLarge
+        ? Answer("error", refused.Description, StatusCodes.Status413PayloadTooLarge)
+        : Answer("format_error", refused.Description);
 
     static JsonObject Ok(JsonNode? id, string? reference, string objId)
     {

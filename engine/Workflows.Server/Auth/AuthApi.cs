@@ -109,28 +109,31 @@ public static partial class AuthApi
         SignatureReplayGuard replays, ProcessRegistry processes, TaskService tasks, TaskWaker waker)
     {
         if (apiVersion != 2) return Refuse("the signed API is version 2: /api/2/json/{login}/{unixtime}/{signature}", 404);
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        // The whole body first: the signature covers it, and it is checked as on the public URL before any op runs.
+        var (bytes, tooLarge) = await Json.ReadBytes(request, request.HttpContext.RequestServices.GetRequiredService<Workflows.Engine.EngineOptions>().PublicMaxBodyBytes);
+        if (tooLarge is not null) return PublicApi.Refusal(tooLarge);
         var user = await accounts.FindAsync(login);
         var secret = user is null ? null : accounts.SecretOf(user);
-        var expected = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(unixtime + (secret ?? "") + body + (secret ?? ""))));
+        // Over the body's bytes as sent, so a body that is not valid UTF-8 is still judged by its signature first.
+        var around = Encoding.UTF8.GetBytes(secret ?? "");
+        var expected = Convert.ToHexStringLower(SHA1.HashData([.. Encoding.UTF8.GetBytes(unixtime + (secret ?? "")), .. bytes!, .. around]));
         var valid = secret is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature.ToLowerInvariant()));
         if (!valid) return Refuse("the signature does not match this login's secret", 401);
         if (Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - unixtime) > SignatureWindowSeconds)
             return Refuse($"the time in the URL is more than {SignatureWindowSeconds} s away from the server's; check the clock", 401);
         if (!replays.FirstTime(signature, unixtime, SignatureWindowSeconds)) return Refuse("this signed request was already used", 401);
 
-        JsonNode? root;
-        try { root = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }); }
-        catch (JsonException e) { return Refuse($"the body is not readable JSON: {e.Message.Split(" Path:")[0]}", 200, "format_error"); }
-        if (!Json.IsWellFormedText(root)) return Refuse(Json.BadUnicode, 200, "format_error");
+        var (root, unreadable) = Workflows.Engine.Security.JsonInput.Parse(bytes, Workflows.Engine.Security.JsonInput.Strict);
+        if (unreadable is not null) return Refuse(unreadable, 200, "format_error");
         if (root is not JsonObject o || o["ops"] is not JsonArray ops) return Refuse("the body must be a JSON object with an \"ops\" array", 200, "format_error");
         if (ops.Count > PublicApi.MaxOps) return Refuse($"at most {PublicApi.MaxOps} ops per request, not {ops.Count}", 200, "format_error");
         if (user!.Role == Roles.Viewer && ops.Any(op => op?["type"]?.ToString() is not ("show" or "list")))
             return Refuse("viewers can only show and list tasks", 403);
         var answers = await Task.WhenAll(ops.Select(op =>
         {
-            var conv = op?["conv_id"];
+            // Not an object: the public API's own answer for it ("each op must be a JSON object").
+            if (op is not JsonObject) return PublicApi.Op(op, 0, tasks, waker, request.HttpContext.RequestAborted);
+            var conv = op["conv_id"];
             long convId = 0;
             var known = conv is not null && long.TryParse(conv is JsonValue v && v.TryGetValue(out string? s) ? s : conv.ToJsonString(), out convId) && processes.Find(convId) is not null;
             return known

@@ -98,6 +98,7 @@ public sealed class HostileInputTests
         }
         var health = await server.GetJson("/health");
         Assert.That((string?)health["status"], Is.EqualTo("ready"));
+        await HostileCorpusTests.RestartsCleanly(server);
     }
 
     [Test]
@@ -142,6 +143,7 @@ public sealed class HostileInputTests
             Assert.That((bool?)(await server.PostJson("/api/validate", definition))["valid"], Is.True);
         }
         TestContext.Out.WriteLine($"{created} mutated definitions were still valid and saved");
+        await HostileCorpusTests.RestartsCleanly(server);
     }
 
     [TestCase("for (;;) { data.x = (data.x || 0) + 1; }", "err")]
@@ -166,5 +168,6 @@ public sealed class HostileInputTests
             Assert.That((string?)task["data"]!["__conveyor_code_return_description__"], Is.Not.Empty);
         var health = await server.GetJson("/health");
         Assert.That((string?)health["status"], Is.EqualTo("ready"));
+        await HostileCorpusTests.RestartsCleanly(server);
     }
 }
