@@ -13,6 +13,12 @@ public sealed class EngineOptions
     /// the server process but not of the machine, and commits cost no fsync.
     /// </summary>
     public string SqliteSynchronous { get; set; } = "FULL";
+    /// <summary>
+    /// SQLite: when the write-ahead log passes this size, the checkpointer waits for readers to move on
+    /// and truncates it (a passive checkpoint cannot reset a log that readers keep using), and a reset
+    /// log is cut back to this size. Bounds the WAL under heavy reads.
+    /// </summary>
+    public long SqliteWalLimitBytes { get; set; } = 64L * 1024 * 1024;
     /// <summary>Folder of process definitions loaded into an empty store at first start.</summary>
     public string? ProcessesFolder { get; set; }
 

@@ -102,7 +102,7 @@ public static class WorkflowsApp
         app.UseStaticFiles(new StaticFileOptions { FileProvider = designer });
         app.MapOpenApi();
         app.MapGet("/health", async (EngineHost host, TaskRunner runner, TaskWriter writer, TimerService timers, RetentionService retention,
-            Microsoft.EntityFrameworkCore.IDbContextFactory<WorkflowsDb> dbs) =>
+            Microsoft.EntityFrameworkCore.IDbContextFactory<WorkflowsDb> dbs, StoreProvider provider) =>
         {
             string store;
             try
@@ -124,6 +124,8 @@ public static class WorkflowsApp
             batches = writer.Batches,
             rows = writer.Rows,
             writer_busy_seconds = Math.Round(writer.Busy.TotalSeconds, 3),
+            wal_bytes = provider.WalBytes,
+            wal_truncations = provider.WalTruncations,
         }, statusCode: ready ? 200 : 503);
         });
         app.MapGet("/metrics", (MetricsEndpoint metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));

@@ -20,7 +20,7 @@ switch (mode)
             usage: dotnet run -c Release --project tests/Workflows.Benchmarks -- MODE [options]
               e2e       [--levels 1,8,64] [--seconds 20] [--warmup 20] [--loader wrk|dotnet]   public API load through the 6-node process (server in its own process)
               engine    [--tasks 200000] [--nodes 10]      node steps per second with durable commits, no HTTP
-              sleepers  [--tasks 1000000]                  tasks parked in a delay: memory, database size, wake lateness, restart time
+              sleepers  [--tasks 1000000] [--down-at-due]  tasks parked in a delay: memory, database size, restart time, wake lateness p50/p99 (running, or stopped as they fall due)
               code                                         code node evaluations per second (BenchmarkDotNet)
               peers     [--dir D] [--port 5098]            a database with the peers' workflow, and the PEER_CMD/PEER_URL for shared/bench/peers/run.sh custom
             """);

@@ -139,6 +139,12 @@ export interface Task {
   status: 'processing' | 'waiting' | 'finished' | string;
   result?: 'success' | 'error' | string | null;
   data: Record<string, unknown>;
+  /** What the task waits for: time, callback or reply. */
+  wait?: string | null;
+  /** When the timers next wake it: its delay's end or its time limit, whichever comes first. */
+  wake_at?: string | null;
+  /** When its time limit runs out (wait_callback's timeout_seconds). */
+  time_limit_at?: string | null;
   created_at: string;
   changed_at: string;
 }

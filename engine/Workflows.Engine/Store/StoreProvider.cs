@@ -44,6 +44,12 @@ public abstract class StoreProvider : IAsyncDisposable
     /// <summary>Background upkeep while the engine runs (SQLite: WAL checkpoints); null when the database needs none.</summary>
     internal virtual Task? StartUpkeep(ILogger log, CancellationToken stop) => null;
 
+    /// <summary>The size of the write-ahead log on disk now (SQLite), for /health; null where the engine does not manage one.</summary>
+    public virtual long? WalBytes => null;
+
+    /// <summary>Checkpoints that truncated a WAL grown past its limit, for /health.</summary>
+    public long WalTruncations { get; protected set; }
+
     /// <summary>Gives pages freed by pruning back, where the database does not do it itself.</summary>
     public virtual Task CompactAsync(CancellationToken cancel) => Task.CompletedTask;
 

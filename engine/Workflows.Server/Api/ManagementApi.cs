@@ -338,6 +338,9 @@ public static class ManagementApi
         ["status"] = t.Status,
         ["result"] = t.Result,
         ["wait"] = t.WaitKind,
+        // When the timers next wake it (its delay's end or its time limit, whichever is first), and its time limit.
+        ["wake_at"] = t.WakeAt is { } wake ? Json.Iso(wake) : null,
+        ["time_limit_at"] = t.TimeoutAt is { } limit ? Json.Iso(limit) : null,
         ["data"] = JsonNode.Parse(t.Data),
         ["created_at"] = Json.Iso(t.CreatedAt),
         ["changed_at"] = Json.Iso(t.ChangedAt),

@@ -58,6 +58,11 @@ public sealed class WaitTests(string store) : OnBothStores(store)
         var id = await _server.CreateTask(conv, hash, []);
         var waiting = await _server.WaitFor(id, "waiting");
         Assert.That((string?)waiting["node_id"], Is.EqualTo("sleep"));
+        // The task view says when the timers will wake it.
+        Assert.That((string?)waiting["wait"], Is.EqualTo("time"));
+        Assert.That(DateTimeOffset.Parse((string)waiting["wake_at"]!, System.Globalization.CultureInfo.InvariantCulture),
+            Is.EqualTo(_clock.UtcNow.AddSeconds(7200)).Within(TimeSpan.FromSeconds(1)));
+        Assert.That(waiting["time_limit_at"], Is.Null);
 
         _clock.Advance(TimeSpan.FromMinutes(119));
         await Task.Delay(400);
@@ -152,7 +157,10 @@ public sealed class WaitTests(string store) : OnBothStores(store)
     {
         var (conv, hash) = await _server.CreateProcess(CallbackProcess("no callback"));
         var id = await _server.CreateTask(conv, hash, []);
-        await _server.WaitFor(id, "waiting");
+        var waiting = await _server.WaitFor(id, "waiting");
+        var limit = DateTimeOffset.Parse((string)waiting["time_limit_at"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(limit, Is.EqualTo(_clock.UtcNow.AddSeconds(600)).Within(TimeSpan.FromSeconds(1)));
+        Assert.That((string?)waiting["wake_at"], Is.EqualTo((string?)waiting["time_limit_at"]));
         _clock.Advance(TimeSpan.FromSeconds(601));
         var task = await _server.WaitFor(id, timeoutMs: 3000);
         Assert.That((string?)task["node_id"], Is.EqualTo("manual"));

@@ -98,4 +98,46 @@ public sealed class GrowthTests
         Assert.That(text, Does.Contain("workflows_step_duration_ms_count{node_type=\"set_param\"} 3"));
         Assert.That(text, Does.Contain("workflows_timer_lag_ms"));
     }
+
+    /// <summary>
+    /// Readers that always hold an old snapshot keep a passive checkpoint from ever resetting the WAL;
+    /// past its limit the checkpointer waits them out and truncates it, and /health shows its size.
+    /// </summary>
+    [Test]
+    public async Task The_wal_stays_bounded_while_readers_never_stop_and_health_reports_its_size()
+    {
+        const long limit = 512 * 1024;
+        await using var server = await TestServer.StartAsync(new() { ["Workflows:SqliteWalLimitBytes"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var (conv, _) = await server.CreateProcess(Single("set_param", new JsonObject { ["values"] = new JsonObject { ["seen"] = "1" } }));
+        var tasks = server.Get<TaskService>();
+        using var stop = new CancellationTokenSource();
+        // Two readers whose read transactions overlap, so some snapshot is always open.
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(async () =>
+        {
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(server.Folder, "workflows.db")};Pooling=False");
+            db.Open();
+            while (!stop.IsCancellationRequested)
+            {
+                using var tx = db.BeginTransaction(deferred: true);
+                using (var count = db.CreateCommand()) { count.Transaction = tx; count.CommandText = "SELECT count(*) FROM tasks"; count.ExecuteScalar(); }
+                await Task.Delay(150 + r * 70);
+                tx.Commit();
+            }
+        })).ToList();
+        long largest = 0;
+        for (var round = 0; round < 12; round++)
+        {
+            var created = await Task.WhenAll(Enumerable.Range(0, 500).Select(i => tasks.CreateAsync(conv, null, new JsonObject { ["i"] = i, ["pad"] = new string('x', 600) })));
+            Assert.That(created.All(c => c.Ok), Is.True);
+            largest = Math.Max(largest, (long)(await server.GetJson("/health"))["wal_bytes"]!);
+        }
+        await Task.Delay(1500);
+        var health = await server.GetJson("/health");
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+        TestContext.Out.WriteLine($"largest WAL seen {largest / 1024} KiB, now {(long)health["wal_bytes"]! / 1024} KiB, {(long)health["wal_truncations"]!} truncations; 6,000 tasks of ~1 KB written");
+        Assert.That((long)health["wal_truncations"]!, Is.GreaterThan(0));
+        // Without the truncating checkpoint the WAL held every page written (well over 10 MB here).
+        Assert.That(largest, Is.LessThan(8 * 1024 * 1024));
+    }
 }

@@ -128,6 +128,13 @@ export function TaskView({ objId, onBack }: { objId: string; onBack: () => void 
           <div className="muted small">
             now in <b>{task.node_id}</b> · created {formatTime(task.created_at)}
           </div>
+          {(task.wake_at || task.time_limit_at) && (
+            <div className="muted small" data-testid="task-wake">
+              {task.wait ? `waits for ${task.wait}` : 'waits'}
+              {task.wake_at && <> · wakes {formatTime(task.wake_at)}</>}
+              {task.time_limit_at && <> · time limit {formatTime(task.time_limit_at)}</>}
+            </div>
+          )}
           {task.status === 'finished' && task.result === 'error' && (
             <button
               className="btn small"
