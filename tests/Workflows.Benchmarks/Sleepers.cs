@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
 using Workflows.Tests.Support;
@@ -67,6 +68,8 @@ static class Sleepers
         var untilDue = wakeAt - DateTimeOffset.UtcNow;
         if (untilDue > TimeSpan.Zero) await Task.Delay(untilDue);
         var dueWatch = Stopwatch.StartNew();
+        var healthBefore = await restarted.Http.GetFromJsonAsync<JsonNode>("/health");
+        var cpuBefore = restarted.CpuSeconds();
         double firstLate = -1;
         while (true)
         {
@@ -77,6 +80,9 @@ static class Sleepers
             await Task.Delay(100);
         }
         var allLate = dueWatch.Elapsed.TotalSeconds;
+        var cpu = restarted.CpuSeconds() - cpuBefore;
+        var healthAfter = await restarted.Http.GetFromJsonAsync<JsonNode>("/health");
+        double Delta(string key) => (double)healthAfter![key]! - (double)healthBefore![key]!;
         // Each task's lateness: when its wake ran (the final step's time) minus when it was due, or
         // minus when the server was ready again if that was later.
         var dueMs = wakeAt.ToUnixTimeSeconds() * 1000;
@@ -94,6 +100,7 @@ static class Sleepers
         Console.WriteLine(downAtDue ? "stopped 1 s after the timers fell due; lateness counts from ready again" : "running when the timers fall due; lateness counts from the due time");
         Console.WriteLine("| tasks parked | server RSS with them | peak RSS while parking | database size | restart until ready | RSS after restart | first wake late by | all woken and finished after | lateness p50 | p99 | max |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"wave: {Delta("batches"):F0} commits of {Delta("rows") / Math.Max(1, Delta("batches")):F0} rows on average, writer busy {Delta("writer_busy_seconds"):F1} s, server CPU {cpu:F1} s over {allLate:F1} s; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         Console.WriteLine($"| {count} | {rss:F0} MiB | {peak:F0} MiB | {dbSize:F0} MiB | {ready.TotalSeconds:F2} s | {rssAfterRestart:F0} MiB | {firstLate:F2} s | {allLate:F1} s | {Stats.Percentile(late, 50):F2} s | {Stats.Percentile(late, 99):F2} s | {late[^1]:F2} s |");
         await restarted.DisposeAsync();
     }
