@@ -55,7 +55,7 @@ public static class PublicApi
     /// <param name="signed">The signed API (an API user): show, delete and list are allowed too; the public URL only creates and modifies.</param>
     internal static async Task<JsonNode?> Op(JsonNode? node, long convId, TaskService tasks, TaskWaker waker, CancellationToken cancel, bool signed = false)
     {
-        try { return await RunOp(node, convId, tasks, waker, cancel, signed); }
+        try { return await RunOp(node, convId, tasks, waker, signed, cancel); }
         catch (Exception e)
         {
             var id = node is JsonObject o ? o["id"]?.DeepClone() : null;
@@ -65,7 +65,7 @@ public static class PublicApi
         }
     }
 
-    static async Task<JsonNode?> RunOp(JsonNode? node, long convId, TaskService tasks, TaskWaker waker, CancellationToken cancel, bool signed)
+    static async Task<JsonNode?> RunOp(JsonNode? node, long convId, TaskService tasks, TaskWaker waker, bool signed, CancellationToken cancel)
     {
         if (node is not JsonObject op) return OpError(null, "each op must be a JSON object");
         var id = op["id"]?.DeepClone();
