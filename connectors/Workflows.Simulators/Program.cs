@@ -14,6 +14,7 @@ public static class Program
         Console.WriteLine($"retailcrm  {set.RetailCrm.Base}/api/v5");
         Console.WriteLine($"moysklad   {set.MoySklad.Base}/api/remap/1.2");
         Console.WriteLine($"shopscript {set.ShopScript.Base}/api.php (access_token {ShopScriptSimulator.AccessToken})");
+        Console.WriteLine($"beeline    {set.Beeline.Base}/apis/portal (X-MPBX-API-AUTH-TOKEN {BeelineSimulator.Token})");
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         try { await Task.Delay(Timeout.Infinite, stop.Token); } catch (OperationCanceledException) { }

@@ -11,8 +11,9 @@ public sealed class SimulatorSet : IAsyncDisposable
     public RetailCrmSimulator RetailCrm { get; } = new();
     public MoySkladSimulator MoySklad { get; } = new();
     public ShopScriptSimulator ShopScript { get; } = new();
+    public BeelineSimulator Beeline { get; } = new();
 
-    public IEnumerable<HttpSimulator> All => [Bitrix24, VoxImplant, Telegram, Sms, Smtp, RetailCrm, MoySklad, ShopScript];
+    public IEnumerable<HttpSimulator> All => [Bitrix24, VoxImplant, Telegram, Sms, Smtp, RetailCrm, MoySklad, ShopScript, Beeline];
 
     public static async Task<SimulatorSet> StartAsync()
     {

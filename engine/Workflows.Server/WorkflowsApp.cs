@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Workflows.Connectors;
+using Workflows.Connectors.Beeline;
 using Workflows.Connectors.Credentials;
 using Workflows.Engine;
 using Workflows.Engine.Runtime;
@@ -134,6 +135,7 @@ public static class WorkflowsApp
         ManagementApi.Map(app);
         EnvVarsApi.Map(app);
         app.MapCredentialsApi();
+        app.MapBeelineEvents();
         app.MapFallback("/api/{**rest}", () => Results.Problem(title: "Not found", detail: "no such API endpoint", statusCode: 404));
         app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = designer });
         return app;

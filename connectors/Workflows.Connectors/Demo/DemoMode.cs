@@ -8,7 +8,7 @@ namespace Workflows.Connectors.Demo;
 /// <summary>
 /// "Workflows:Demo=true": starts every vendor simulator inside the server and stores demo credentials
 /// pointing at them (names demo-bitrix24, demo-bitrix24-oauth, demo-voximplant, demo-telegram, demo-sms,
-/// demo-smtp, demo-retailcrm, demo-moysklad), so the bundled processes run without real accounts.
+/// demo-smtp, demo-retailcrm, demo-moysklad, demo-beeline), so the bundled processes run without real accounts.
 /// </summary>
 public sealed class DemoMode(CredentialStore credentials, ILogger<DemoMode> log) : IHostedService, IAsyncDisposable
 {
@@ -66,6 +66,11 @@ public sealed class DemoMode(CredentialStore credentials, ILogger<DemoMode> log)
             ["organization_id"] = MoySkladSimulator.Organization,
             ["agent_id"] = MoySkladSimulator.Agent,
         }),
+        new("demo-beeline", "beeline", new Dictionary<string, string>
+        {
+            ["url"] = $"{s.Beeline.Base}/apis/portal",
+            ["token"] = BeelineSimulator.Token,
+        }),
     ];
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -74,7 +79,7 @@ public sealed class DemoMode(CredentialStore credentials, ILogger<DemoMode> log)
         Simulators.Bitrix24.BucketCapacity = 50;   // the cloud portal's leaky bucket (X=50, 2/s)
         credentials.EnsureTable();
         foreach (var credential in CredentialsFor(Simulators)) await credentials.PutAsync(credential, cancellationToken);
-        log.LogInformation("Demo mode: vendor simulators started; demo credentials stored (demo-bitrix24, demo-voximplant, demo-telegram, demo-sms, demo-smtp, demo-retailcrm, demo-moysklad)");
+        log.LogInformation("Demo mode: vendor simulators started; demo credentials stored (demo-bitrix24, demo-voximplant, demo-telegram, demo-sms, demo-smtp, demo-retailcrm, demo-moysklad, demo-beeline)");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -29,6 +29,29 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
             return new Wake("callback", NodeOutcome.Go(), data);
         }, TimeSpan.FromSeconds(5), cancel);
 
+    /// <summary>
+    /// Delivers a callback to the task of this process that waits in <paramref name="nodeId"/> with the
+    /// wait key <paramref name="key"/> (a wait_callback node's <c>key</c>): how vendors that know only
+    /// their own id (a PBX call id) reach the task.
+    /// </summary>
+    public async Task<WakeResult> CallbackByKeyAsync(long convId, string nodeId, string key, JsonObject? data, CancellationToken cancel = default)
+    {
+        // The vendor may answer before the wait is committed (a fast PBX): look again for a short while.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        long? taskId;
+        while (true)
+        {
+            await using (var db = await dbs.CreateDbContextAsync(cancel))
+                taskId = await db.Tasks.AsNoTracking()
+                    .Where(t => t.ConvId == convId && t.NodeId == nodeId && t.Status == TaskStatus.Waiting && t.WaitKind == WaitSpec.Callback && t.WaitKey == key)
+                    .Select(t => (long?)t.Id).FirstOrDefaultAsync(cancel);
+            if (taskId is not null || DateTime.UtcNow > until) break;
+            await Task.Delay(50, cancel);
+        }
+        if (taskId is null) return WakeResult.Refused(0, $"no task of process {convId} waits in node '{nodeId}' for '{key}'", "obj_id_not_found");
+        return await CallbackAsync(taskId.Value, data, expectedNode: nodeId, expectedConvId: convId, cancel: cancel);
+    }
+
     /// <summary>Delivers a callee's reply to the task that called it (call process).</summary>
     internal Task<WakeResult> ReplyAsync(long callerId, string calleeObjId, JsonObject data, NodeError? exception, CancellationToken cancel = default) =>
         WakeAsync(callerId, task =>

@@ -203,6 +203,15 @@ public static class PublicApi
         if (read is not JsonObject body) return Answer("format_error", "the body must be a JSON object");
 
         var settings = (Workflows.Engine.Nodes.WaitCallbackNode.Prepared)node.Prepared!;
+        if (settings.KeyPath is { } keyPath)
+        {
+            var value = keyPath.Get(body);
+            var key = value is null ? null : Workflows.Engine.Templates.Template.AsText(value);
+            if (string.IsNullOrEmpty(key)) return Answer("error", $"the body has no wait key at '{keyPath}'");
+            var byKey = await waker.CallbackByKeyAsync(id, nodeId, key, body, request.HttpContext.RequestAborted);
+            var answer = byKey.Ok ? Ok(null, null, TaskIds.Format(byKey.TaskId)) : OpError(null, byKey.Description!, byKey.Proc);
+            return Results.Json(new JsonObject { ["request_proc"] = "ok", ["ops"] = new JsonArray(answer) });
+        }
         long taskId;
         if (settings.TaskIdPath is { } idPath)
         {
@@ -217,7 +226,7 @@ public static class PublicApi
             if (reference is null || tasks.ActiveByRef(id, reference) is not { } byRef) return Answer("error", $"no active task has the ref found at '{refPath}'");
             taskId = byRef;
         }
-        else return Answer("error", $"node '{nodeId}' names no task_id_path or ref_path to find the task in a callback");
+        else return Answer("error", $"node '{nodeId}' names no task_id_path, ref_path or key_path to find the task in a callback");
 
         var woken = await waker.CallbackAsync(taskId, body, expectedNode: nodeId, expectedConvId: id, cancel: request.HttpContext.RequestAborted);
         var op = woken.Ok ? Ok(null, null, TaskIds.Format(taskId)) : OpError(null, woken.Description!, woken.Proc);

@@ -23,6 +23,7 @@ public sealed class ConnectorsEnvironment
     {
         Sims = await SimulatorSet.StartAsync();
         Sims.VoxImplant.CallbackDelay = TimeSpan.FromMilliseconds(100);
+        Sims.Beeline.EventDelay = TimeSpan.FromMilliseconds(20);
         TestHost = await TestServer.StartAsync(new Dictionary<string, string?>
         {
             ["Workflows:Connectors:RetryAttempts"] = "3",
@@ -37,6 +38,7 @@ public sealed class ConnectorsEnvironment
         await PutCredential("bad-sms", "sms", new Dictionary<string, string> { ["url"] = $"{Sims.Sms.Base}/sms/send", ["api_key"] = "wrong" });
         await PutCredential("bad-smtp", "smtp", new Dictionary<string, string> { ["host"] = "127.0.0.1", ["port"] = Sims.Smtp.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), ["username"] = SmtpSimulator.User, ["password"] = "wrong", ["from"] = SmtpSimulator.User, ["enable_ssl"] = "false" });
         await PutCredential("bad-retailcrm", "retailcrm", new Dictionary<string, string> { ["url"] = Sims.RetailCrm.Base, ["api_key"] = "wrong" });
+        await PutCredential("bad-beeline", "beeline", new Dictionary<string, string> { ["url"] = $"{Sims.Beeline.Base}/apis/portal", ["token"] = "wrong" });
         await PutCredential("bad-moysklad", "moysklad", new Dictionary<string, string> { ["url"] = $"{Sims.MoySklad.Base}/api/remap/1.2", ["token"] = "wrong" });
     }
 
