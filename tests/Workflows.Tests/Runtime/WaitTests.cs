@@ -123,6 +123,28 @@ public sealed class WaitTests(string store) : OnBothStores(store)
     }
 
     [Test]
+    public async Task A_callback_by_the_wait_key_wakes_the_task_waiting_for_that_vendor_id_only()
+    {
+        var (conv, hash) = await _server.CreateProcess(Definition("callback by key",
+            Node("start", "start", exits: P("""{"next":"wait"}""")),
+            Node("wait", "wait_callback", P("""{"timeout_seconds":600,"key":"pay-{{payment}}","key_path":"object.id"}"""), P("""{"next":"route","timeout":"manual"}""")),
+            Node("route", "condition", P("""{"rules":[{"exit":"answered","conditions":[{"param":"result","fun":"eq","const":"answered"}]}]}"""), P("""{"answered":"done","default":"manual"}""")),
+            Final("done"), Final("manual", "error")));
+        var first = await _server.CreateTask(conv, hash, P("""{"payment":"1"}"""));
+        var second = await _server.CreateTask(conv, hash, P("""{"payment":"2"}"""));
+        await _server.WaitFor(first, "waiting");
+        await _server.WaitFor(second, "waiting");
+        var answer = await _server.PostJson($"/api/1/json/callback/{conv}/{hash}/wait", """{"object":{"id":"pay-2"},"result":"answered"}""");
+        Assert.That((string?)answer["ops"]![0]!["obj_id"], Is.EqualTo(second), answer.ToJsonString());
+        Assert.That((string?)(await _server.WaitFor(second))["node_id"], Is.EqualTo("done"));
+        Assert.That((string?)(await _server.Task(first))["status"], Is.EqualTo("waiting"));
+        var unknown = await _server.PostJson($"/api/1/json/callback/{conv}/{hash}/wait", """{"object":{"id":"pay-9"}}""");
+        Assert.That((string?)unknown["ops"]![0]!["proc"], Is.EqualTo("obj_id_not_found"), unknown.ToJsonString());
+        var noKey = await _server.PostJson($"/api/1/json/callback/{conv}/{hash}/wait", """{"result":"answered"}""");
+        Assert.That((string?)noKey["description"], Does.Contain("no wait key at 'object.id'"), noKey.ToJsonString());
+    }
+
+    [Test]
     public async Task A_callback_for_a_task_that_is_not_waiting_is_refused_and_changes_nothing()
     {
         var (conv, hash) = await _server.CreateProcess(CallbackProcess("not waiting"));
