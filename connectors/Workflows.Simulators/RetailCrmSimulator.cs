@@ -7,7 +7,8 @@ namespace Workflows.Simulators;
 
 /// <summary>
 /// RetailCRM API v5: POST /api/v5/orders/create, POST /api/v5/orders/{id}/edit (by=externalId|id),
-/// GET /api/v5/orders/{id}. Key in X-API-KEY or apiKey; form-encoded with the order as a JSON string.
+/// GET /api/v5/orders/{id}; the catalogue: GET store/offers, POST store/products/batch/create,
+/// store/inventories/upload and store/prices/upload. Key in X-API-KEY or apiKey; form-encoded with the order as a JSON string.
 /// Errors: 403 Wrong "apiKey" value, 400 Errors in the entity format / duplicate externalId, 404 Not found, 503 Rate limit exceeded.
 /// </summary>
 public sealed class RetailCrmSimulator : HttpSimulator
@@ -17,6 +18,21 @@ public sealed class RetailCrmSimulator : HttpSimulator
     int _nextId = 1000;
 
     public IReadOnlyDictionary<int, JsonObject> Orders => _orders;
+
+    /// <summary>A catalogue offer: its product's name and article, price of the base type, stock of the warehouse.</summary>
+    public sealed class Offer(int id, string externalId, string name)
+    {
+        public int Id => id;
+        public string ExternalId => externalId;
+        public string Name { get; set; } = name;
+        public string Article { get; set; } = "";
+        public double Price { get; set; }
+        public double Quantity { get; set; }
+    }
+
+    readonly ConcurrentDictionary<string, Offer> _offers = new();
+    int _nextOffer = 5000;
+    public IReadOnlyDictionary<string, Offer> Offers => _offers;
 
     protected override void Map(WebApplication app)
     {
@@ -60,6 +76,69 @@ public sealed class RetailCrmSimulator : HttpSimulator
             foreach (var (k, v) in order!) if (k is not ("id" or "number")) found[k] = v?.DeepClone();
             return Json(new JsonObject { ["success"] = true, ["id"] = found["id"]?.DeepClone(), ["order"] = found.DeepClone() });
         });
+        api.MapGet("/store/offers", (HttpRequest request) =>
+        {
+            var wanted = request.Query["filter[externalIds][]"].Select(v => v ?? "").ToHashSet();
+            var offers = _offers.Values.Where(o => wanted.Count == 0 || wanted.Contains(o.ExternalId)).OrderBy(o => o.Id).ToList();
+            var limit = int.TryParse(request.Query["limit"], out var l) ? l : 20;
+            if (limit is not (20 or 50 or 100 or 250)) return Error(400, "Errors in the input parameters", new JsonObject { ["limit"] = "This value should be 20, 50, 100 or 250." });
+            return Json(new JsonObject
+            {
+                ["success"] = true,
+                ["pagination"] = new JsonObject { ["limit"] = limit, ["totalCount"] = offers.Count, ["currentPage"] = 1, ["totalPageCount"] = Math.Max(1, (offers.Count + limit - 1) / limit) },
+                ["offers"] = new JsonArray(offers.Take(limit).Select(o => (JsonNode)new JsonObject
+                {
+                    ["id"] = o.Id, ["externalId"] = o.ExternalId, ["name"] = o.Name, ["article"] = o.Article,
+                    ["price"] = o.Price, ["quantity"] = o.Quantity,
+                    ["prices"] = new JsonArray(new JsonObject { ["priceType"] = "base", ["price"] = o.Price }),
+                }).ToArray()),
+            });
+        });
+        api.MapPost("/store/products/batch/create", async (HttpRequest request) =>
+        {
+            var (list, problem) = await ReadList(request, "products");
+            if (problem is not null) return problem;
+            var added = new JsonArray();
+            foreach (var product in list!.OfType<JsonObject>())
+                foreach (var offer in (product["offers"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    var ext = Str(offer["externalId"]);
+                    if (string.IsNullOrEmpty(ext)) return Error(400, "Errors in the entity format", new JsonObject { ["offers[].externalId"] = "This value should not be blank." });
+                    var created = _offers.GetOrAdd(ext, e => new Offer(Interlocked.Increment(ref _nextOffer), e, Str(offer["name"]) ?? Str(product["name"]) ?? e));
+                    created.Article = Str(offer["article"]) ?? "";
+                    added.Add(created.Id);
+                }
+            return Json(new JsonObject { ["success"] = true, ["processedProductsCount"] = list!.Count, ["addedProducts"] = added });
+        });
+        api.MapPost("/store/inventories/upload", async (HttpRequest request) =>
+        {
+            var (list, problem) = await ReadList(request, "offers");
+            if (problem is not null) return problem;
+            if (list!.Count > 250) return Error(400, "Errors in the input parameters", new JsonObject { ["offers"] = "At most 250 offers per request." });
+            var notFound = new JsonArray();
+            var processed = 0;
+            foreach (var item in list.OfType<JsonObject>())
+            {
+                if (Str(item["externalId"]) is not { } ext || !_offers.TryGetValue(ext, out var offer)) { notFound.Add(new JsonObject { ["externalId"] = Str(item["externalId"]) }); continue; }
+                offer.Quantity = (item["stores"] as JsonArray ?? []).OfType<JsonObject>().Sum(st => st["available"]?.GetValue<double>() ?? 0);
+                processed++;
+            }
+            return Json(new JsonObject { ["success"] = true, ["processedOffersCount"] = processed, ["notFoundOffers"] = notFound });
+        });
+        api.MapPost("/store/prices/upload", async (HttpRequest request) =>
+        {
+            var (list, problem) = await ReadList(request, "prices");
+            if (problem is not null) return problem;
+            var notUpdated = new JsonArray();
+            var processed = 0;
+            foreach (var item in list!.OfType<JsonObject>())
+            {
+                if (Str(item["externalId"]) is not { } ext || !_offers.TryGetValue(ext, out var offer)) { notUpdated.Add(new JsonObject { ["externalId"] = Str(item["externalId"]) }); continue; }
+                if ((item["prices"] as JsonArray)?.FirstOrDefault()?["price"] is JsonValue price) offer.Price = price.GetValue<double>();
+                processed++;
+            }
+            return Json(new JsonObject { ["success"] = true, ["processedOffersCount"] = processed, ["notUpdatedOffers"] = notUpdated });
+        });
         api.MapGet("/orders/{key}", (string key, HttpRequest request) =>
         {
             var by = request.Query["by"].ToString() is { Length: > 0 } b ? b : "externalId";
@@ -82,6 +161,15 @@ public sealed class RetailCrmSimulator : HttpSimulator
         {
             return JsonNode.Parse(text) is JsonObject o ? (o, null) : (null, Error(400, "Errors in the entity format"));
         }
+        catch (System.Text.Json.JsonException) { return (null, Error(400, "Errors in the entity format")); }
+    }
+
+    static async Task<(JsonArray?, IResult?)> ReadList(HttpRequest request, string field)
+    {
+        if (!request.HasFormContentType) return (null, Error(400, $"Parameter '{field}' is missing"));
+        var text = (await request.ReadFormAsync())[field].ToString();
+        if (text.Length == 0) return (null, Error(400, $"Parameter '{field}' is missing"));
+        try { return JsonNode.Parse(text) is JsonArray a ? (a, null) : (null, Error(400, "Errors in the entity format")); }
         catch (System.Text.Json.JsonException) { return (null, Error(400, "Errors in the entity format")); }
     }
 

@@ -15,6 +15,16 @@ public sealed class SimulatorSet : IAsyncDisposable
 
     public IEnumerable<HttpSimulator> All => [Bitrix24, VoxImplant, Telegram, Sms, Smtp, RetailCrm, MoySklad, ShopScript, Beeline];
 
+    /// <summary>
+    /// What demo mode starts with beyond each simulator's own fixtures (MoySklad's products, Beeline's
+    /// operators, Shop-Script's orders), so every branch of the bundled templates can be reached from
+    /// their forms: the watch-shop's partner (utm_source partner42) in Bitrix24.
+    /// </summary>
+    public void SeedDemoData()
+    {
+        Bitrix24.AddContact(new System.Text.Json.Nodes.JsonObject { ["NAME"] = "Часовой", ["LAST_NAME"] = "Партнёр", ["UTM_SOURCE"] = "partner42" });
+    }
+
     public static async Task<SimulatorSet> StartAsync()
     {
         var set = new SimulatorSet();

@@ -7,20 +7,21 @@ using Workflows.Engine.Templates;
 namespace Workflows.Connectors.Beeline;
 
 /// <summary>
-/// A finished call's statistics and recording: GET statistics (the operator, the last <c>days</c> days)
-/// finds the call by id; GET records finds its recording and GET v2/records/{id}/reference its link.
+/// A finished call's statistics and recording: GET statistics (the operator, <c>days</c> days around
+/// the call's time <c>at</c>, by the PBX's clock; default: up to now) finds the call by id; GET records finds its recording and GET v2/records/{id}/reference its link.
 /// Puts <c>{call_id, status, phone, date, duration (s), record_id, recording_url}</c> under result_key
 /// (recording fields null when the call was not recorded). A call not in the statistics: not_found.
 /// </summary>
 public sealed class CallRecordNode(ConnectorServices services) : ConnectorNode<CallRecordNode.Prepared>(services)
 {
-    public sealed record Prepared(string Credential, string? ResultKey, Template CallId, Template? UserId, Template? Days) : ConnectorPrepared(Credential, ResultKey);
+    public sealed record Prepared(string Credential, string? ResultKey, Template CallId, Template? UserId, Template? Days, Template? At) : ConnectorPrepared(Credential, ResultKey);
 
     public override NodeDescription Description { get; } = Describe("beeline.call_record", "Beeline: call statistics and recording", "file-audio", BeelineApi.Kind,
     [
         new ParamSpec("call_id", "template", "Call id", Required: true, Default: "{{call_id}}"),
         new ParamSpec("user_id", "template", "Operator", Help: "userId, extension or phone of the abonent (narrows the search)."),
         new ParamSpec("days", "template", "Look back (days)", Default: "1"),
+        new ParamSpec("at", "template", "Call time", Help: "The call's start as the PBX reported it (e.g. {{call.start_time}}); empty: now."),
         ResultKeyParam("call_record"),
     ],
     [new ExitSpec("not_found", "Call not found", Required: false)]);
@@ -29,7 +30,7 @@ public sealed class CallRecordNode(ConnectorServices services) : ConnectorNode<C
     {
         var (credential, key) = Common(context, "call_record");
         var call = context.Template("call_id", required: true);
-        return call is null ? null : new Prepared(credential, key, call, context.Template("user_id"), context.Template("days"));
+        return call is null ? null : new Prepared(credential, key, call, context.Template("user_id"), context.Template("days"), context.Template("at"));
     }
 
     protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
@@ -39,7 +40,14 @@ public sealed class CallRecordNode(ConnectorServices services) : ConnectorNode<C
         if (BeelineApi.Check(credential) is { } bad) return NodeOutcome.Software("bad_credential", bad);
         var callId = Render(step, node.CallId).Trim();
         var days = int.TryParse(Render(step, node.Days), out var d) && d is > 0 and <= 90 ? d : 1;
-        var window = $"dateFrom={Uri.EscapeDataString(BeelineApi.Iso(step.Now.AddDays(-days)))}&dateTo={Uri.EscapeDataString(BeelineApi.Iso(step.Now.AddMinutes(5)))}";
+        var atText = Render(step, node.At).Trim();
+        DateTimeOffset? at = atText.Length == 0 ? null
+            : DateTimeOffset.TryParse(atText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) ? parsed
+            : long.TryParse(atText, out var unix) ? DateTimeOffset.FromUnixTimeSeconds(unix) : null;
+        if (atText.Length > 0 && at is null) return NodeOutcome.Software("validation_error", $"at '{atText}' is not a time");
+        var from = (at ?? step.Now).AddDays(-days);
+        var to = at?.AddDays(days) ?? step.Now.AddMinutes(5);
+        var window = $"dateFrom={Uri.EscapeDataString(BeelineApi.Iso(from))}&dateTo={Uri.EscapeDataString(BeelineApi.Iso(to))}";
         if (Render(step, node.UserId) is { Length: > 0 } user) window += $"&userId={Uri.EscapeDataString(user.Trim())}";
         var stats = await BeelineApi.SendAsync(Services, credential, HttpMethod.Get, $"statistics?{window}&page=0&pageSize=1000", null, step.Cancellation);
         if (!stats.Ok) return stats.Failure;

@@ -76,6 +76,7 @@ public sealed class SubscribeNode(ConnectorServices services) : ConnectorNode<Su
             ["expires"] = granted,
             ["expires_at"] = step.Now.AddSeconds(granted).ToUnixTimeSeconds(),
             ["renew_in"] = granted - Math.Max(60, granted / 10),
+            ["renew_at"] = step.Now.AddSeconds(granted - Math.Max(60, granted / 10)).ToUnixTimeSeconds(),
             ["url"] = url,
         });
         return NodeOutcome.Go();

@@ -77,6 +77,7 @@ public sealed class DemoMode(CredentialStore credentials, ILogger<DemoMode> log)
     {
         Simulators = await SimulatorSet.StartAsync();
         Simulators.Bitrix24.BucketCapacity = 50;   // the cloud portal's leaky bucket (X=50, 2/s)
+        Simulators.SeedDemoData();
         credentials.EnsureTable();
         foreach (var credential in CredentialsFor(Simulators)) await credentials.PutAsync(credential, cancellationToken);
         log.LogInformation("Demo mode: vendor simulators started; demo credentials stored (demo-bitrix24, demo-voximplant, demo-telegram, demo-sms, demo-smtp, demo-retailcrm, demo-moysklad, demo-beeline)");

@@ -37,6 +37,24 @@ public static class MoySkladApi
             return request;
         }, Classify, cancel);
 
+    /// <summary>A list param: a JSON array (of texts or numbers) or a comma-separated text.</summary>
+    public static IEnumerable<string> List(JsonNode? value)
+    {
+        if (value is JsonValue v && v.TryGetValue(out string? text))
+        {
+            var trimmed = text.Trim();
+            if (trimmed.StartsWith('['))
+            {
+                try { value = JsonNode.Parse(trimmed); }
+                catch (System.Text.Json.JsonException) { return []; }
+            }
+            else return trimmed.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+        return value is JsonArray array
+            ? array.Select(i => i is null ? "" : Workflows.Engine.Templates.Template.AsText(i).Trim()).Where(s => s.Length > 0)
+            : [];
+    }
+
     /// <summary><c>{"errors":[{"error","code","parameter"}]}</c>; 429 (1049, 1073) and 5xx are transient, 401/403 authentication.</summary>
     public static Verdict Classify(VendorReply reply)
     {

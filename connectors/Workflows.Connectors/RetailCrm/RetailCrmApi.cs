@@ -24,6 +24,18 @@ public static class RetailCrmApi
         }, Classify, cancel);
     }
 
+    public static Task<VendorResult> GetAsync(ConnectorServices services, Credential credential, string pathAndQuery, CancellationToken cancel)
+    {
+        var url = $"{credential["url"]!.TrimEnd('/')}/api/v5/{pathAndQuery.TrimStart('/')}";
+        if (credential["site"] is { } site) url += (url.Contains('?') ? "&" : "?") + "site=" + Uri.EscapeDataString(site);
+        return services.Vendor.SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.TryAddWithoutValidation("X-API-KEY", credential["api_key"]);
+            return request;
+        }, Classify, cancel);
+    }
+
     public static string? Check(Credential credential) =>
         credential["url"] is null || credential["api_key"] is null ? $"credential '{credential.Name}' needs url and api_key" : null;
 
