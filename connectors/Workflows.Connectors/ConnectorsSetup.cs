@@ -65,8 +65,18 @@ public static class ConnectorsSetup
         .AddNodeType<RetailCrm.OrderEditNode>()
         .AddNodeType<RetailCrm.OrderStatusNode>()
         .AddNodeType<MoySklad.StockNode>()
+        .AddNodeType<RetailCrm.OrderGetNode>()
+        .AddNodeType<RetailCrm.CatalogueUploadNode>()
+        .AddNodeType<MoySklad.StockNode>()
         .AddNodeType<MoySklad.ReserveNode>()
-        .AddNodeType<ShopScript.OrderWebhookNode>();
+        .AddNodeType<MoySklad.FindProductsNode>()
+        .AddNodeType<MoySklad.StockReportNode>()
+        .AddNodeType<MoySklad.OrderStateNode>()
+        .AddNodeType<ShopScript.OrderWebhookNode>()
+        .AddNodeType<Beeline.ClickToCallNode>()
+        .AddNodeType<Beeline.SubscribeNode>()
+        .AddNodeType<Beeline.UnsubscribeNode>()
+        .AddNodeType<Beeline.CallRecordNode>();
 
     /// <summary>
     /// Connector node types in other (plug-in) assemblies: non-abstract, non-generic subclasses of NodeType with a
