@@ -64,7 +64,6 @@ public static class ConnectorsSetup
         .AddNodeType<RetailCrm.OrderCreateNode>()
         .AddNodeType<RetailCrm.OrderEditNode>()
         .AddNodeType<RetailCrm.OrderStatusNode>()
-        .AddNodeType<MoySklad.StockNode>()
         .AddNodeType<RetailCrm.OrderGetNode>()
         .AddNodeType<RetailCrm.CatalogueUploadNode>()
         .AddNodeType<MoySklad.StockNode>()

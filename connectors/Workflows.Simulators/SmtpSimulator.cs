@@ -1,61 +1,91 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using MimeKit;
 
 namespace Workflows.Simulators;
 
 /// <summary>
-/// A tiny SMTP server on a TcpListener (127.0.0.1, a free port): EHLO, AUTH LOGIN/PLAIN, MAIL, RCPT,
-/// DATA, QUIT; one message per connection is enough for System.Net.Mail. Wrong credentials get 535;
-/// a recipient containing "reject" gets 550; the configured failures get 421 at the greeting.
-/// Received messages are at GET /sent on the simulator's HTTP side.
+/// A tiny SMTP server on TcpListeners (127.0.0.1, free ports): <see cref="SmtpPort"/> speaks plain SMTP
+/// with STARTTLS, <see cref="SslPort"/> TLS from the first byte; both with a self-signed certificate
+/// whose SHA-256 is <see cref="CertificateSha256"/>. EHLO, STARTTLS, AUTH LOGIN/PLAIN, MAIL, RCPT, DATA,
+/// RSET, NOOP, QUIT. Wrong credentials get 535; with <see cref="RequireTls"/> AUTH before STARTTLS gets 530;
+/// a recipient containing "reject" gets 550; the configured failures get 421 at the greeting. Messages
+/// are read with MimeKit and kept at GET /sent: from, from_name, to, to_names, subject, html, body (the
+/// HTML part if any, else the text), text (the plain-text part), tls.
 /// </summary>
 public sealed class SmtpSimulator : HttpSimulator
 {
     public const string User = "robot@shop.example";
     public const string Password = "demo-smtp-password";
     TcpListener? _listener;
+    TcpListener? _sslListener;
     CancellationTokenSource? _stop;
+    X509Certificate2? _certificate;
 
     public int SmtpPort { get; private set; }
+    public int SslPort { get; private set; }
+    /// <summary>Refuse AUTH on a connection that has not said STARTTLS (as most providers do).</summary>
+    public bool RequireTls { get; set; }
+    /// <summary>The server certificate's SHA-256 (hex), for the smtp credential's certificate_sha256.</summary>
+    public string CertificateSha256 => Convert.ToHexString(SHA256.HashData(_certificate!.RawData));
 
     public override async Task StartAsync()
     {
         await base.StartAsync();
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=sim.local", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        _certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+        _stop = new CancellationTokenSource();
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         SmtpPort = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _stop = new CancellationTokenSource();
-        _ = Task.Run(() => AcceptLoop(_stop.Token));
+        _sslListener = new TcpListener(IPAddress.Loopback, 0);
+        _sslListener.Start();
+        SslPort = ((IPEndPoint)_sslListener.LocalEndpoint).Port;
+        _ = Task.Run(() => AcceptLoop(_listener, false, _stop.Token));
+        _ = Task.Run(() => AcceptLoop(_sslListener, true, _stop.Token));
     }
 
     protected override void Map(WebApplication app) { }
 
-    async Task AcceptLoop(CancellationToken stop)
+    async Task AcceptLoop(TcpListener listener, bool implicitTls, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
             TcpClient client;
-            try { client = await _listener!.AcceptTcpClientAsync(stop); }
+            try { client = await listener.AcceptTcpClientAsync(stop); }
             catch (Exception) { return; }
             _ = Task.Run(async () =>
             {
                 using (client)
                 {
-                    try { await Session(client, stop); }
-                    catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException) { }
+                    try { await Session(client.GetStream(), implicitTls, stop); }
+                    catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException) { }
                 }
             }, stop);
         }
     }
 
-    async Task Session(TcpClient client, CancellationToken stop)
+    async Task<SslStream> Secure(Stream stream, CancellationToken stop)
     {
-        var stream = client.GetStream();
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, stop);
+        return ssl;
+    }
+
+    async Task Session(Stream stream, bool implicitTls, CancellationToken stop)
+    {
+        var tls = implicitTls;
+        if (implicitTls) stream = await Secure(stream, stop);
+        var reader = new StreamReader(stream, Encoding.ASCII);
+        var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
         if (TakeFailure())
         {
             await writer.WriteLineAsync("421 4.7.0 Too many connections, try again later");
@@ -73,13 +103,24 @@ public sealed class SmtpSimulator : HttpSimulator
             {
                 case "EHLO":
                     await writer.WriteLineAsync("250-sim.local");
-                    await writer.WriteLineAsync("250-AUTH LOGIN PLAIN");
-                    await writer.WriteLineAsync("250 8BITMIME");
+                    if (!tls) await writer.WriteLineAsync("250-STARTTLS");
+                    await writer.WriteLineAsync("250 AUTH LOGIN PLAIN");
                     break;
                 case "HELO":
                     await writer.WriteLineAsync("250 sim.local");
                     break;
+                case "STARTTLS":
+                    if (tls) { await writer.WriteLineAsync("503 5.5.1 TLS already active"); break; }
+                    await writer.WriteLineAsync("220 2.0.0 Ready to start TLS");
+                    stream = await Secure(stream, stop);
+                    reader = new StreamReader(stream, Encoding.ASCII);
+                    writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+                    tls = true;
+                    (from, authenticated) = (null, false);
+                    to.Clear();
+                    break;
                 case "AUTH":
+                    if (RequireTls && !tls) { await writer.WriteLineAsync("530 5.7.0 Must issue a STARTTLS command first"); break; }
                     authenticated = await Authenticate(arg, reader, writer, stop);
                     await writer.WriteLineAsync(authenticated ? "235 2.7.0 Authentication successful" : "535 5.7.8 Authentication credentials invalid");
                     break;
@@ -90,26 +131,25 @@ public sealed class SmtpSimulator : HttpSimulator
                     break;
                 case "RCPT":
                     var rcpt = Address(arg);
-                    if (rcpt.Contains("reject", StringComparison.OrdinalIgnoreCase)) { await writer.WriteLineAsync($"550 5.1.1 <{rcpt}>: Recipient address rejected: mailbox unavailable"); break; }
+                    if (rcpt.Contains("reject", StringComparison.OrdinalIgnoreCase)) { await writer.WriteLineAsync($"550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown"); break; }
                     to.Add(rcpt);
                     await writer.WriteLineAsync("250 2.1.5 OK");
                     break;
                 case "DATA":
-                    if (to.Count == 0) { await writer.WriteLineAsync("554 5.5.1 No valid recipients"); break; }
+                    if (from is null || to.Count == 0) { await writer.WriteLineAsync("503 5.5.1 Bad sequence of commands"); break; }
                     await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
                     var data = new StringBuilder();
-                    while (await reader.ReadLineAsync(stop) is { } d && d != ".")
-                        data.Append(d.StartsWith("..", StringComparison.Ordinal) ? d[1..] : d).Append("\r\n");
-                    Record(from, to, data.ToString());
-                    await writer.WriteLineAsync("250 2.0.0 OK queued");
-                    to = [];
+                    while (await reader.ReadLineAsync(stop) is { } d && d != ".") data.Append(d.StartsWith("..", StringComparison.Ordinal) ? d[1..] : d).Append("\r\n");
+                    Record(from, to, data.ToString(), tls);
+                    (from, to) = (null, []);
+                    await writer.WriteLineAsync("250 2.0.0 Queued");
                     break;
                 case "RSET":
-                    to = [];
-                    await writer.WriteLineAsync("250 OK");
+                    (from, to) = (null, []);
+                    await writer.WriteLineAsync("250 2.0.0 OK");
                     break;
                 case "NOOP":
-                    await writer.WriteLineAsync("250 OK");
+                    await writer.WriteLineAsync("250 2.0.0 OK");
                     break;
                 case "QUIT":
                     await writer.WriteLineAsync("221 2.0.0 Bye");
@@ -159,78 +199,33 @@ public sealed class SmtpSimulator : HttpSimulator
         return start >= 0 && end > start ? arg[(start + 1)..end] : arg.Split(':', 2).Last().Trim();
     }
 
-    void Record(string? from, List<string> to, string raw)
+    void Record(string? from, List<string> to, string raw, bool tls)
     {
-        var split = raw.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        var head = split >= 0 ? raw[..split] : raw;
-        var body = split >= 0 ? raw[(split + 4)..] : "";
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        string? last = null;
-        foreach (var h in head.Split("\r\n"))
-        {
-            if (h.Length > 0 && char.IsWhiteSpace(h[0]) && last is not null) { headers[last] += h.Trim(); continue; }
-            var colon = h.IndexOf(':');
-            if (colon <= 0) continue;
-            last = h[..colon].Trim();
-            headers[last] = h[(colon + 1)..].Trim();
-        }
-        var encoding = headers.GetValueOrDefault("Content-Transfer-Encoding", "").ToLowerInvariant();
-        var text = encoding switch
-        {
-            "base64" => Decode(body.Replace("\r\n", "")),
-            "quoted-printable" => QuotedPrintable(body),
-            _ => body.TrimEnd('\r', '\n'),
-        };
+        var message = MimeMessage.Load(new MemoryStream(Encoding.ASCII.GetBytes(raw)));
+        var html = message.HtmlBody;
         Sent.Enqueue(new JsonObject
         {
             ["from"] = from,
+            ["from_name"] = message.From.Mailboxes.FirstOrDefault()?.Name,
             ["to"] = new JsonArray(to.Select(t => (JsonNode)JsonValue.Create(t)!).ToArray()),
-            ["subject"] = DecodeWords(headers.GetValueOrDefault("Subject", "")),
-            ["content_type"] = headers.GetValueOrDefault("Content-Type", ""),
-            ["html"] = headers.GetValueOrDefault("Content-Type", "").Contains("text/html", StringComparison.OrdinalIgnoreCase),
-            ["body"] = text,
+            ["to_names"] = new JsonArray(message.To.Mailboxes.Select(m => (JsonNode)JsonValue.Create(m.Name ?? "")!).ToArray()),
+            ["subject"] = message.Subject,
+            ["raw_headers"] = raw[..Math.Max(0, raw.IndexOf("\r\n\r\n", StringComparison.Ordinal))],
+            ["content_type"] = message.Body?.ContentType.MimeType,
+            ["html"] = html is not null,
+            ["body"] = html ?? message.TextBody,
+            ["text"] = message.TextBody,
+            ["tls"] = tls,
         });
-    }
-
-    static string QuotedPrintable(string text)
-    {
-        var joined = text.Replace("=\r\n", "");
-        var bytes = new List<byte>();
-        for (var i = 0; i < joined.Length; i++)
-        {
-            if (joined[i] == '=' && i + 2 < joined.Length && Uri.IsHexDigit(joined[i + 1]) && Uri.IsHexDigit(joined[i + 2]))
-            {
-                bytes.Add(Convert.ToByte(joined.Substring(i + 1, 2), 16));
-                i += 2;
-            }
-            else bytes.AddRange(Encoding.UTF8.GetBytes(joined[i].ToString()));
-        }
-        return Encoding.UTF8.GetString([.. bytes]).TrimEnd('\r', '\n');
-    }
-
-    /// <summary>RFC 2047 encoded words (=?utf-8?B?…?= / =?utf-8?Q?…?=), as System.Net.Mail writes non-ASCII subjects.</summary>
-    static string DecodeWords(string value)
-    {
-        var result = new StringBuilder();
-        foreach (var word in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var parts = word.Split('?');
-            if (parts.Length == 5 && parts[0] == "=" && parts[4] == "=")
-                result.Append(parts[2].Equals("B", StringComparison.OrdinalIgnoreCase) ? Decode(parts[3]) : QuotedPrintable(parts[3].Replace('_', ' ')));
-            else
-            {
-                if (result.Length > 0) result.Append(' ');
-                result.Append(word);
-            }
-        }
-        return result.ToString();
     }
 
     public override async ValueTask DisposeAsync()
     {
         _stop?.Cancel();
         _listener?.Stop();
+        _sslListener?.Stop();
         _stop?.Dispose();
+        _certificate?.Dispose();
         await base.DisposeAsync();
     }
 }

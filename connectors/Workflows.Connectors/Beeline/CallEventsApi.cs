@@ -19,7 +19,15 @@ public static class CallEventsApi
 {
     public const int MaxBodyBytes = 64 * 1024;
 
-    public static string Path(long convId, string hash, string nodeId) => $"/api/beeline/events/{convId}/{hash}/{Uri.EscapeDataString(nodeId)}";
+    const string Prefix = "/api/beeline/events/";
+    const string CallbackPrefix = "/api/1/json/callback/";
+
+    public static string Path(long convId, string hash, string nodeId) => $"{Prefix}{convId}/{hash}/{Uri.EscapeDataString(nodeId)}";
+
+    /// <summary>The event URL of the node whose JSON callback path is given (/api/1/json/callback/{conv_id}/{hash}/{node_id}).</summary>
+    public static string FromCallbackPath(string callbackPath) =>
+        callbackPath.StartsWith(CallbackPrefix, StringComparison.Ordinal) ? Prefix + callbackPath[CallbackPrefix.Length..]
+            : throw new ArgumentException($"not a callback path: {callbackPath}", nameof(callbackPath));
 
     public static IEndpointRouteBuilder MapBeelineEvents(this IEndpointRouteBuilder app)
     {

@@ -14,7 +14,7 @@ namespace Workflows.Connectors.Beeline;
 /// Puts <c>{id, expires, expires_at, renew_in, url}</c> under result_key: <c>renew_in</c> is the number of
 /// seconds to wait before subscribing again (a tenth of the time, at least 60 s, before it lapses).
 /// </summary>
-public sealed class SubscribeNode(ConnectorServices services, Workflows.Engine.Runtime.ProcessRegistry processes) : ConnectorNode<SubscribeNode.Prepared>(services)
+public sealed class SubscribeNode(ConnectorServices services) : ConnectorNode<SubscribeNode.Prepared>(services)
 {
     public static readonly string[] Types = ["BASIC_CALL", "ADVANCED_CALL"];
 
@@ -57,11 +57,11 @@ public sealed class SubscribeNode(ConnectorServices services, Workflows.Engine.R
         if (node.Url is not null) url = Render(step, node.Url);
         else
         {
-            // The event URL carries the hash of the process that waits, which may be another one.
+            // The waiting process may be another one; its event URL mirrors that node's callback URL (same hash).
             var conv = node.Process is null ? step.Task.ConvId : step.FindProcess(node.Process);
-            var target = conv is null ? null : processes.Find(conv.Value);
-            if (target is null) return NodeOutcome.Software("validation_error", $"process '{node.Process ?? step.Task.ConvId.ToString(CultureInfo.InvariantCulture)}' is not loaded");
-            url = Services.PublicBaseUrl() + CallEventsApi.Path(target.ConvId, target.Row.Hash, node.WaitNode!);
+            var callback = conv is null ? null : step.CallbackPath(conv.Value, node.WaitNode!);
+            if (callback is null) return NodeOutcome.Software("validation_error", $"process '{node.Process ?? step.Task.ConvId.ToString(CultureInfo.InvariantCulture)}' is not loaded");
+            url = Services.PublicBaseUrl() + CallEventsApi.FromCallbackPath(callback);
         }
         var body = new JsonObject { ["expires"] = expires, ["subscriptionType"] = node.Type, ["url"] = url };
         if (Render(step, node.Pattern) is { Length: > 0 } pattern) body["pattern"] = pattern.Trim();

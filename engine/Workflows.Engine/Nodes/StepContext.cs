@@ -92,6 +92,9 @@ public sealed class StepContext
     /// </summary>
     public string? CallbackPath(string nodeId) => _services.CallbackPath(_task.ConvId, nodeId);
 
+    /// <summary>The same for another process (a vendor subscription made by one process that wakes tasks of another).</summary>
+    public string? CallbackPath(long convId, string nodeId) => _services.CallbackPath(convId, nodeId);
+
     /// <summary>
     /// Creates a task in another process, stored before this call returns. With <paramref name="replyToMe"/>
     /// the new task's reply node answers this task (call process).

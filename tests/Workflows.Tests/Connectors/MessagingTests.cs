@@ -122,6 +122,62 @@ public sealed class EmailTests
     }
 
     [Test]
+    public async Task UTF8_names_and_subject_and_an_HTML_body_with_its_text_alternative()
+    {
+        await PutCredential("named-smtp", "smtp", new Dictionary<string, string>
+        {
+            ["host"] = "127.0.0.1", ["port"] = Sims.Smtp.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), ["security"] = "none",
+            ["username"] = SmtpSimulator.User, ["password"] = SmtpSimulator.Password, ["from"] = $"Унитаз-Дешево.РФ <{SmtpSimulator.User}>",
+        });
+        var task = await Run("email.send", new JsonObject
+        {
+            ["credential"] = "named-smtp", ["to"] = "Иван Петров <ivan@example.com>", ["subject"] = "Заказ №{{order}} подтверждён ✓",
+            ["body"] = "<p>Здравствуйте, <b>{{name}}</b>!</p><p>Мастер приедет завтра &amp; позвонит.</p>", ["html"] = true,
+        }, Data);
+        Succeeded(task, "smtp");
+        var mail = (await SentBy(Sims.Smtp)).Last(s => ((string?)s!["subject"] ?? "").Contains("A-5 подтверждён", StringComparison.Ordinal))!;
+        Assert.That((string?)mail["subject"], Is.EqualTo("Заказ №A-5 подтверждён ✓"));
+        Assert.That((string?)mail["raw_headers"], Does.Contain("=?utf-8?").IgnoreCase, "non-ASCII headers travel as RFC 2047 words");
+        Assert.That((string?)mail["from_name"], Is.EqualTo("Унитаз-Дешево.РФ"));
+        Assert.That((string?)mail["to_names"]![0], Is.EqualTo("Иван Петров"));
+        Assert.That((string?)mail["content_type"], Is.EqualTo("multipart/alternative"));
+        Assert.That((string?)mail["body"], Does.Contain("<b>Ivan</b>"));
+        Assert.That((string?)mail["text"], Is.EqualTo("Здравствуйте, Ivan!\nМастер приедет завтра & позвонит."));
+        Assert.That((bool?)mail["tls"], Is.False);
+    }
+
+    [TestCase("starttls", false)]
+    [TestCase("ssl", true)]
+    public async Task STARTTLS_and_SSL_with_a_pinned_certificate(string security, bool sslPort)
+    {
+        var name = $"tls-smtp-{security}";
+        await PutCredential(name, "smtp", new Dictionary<string, string>
+        {
+            ["host"] = "127.0.0.1", ["port"] = (sslPort ? Sims.Smtp.SslPort : Sims.Smtp.SmtpPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["security"] = security, ["certificate_sha256"] = Sims.Smtp.CertificateSha256,
+            ["username"] = SmtpSimulator.User, ["password"] = SmtpSimulator.Password, ["from"] = SmtpSimulator.User,
+        });
+        var task = await Run("email.send", new JsonObject { ["credential"] = name, ["to"] = "tls@example.com", ["subject"] = $"over {security}", ["body"] = "plain text" }, Data);
+        Succeeded(task, "smtp");
+        var mail = (await SentBy(Sims.Smtp)).Last(s => (string?)s!["subject"] == $"over {security}")!;
+        Assert.That((bool?)mail["tls"], Is.True);
+        Assert.That((string?)mail["content_type"], Is.EqualTo("text/plain"));
+        Assert.That((string?)mail["body"], Does.Contain("plain text"));
+    }
+
+    [Test]
+    public async Task An_untrusted_certificate_is_a_permanent_TLS_error()
+    {
+        await PutCredential("untrusted-smtp", "smtp", new Dictionary<string, string>
+        {
+            ["host"] = "127.0.0.1", ["port"] = Sims.Smtp.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), ["security"] = "starttls",
+            ["username"] = SmtpSimulator.User, ["password"] = SmtpSimulator.Password, ["from"] = SmtpSimulator.User,
+        });
+        var task = await Run("email.send", new JsonObject { ["credential"] = "untrusted-smtp", ["to"] = "x@example.com", ["subject"] = "s", ["body"] = "b" }, Data);
+        FailedWith(task, "smtp", "software", "tls_failed");
+    }
+
+    [Test]
     public async Task Rejected_recipient_is_permanent()
     {
         var task = await Run("email.send", Params("demo-smtp", "reject@example.com"), Data);

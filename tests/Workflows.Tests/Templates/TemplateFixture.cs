@@ -164,7 +164,7 @@ public abstract class TemplateFixture
         }
     }
 
-    /// <summary>The subject with every RFC 2047 base64 word decoded (System.Net.Mail folds long subjects into several words).</summary>
+    /// <summary>The subject with every RFC 2047 base64 word decoded (the SMTP simulator decodes them already; kept for raw subjects).</summary>
     protected static string Subject(JsonObject mail)
     {
         var subject = mail["subject"]?.ToString() ?? "";
