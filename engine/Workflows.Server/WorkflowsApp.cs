@@ -102,7 +102,7 @@ public static class WorkflowsApp
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = designer });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = designer });
         app.MapOpenApi();
-        app.MapGet("/health", async (EngineHost host, TaskRunner runner, TaskWriter writer, TimerService timers, RetentionService retention,
+        app.MapGet("/health", async (EngineHost host, TaskRunner runner, TaskWriter writer, TimerService timers, RetentionService retention, Engine.Scripting.ScriptHost scripts,
             Microsoft.EntityFrameworkCore.IDbContextFactory<WorkflowsDb> dbs, StoreProvider provider) =>
         {
             string store;
@@ -112,11 +112,15 @@ public static class WorkflowsApp
                 store = await db.Database.CanConnectAsync() ? "ok" : "unreachable";
             }
             catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException) { store = "unreachable: " + e.Message; }
+            // Script threads stuck inside one built-in call past their limit: tasks still move (each
+            // script gets a new thread), but each stuck one holds a thread and its memory until the call returns.
+            var stuck = scripts.Slots.Stuck;
             var ready = host.Ready && store == "ok";
             return Results.Json(new
         {
-            status = ready ? "ready" : host.Ready ? "degraded" : "starting",
+            status = ready ? (stuck > 0 ? "degraded" : "ready") : host.Ready ? "degraded" : "starting",
             store,
+            script_slots = new { busy = scripts.Slots.Busy, stuck, threads = scripts.Slots.Threads },
             timer_lag_ms = timers.LastLagMs,
             timers_fired = timers.Fired,
             tasks_pruned = retention.Pruned,

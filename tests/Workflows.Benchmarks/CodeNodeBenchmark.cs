@@ -12,6 +12,7 @@ public class CodeNodeBenchmark
     readonly ScriptHost _host = new(new EngineOptions());
     CompiledScript _script = null!;
     CompiledScript _expression = null!;
+    CompiledScript _moment = null!;
     readonly JsonObject _data = JsonNode.Parse("""{"name":"Ivan","phone":"89161234567","cookies":{"utm_source":"p1"}}""")!.AsObject();
 
     [GlobalSetup]
@@ -19,6 +20,7 @@ public class CodeNodeBenchmark
     {
         _script = _host.Compile("var p = String(data.phone).replace(/\\D/g, ''); if (p.charAt(0) === '8') { p = '7' + p.substring(1); } data.phone = p;");
         _expression = _host.CompileExpression("data.phone.length > 11");
+        _moment = _host.Compile("require(\"libs/moment-timezone.js\");\ndata.moscow = moment.tz('2026-12-03 10:00', 'UTC').tz('Europe/Moscow').format('YYYY-MM-DD HH:mm');");
     }
 
     [Benchmark]
@@ -26,4 +28,12 @@ public class CodeNodeBenchmark
 
     [Benchmark]
     public bool ConditionExpression() => _host.Test(_expression, _data, 1);
+
+    /// <summary>The code node as it runs in the engine: on a script thread, the caller awaiting it.</summary>
+    [Benchmark]
+    public JsonObject CodeNodeOnScriptThread() => _host.RunAsync(_script, _data, 1).GetAwaiter().GetResult();
+
+    /// <summary>A script that requires moment-timezone (pooled engine with the library already in it) and converts a time.</summary>
+    [Benchmark]
+    public JsonObject MomentTimezone() => _host.Run(_moment, _data, 1);
 }

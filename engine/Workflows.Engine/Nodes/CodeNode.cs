@@ -23,16 +23,16 @@ public sealed class CodeNode : NodeType<CompiledScript>
         catch (ScriptSyntaxException e) { context.Error("params.src", e.Message); return null; }
     }
 
-    protected override ValueTask<NodeOutcome> Execute(StepContext step, CompiledScript script)
+    protected override async ValueTask<NodeOutcome> Execute(StepContext step, CompiledScript script)
     {
         try
         {
-            step.ReplaceData(step.Scripts.Run(script, step.Data, step.Task.ConvId, step.Cancellation));
-            return NodeOutcome.Next;
+            step.ReplaceData(await step.Scripts.RunAsync(script, step.Data, step.Task.ConvId, step.Cancellation));
+            return NodeOutcome.Go();
         }
         catch (ScriptFailureException e)
         {
-            return ValueTask.FromResult(NodeOutcome.Software(e.Tag, e.Message));
+            return NodeOutcome.Software(e.Tag, e.Message);
         }
     }
 }

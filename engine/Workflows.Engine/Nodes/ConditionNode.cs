@@ -106,27 +106,27 @@ public sealed class ConditionNode : NodeType<ConditionNode.Prepared>
 
     static string? Text(JsonNode? n) => n is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 
-    protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
+    protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
     {
         foreach (var rule in node.Rules)
         {
             bool match;
             if (rule.Js is not null)
             {
-                try { match = step.Scripts.Test(rule.Js, step.Data, step.Task.ConvId, step.Cancellation); }
-                catch (ScriptFailureException e) { return ValueTask.FromResult(NodeOutcome.Software(e.Tag, $"rule '{rule.Exit}': {e.Message}")); }
+                try { match = await step.Scripts.TestAsync(rule.Js, step.Data, step.Task.ConvId, step.Cancellation); }
+                catch (ScriptFailureException e) { return NodeOutcome.Software(e.Tag, $"rule '{rule.Exit}': {e.Message}"); }
             }
             else
             {
                 try { match = rule.Conditions.All(c => Holds(c, step.Scope)); }
                 catch (Exception e) when (e is TemplateException or RegexMatchTimeoutException or ArgumentException)
                 {
-                    return ValueTask.FromResult(NodeOutcome.Software("condition_error", $"rule '{rule.Exit}': {e.Message}"));
+                    return NodeOutcome.Software("condition_error", $"rule '{rule.Exit}': {e.Message}");
                 }
             }
-            if (match) return ValueTask.FromResult(NodeOutcome.Go(rule.Exit));
+            if (match) return NodeOutcome.Go(rule.Exit);
         }
-        return ValueTask.FromResult(NodeOutcome.Go(Exits.Default));
+        return NodeOutcome.Go(Exits.Default);
     }
 
     /// <summary>Compares the param's value with the constant after casting both; missing values only satisfy not_eq.</summary>

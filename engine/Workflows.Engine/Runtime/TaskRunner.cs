@@ -197,7 +197,7 @@ public sealed class TaskRunner(
                 {
                     outcome = node.Kind == NodeKind.Effect
                         ? await Outside(() => node.Type.ExecuteAsync(step, node.Prepared))
-                        : await node.Type.ExecuteAsync(step, node.Prepared);
+                        : await Instant(node.Type.ExecuteAsync(step, node.Prepared));
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { throw; }
                 catch (OperationCanceledException) when (limit?.IsCancellationRequested == true) { outcome = NodeOutcome.Go(Exits.Timeout); }
@@ -358,6 +358,18 @@ public sealed class TaskRunner(
         _endWatchers.GetOrAdd(taskId, _ => new TaskCompletionSource<TaskState>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     internal void Unwatch(long taskId) => _endWatchers.TryRemove(taskId, out _);
+
+    /// <summary>
+    /// An instant node that has to wait (a script runs on a script thread) gives its compute slot
+    /// back until it is done, so that scripts, hostile ones included, never hold up other tasks.
+    /// </summary>
+    async ValueTask<NodeOutcome> Instant(ValueTask<NodeOutcome> step)
+    {
+        if (step.IsCompleted) return step.Result;
+        _compute.Release();
+        try { return await step; }
+        finally { await _compute.WaitAsync(); }
+    }
 
     /// <summary>Awaits I/O without holding a compute slot.</summary>
     async ValueTask<T> Outside<T>(Func<ValueTask<T>> work)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Acornima;
@@ -13,14 +14,20 @@ namespace Workflows.Engine.Scripting;
 /// <summary>A script parsed once and run many times, by any engine.</summary>
 public sealed class CompiledScript
 {
-    internal CompiledScript(Prepared<Script> program, bool isExpression)
+    internal CompiledScript(Prepared<Script> program, bool isExpression, IReadOnlyList<string> libraryFiles)
     {
         Program = program;
         IsExpression = isExpression;
+        LibraryFiles = libraryFiles;
+        LibraryKey = string.Join("|", libraryFiles);
     }
 
     internal Prepared<Script> Program { get; }
     internal bool IsExpression { get; }
+    /// <summary>The library files its engines run first (see <see cref="ScriptLibraries"/>); usually none.</summary>
+    internal IReadOnlyList<string> LibraryFiles { get; }
+    /// <summary>Engines are pooled per process and per set of libraries.</summary>
+    internal string LibraryKey { get; }
 }
 
 /// <summary>A script that does not parse: where and why.</summary>
@@ -54,6 +61,7 @@ public sealed class ScriptHost
     ScriptHost(EngineOptions options, bool warmUp)
     {
         this.options = options;
+        Slots = new ScriptSlots(TimeSpan.FromMilliseconds(options.ScriptTimeoutMs));
         if (warmUp) _ = WarmedUp.Value;
     }
 
@@ -73,10 +81,12 @@ public sealed class ScriptHost
             data.out = { digits, b: m && m[1].trim(), total, s: `${total}`.padStart(3, '0'), j: JSON.parse(JSON.stringify(data.items)), d: new Date(0).toISOString() };
             """), data, 0);
         host.Test(host.CompileExpression("data.out?.total > 1 && data.phone.length > 3"), data, 0);
+        // The heaviest library, so that the first task that requires it is not the one paying for it.
+        host.Run(host.Compile("require(\"libs/moment-timezone.js\");\ndata.t = moment.tz('2026-12-03 10:00', 'UTC').tz('Europe/Moscow').format();"), data, 0);
     }));
 
     readonly ConcurrentDictionary<(string, bool), CompiledScript> _compiled = new();
-    readonly ConcurrentDictionary<long, ConcurrentBag<JsEngine>> _pools = new();
+    readonly ConcurrentDictionary<(long, string), ConcurrentBag<JsEngine>> _pools = new();
 
     // The body runs inside a function so that `var`, `let`, `const` and function declarations stay
     // local to one run of a pooled engine. The prefix has its own line: only line numbers shift.
@@ -97,7 +107,7 @@ public sealed class ScriptHost
         Prepared<Script> program;
         try
         {
-            program = JsEngine.PrepareScript(text, strict: false);
+            program = JsEngine.PrepareScript(text, strict: false, options: Preparation);
         }
         catch (ScriptPreparationException e) when (e.InnerException is ParseErrorException parse)
         {
@@ -107,11 +117,52 @@ public sealed class ScriptHost
         }
         if (expression && program.Program is { } parsed && (parsed.Body.Count != 1 || parsed.Body[0] is not NonSpecialExpressionStatement))
             throw new ScriptSyntaxException(1, 1, "expected one expression");
-        var compiled = new CompiledScript(program, expression);
+        var compiled = new CompiledScript(program, expression, ScriptLibraries.FilesOf(Required(program.Program!, expression)));
         if (_compiled.Count > 10_000) _compiled.Clear();
         _compiled[(source, expression)] = compiled;
         return compiled;
     }
+
+    /// <summary>
+    /// Regular expressions are interpreted: a compiled one costs its first match a JIT compilation
+    /// (hundreds of milliseconds on a busy machine), counted against the script's limits.
+    /// </summary>
+    internal static readonly ScriptPreparationOptions Preparation = new() { ParsingOptions = ScriptParsingOptions.Default with { CompileRegex = false } };
+
+    /// <summary>
+    /// The libraries a script requires: every <c>require(...)</c> call must name a known library
+    /// in quotes, so that the engine can load it before the script runs.
+    /// </summary>
+    static List<ScriptLibraries.Library> Required(Script program, bool expression)
+    {
+        var libraries = new List<ScriptLibraries.Library>();
+        foreach (var call in program.DescendantNodes().OfType<CallExpression>())
+        {
+            if (call.Callee is not Identifier { Name: "require" }) continue;
+            var at = call.Location.Start;
+            var line = expression ? at.Line : Math.Max(1, at.Line - 1);
+            if (call.Arguments.Count != 1 || call.Arguments[0] is not StringLiteral { Value: var name })
+                throw new ScriptSyntaxException(line, at.Column + 1, "require takes a library name in quotes, e.g. require(\"libs/moment.js\")");
+            var library = ScriptLibraries.Find(name)
+                ?? throw new ScriptSyntaxException(line, at.Column + 1, $"unknown library '{name}'; the libraries are {ScriptLibraries.Names}");
+            if (!libraries.Contains(library)) libraries.Add(library);
+        }
+        return libraries;
+    }
+
+    /// <summary>The threads scripts run on when they run for a node (see <see cref="RunAsync"/>).</summary>
+    public ScriptSlots Slots { get; }
+
+    /// <summary>
+    /// <see cref="Run"/> on a script thread: the caller awaits, and a script that outlives its limit
+    /// inside one built-in call is failed on time (see <see cref="ScriptSlots"/>).
+    /// </summary>
+    public Task<JsonObject> RunAsync(CompiledScript script, JsonObject data, long poolKey, CancellationToken stopping = default) =>
+        Slots.Run(() => Run(script, data, poolKey, stopping));
+
+    /// <summary><see cref="Test"/> on a script thread.</summary>
+    public Task<bool> TestAsync(CompiledScript expression, JsonObject data, long poolKey, CancellationToken stopping = default) =>
+        Slots.Run(() => Test(expression, data, poolKey, stopping));
 
     /// <summary>Runs a code script against a copy of the data and returns the data as the script left it.</summary>
     /// <remarks>
@@ -120,7 +171,7 @@ public sealed class ScriptHost
     /// </remarks>
     public JsonObject Run(CompiledScript script, JsonObject data, long poolKey, CancellationToken stopping = default)
     {
-        var engine = Rent(poolKey, stopping);
+        var engine = Rent(poolKey, script, stopping);
         var succeeded = false;
         try
         {
@@ -137,14 +188,14 @@ public sealed class ScriptHost
         finally
         {
             // A failed engine is not pooled again: whatever the failure interrupted stays as it was.
-            if (succeeded) Return(poolKey, engine);
+            if (succeeded) Return((poolKey, script.LibraryKey), engine);
         }
     }
 
     /// <summary>Evaluates a condition expression with `data` in scope; true when the result is truthy.</summary>
     public bool Test(CompiledScript expression, JsonObject data, long poolKey, CancellationToken stopping = default)
     {
-        var engine = Rent(poolKey, stopping);
+        var engine = Rent(poolKey, expression, stopping);
         var succeeded = false;
         try
         {
@@ -155,7 +206,7 @@ public sealed class ScriptHost
         }
         finally
         {
-            if (succeeded) Return(poolKey, engine);
+            if (succeeded) Return((poolKey, expression.LibraryKey), engine);
         }
     }
 
@@ -211,32 +262,51 @@ public sealed class ScriptHost
         }
     }
 
-    /// <summary>A regular expression may run a fifth of the script's time, at least 50 ms.</summary>
-    int RegexTimeoutMs => Math.Max(50, options.ScriptTimeoutMs / 5);
+    /// <summary>
+    /// One regular-expression match may take the script's whole time limit: a catastrophic pattern
+    /// ends in the error exit about when the script's time is up, not minutes later.
+    /// </summary>
+    int RegexTimeoutMs => options.ScriptTimeoutMs;
 
-    JsEngine Rent(long poolKey, CancellationToken stopping)
+    JsEngine Rent(long poolKey, CompiledScript script, CancellationToken stopping)
     {
-        var pool = _pools.GetOrAdd(poolKey, _ => []);
-        var engine = pool.TryTake(out var pooled) ? pooled : Create();
-        engine.Constraints.Find<StopConstraint>()!.Stopping = stopping;
+        var pool = _pools.GetOrAdd((poolKey, script.LibraryKey), _ => []);
+        var engine = pool.TryTake(out var pooled) ? pooled : Create(script.LibraryFiles);
+        engine.Constraints.Find<RunLimit>()!.Arm(TimeSpan.FromMilliseconds(options.ScriptTimeoutMs), stopping);
         return engine;
     }
 
-    void Return(long poolKey, JsEngine engine)
+    void Return((long, string) poolKey, JsEngine engine)
     {
         engine.SetValue("data", JsValue.Undefined);
         var pool = _pools.GetOrAdd(poolKey, _ => []);
         if (pool.Count < 64) pool.Add(engine);
     }
 
-    JsEngine Create() => new(o =>
+    JsEngine Create(IReadOnlyList<string> libraryFiles)
+    {
+        var engine = NewEngine();
+        if (libraryFiles.Count == 0) return engine;
+        // Library code is ours, not the analyst's: it gets its own budget, not the script's second.
+        engine.Constraints.Find<RunLimit>()!.Arm(TimeSpan.FromSeconds(30), CancellationToken.None);
+        try
+        {
+            ScriptLibraries.LoadInto(engine, libraryFiles);
+        }
+        catch (Exception e) when (e is JavaScriptException or JintException or TimeoutException or MemoryLimitExceededException)
+        {
+            throw new ScriptFailureException("script_error", $"the code libraries could not be loaded: {e.Message}");
+        }
+        return engine;
+    }
+
+    JsEngine NewEngine() => new(o =>
     {
         o.Strict(false)
             .LimitRecursion(options.ScriptMaxRecursion)
             .MaxStatements(options.ScriptMaxStatements)
-            .TimeoutInterval(TimeSpan.FromMilliseconds(options.ScriptTimeoutMs))
             .LimitMemory(options.ScriptMemoryLimitBytes)
-            .Constraint(new StopConstraint())
+            .Constraint(new RunLimit())
             // eval, new Function and Function.prototype.constructor: code built at run time is refused.
             .DisableStringCompilation();
         o.Constraints.RegexTimeout = TimeSpan.FromMilliseconds(RegexTimeoutMs);
@@ -246,13 +316,31 @@ public sealed class ScriptHost
     });
 
     /// <summary>
-    /// Ends a run when the server stops. Jint's own cancellation constraint takes its token once,
-    /// when the engine is built; a pooled engine serves many runs, each with the runner's token.
+    /// The time limit of one run, and the server's stop. Jint's own TimeoutInterval starts afresh at
+    /// every entry into the engine and its cancellation token is fixed when the engine is built; a
+    /// pooled engine serves many runs, each armed here with its limit and the runner's token, and
+    /// loading a library gets a budget of its own. Checked every few statements (amortized), which
+    /// keeps Jint's fast loop paths on.
     /// </summary>
-    sealed class StopConstraint : Constraint
+    sealed class RunLimit : Constraint
     {
-        public CancellationToken Stopping;
-        public override void Check() => Stopping.ThrowIfCancellationRequested();
+        long _deadline = long.MaxValue;
+        CancellationToken _stopping;
+
+        public void Arm(TimeSpan limit, CancellationToken stopping)
+        {
+            _deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+            _stopping = stopping;
+        }
+
+        public override bool IsAmortizable => true;
+
+        public override void Check()
+        {
+            _stopping.ThrowIfCancellationRequested();
+            if (Stopwatch.GetTimestamp() > _deadline) throw new TimeoutException();
+        }
+
         public override void Reset() { }
     }
 }

@@ -353,6 +353,17 @@ public sealed class CorezoidImporterTests
     }
 
     [Test]
+    public void Modern_code_with_known_libraries_passes_and_an_unknown_library_is_reported()
+    {
+        var good = Node("""{"type":"api_code","lang":"js","src":"require(\"libs/moment-timezone.js\");\nconst t = moment.tz(data.at, 'Europe/Moscow');\ndata.t = `${t.format()}`;","err_node_id":"e"},{"type":"go","to_node_id":"f"}""");
+        Assert.That(ImportOne(Process($"{Start},{good},{Final},{ErrorFinal}")).Issues, Is.Empty);
+        var bad = Node("""{"type":"api_code","lang":"js","src":"require(\"libs/lodash.js\");\ndata.x = _.sum([1, 2]);","err_node_id":"e"},{"type":"go","to_node_id":"f"}""");
+        var issue = ImportOne(Process($"{Start},{bad},{Final},{ErrorFinal}")).Issues.Single();
+        Assert.That(issue.What, Does.Contain("params.src"));
+        Assert.That(issue.Why, Does.Contain("unknown library 'libs/lodash.js'"));
+    }
+
+    [Test]
     public void Erlang_code_is_reported_and_becomes_a_throwing_code_node()
     {
         var node = Node("""{"type":"api_code","lang":"erl","src":"Data.","err_node_id":"e"},{"type":"go","to_node_id":"f"}""");
