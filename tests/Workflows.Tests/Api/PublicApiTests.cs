@@ -143,7 +143,7 @@ public sealed class PublicApiTests(string store) : OnBothStores(store)
 
     [TestCase("{\"ops\":[{\"type\":\"create\",\"obj\":\"task\",\"conv_id\":1,\"data\":{}}]}", "does not match")]
     [TestCase("{\"ops\":[{\"type\":\"create\",\"obj\":\"user\",\"data\":{}}]}", "not supported")]
-    [TestCase("{\"ops\":[{\"type\":\"delete\",\"obj\":\"task\"}]}", "not supported")]
+    [TestCase("{\"ops\":[{\"type\":\"delete\",\"obj\":\"task\"}]}", "needs the signed API")]
     [TestCase("{\"ops\":[{\"obj\":\"task\",\"data\":{}}]}", "type is required")]
     [TestCase("{\"ops\":[{\"type\":\"create\",\"obj\":\"task\",\"data\":[1]}]}", "data must be a JSON object")]
     [TestCase("{\"ops\":[42]}", "must be a JSON object")]

@@ -3,10 +3,13 @@ import { absoluteUrl, api } from '../../api';
 import { useEditor } from '../../store/editor';
 import { ConfirmDialog } from '../Dialog';
 
+const NO_PARAMS: never[] = [];
+
 /** The public URL of the process, its curl example, and a form to send a test task through it. */
 export function PublicPanel() {
   const summary = useEditor((s) => s.summary);
-  const params = useEditor((s) => s.def?.params ?? []);
+  // The array itself, not `?? []` inside the selector: a new empty array on every read would re-render forever.
+  const params = useEditor((s) => s.def?.params) ?? NO_PARAMS;
   const setSummary = useEditor((s) => s.setSummary);
   const track = useEditor((s) => s.track);
   const setTab = useEditor((s) => s.setTab);
