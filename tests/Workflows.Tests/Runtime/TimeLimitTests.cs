@@ -67,23 +67,22 @@ public sealed class TimeLimitTests
     {
         var clock = new ManualClock();
         await using var server = await TestServer.StartAsync(services: s => s.AddSingleton<IClock>(clock));
-        var (conv, hash) = await server.CreateProcess(Definition("sleep under a limit",
-            Node("start", "start", exits: P("""{"next":"sleep"}""")),
-            Limited(Node("sleep", "delay", P("""{"seconds":7200}"""), P("""{"next":"done","timeout":"late"}""")), """{"seconds":600}"""),
-            Final("done"), Final("late", "error")));
-        var id = await server.CreateTask(conv, hash, []);
-        await server.WaitFor(id, "waiting");
-        clock.Advance(TimeSpan.FromMinutes(11));
-        Assert.That((string?)(await server.WaitFor(id))["node_id"], Is.EqualTo("late"));
 
-        var (shortConv, shortHash) = await server.CreateProcess(Definition("short sleep under a limit",
-            Node("start", "start", exits: P("""{"next":"sleep"}""")),
-            Limited(Node("sleep", "delay", P("""{"seconds":60}"""), P("""{"next":"done","timeout":"late"}""")), """{"seconds":600}"""),
-            Final("done"), Final("late", "error")));
-        var second = await server.CreateTask(shortConv, shortHash, []);
-        await server.WaitFor(second, "waiting");
-        clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.That((string?)(await server.WaitFor(second))["node_id"], Is.EqualTo("done"));
+        // A delay under a 600 s limit; the clock moves on by `advance` once the task waits: the node it ends in.
+        async Task<string?> EndsIn(int delaySeconds, TimeSpan advance)
+        {
+            var (conv, hash) = await server.CreateProcess(Definition($"sleep {delaySeconds} s under a limit",
+                Node("start", "start", exits: P("""{"next":"sleep"}""")),
+                Limited(Node("sleep", "delay", P($$"""{"seconds":{{delaySeconds}}}"""), P("""{"next":"done","timeout":"late"}""")), """{"seconds":600}"""),
+                Final("done"), Final("late", "error")));
+            var id = await server.CreateTask(conv, hash, []);
+            await server.WaitFor(id, "waiting");
+            clock.Advance(advance);
+            return (string?)(await server.WaitFor(id))["node_id"];
+        }
+
+        Assert.That(await EndsIn(7200, TimeSpan.FromMinutes(11)), Is.EqualTo("late"));
+        Assert.That(await EndsIn(60, TimeSpan.FromMinutes(2)), Is.EqualTo("done"));
     }
 
     [TestCase("""{"seconds":0}""", "time_limit.seconds")]
