@@ -17,9 +17,9 @@ public sealed class ContactFindNode(ConnectorServices services) : ConnectorNode<
 
     public override NodeDescription Description { get; } = Describe("bitrix24.contact_find", "Bitrix24: find contact", "search", Bitrix24Api.Kind,
     [
-        new ParamSpec("phone", "template", "Phone", Help: "Exact phone as stored in Bitrix24."),
-        new ParamSpec("field", "string", "Or field", Help: "A contact field to match: UF_CRM_PARTNER_ID, UTM_SOURCE…"),
-        new ParamSpec("value", "template", "Field value", Help: "e.g. {{cookies.utm_source}}"),
+        new ParamSpec("phone", ParamKind.Template, "Phone", Help: "Exact phone as stored in Bitrix24."),
+        new ParamSpec("field", ParamKind.String, "Or field", Help: "A contact field to match: UF_CRM_PARTNER_ID, UTM_SOURCE…"),
+        new ParamSpec("value", ParamKind.Template, "Field value", Help: "e.g. {{cookies.utm_source}}"),
         ResultKeyParam("contact"),
     ],
     [new ExitSpec("not_found", "Not found")]);

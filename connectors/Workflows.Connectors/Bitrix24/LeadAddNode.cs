@@ -14,9 +14,9 @@ public sealed class LeadAddNode(ConnectorServices services) : ConnectorNode<Lead
 
     public override NodeDescription Description { get; } = Describe("bitrix24.lead_add", "Bitrix24: add lead", "user-plus", Bitrix24Api.Kind,
     [
-        new ParamSpec("fields", "json", "Lead fields", Required: true, Help: "TITLE, NAME, SOURCE_ID, UTM_SOURCE, COMMENTS, UF_*… with {{templates}}."),
-        new ParamSpec("phone", "template", "Phone", Help: "Added as PHONE [{VALUE, VALUE_TYPE: WORK}]."),
-        new ParamSpec("email", "template", "E-mail"),
+        new ParamSpec("fields", ParamKind.Json, "Lead fields", Required: true, Help: "TITLE, NAME, SOURCE_ID, UTM_SOURCE, COMMENTS, UF_*… with {{templates}}."),
+        new ParamSpec("phone", ParamKind.Template, "Phone", Help: "Added as PHONE [{VALUE, VALUE_TYPE: WORK}]."),
+        new ParamSpec("email", ParamKind.Template, "E-mail"),
         ResultKeyParam("lead_id"),
     ]);
 

@@ -13,7 +13,7 @@ public sealed class LeadGetNode(ConnectorServices services) : ConnectorNode<Lead
 
     public override NodeDescription Description { get; } = Describe("bitrix24.lead_get", "Bitrix24: get lead", "user", Bitrix24Api.Kind,
     [
-        new ParamSpec("lead_id", "template", "Lead id", Required: true, Default: "{{lead_id}}"),
+        new ParamSpec("lead_id", ParamKind.Template, "Lead id", Required: true, Default: "{{lead_id}}"),
         ResultKeyParam("lead"),
     ],
     [new ExitSpec("not_found", "Lead not found", Required: false)]);

@@ -13,8 +13,8 @@ public sealed class LeadUpdateNode(ConnectorServices services) : ConnectorNode<L
 
     public override NodeDescription Description { get; } = Describe("bitrix24.lead_update", "Bitrix24: update lead", "user-check", Bitrix24Api.Kind,
     [
-        new ParamSpec("lead_id", "template", "Lead id", Required: true, Default: "{{lead_id}}"),
-        new ParamSpec("fields", "json", "Changed fields", Required: true, Help: "Only the fields to change, e.g. {\"STATUS_ID\": \"IN_PROCESS\"}."),
+        new ParamSpec("lead_id", ParamKind.Template, "Lead id", Required: true, Default: "{{lead_id}}"),
+        new ParamSpec("fields", ParamKind.Json, "Changed fields", Required: true, Help: "Only the fields to change, e.g. {\"STATUS_ID\": \"IN_PROCESS\"}."),
     ],
     [new ExitSpec("not_found", "Lead not found", Required: false)]);
 

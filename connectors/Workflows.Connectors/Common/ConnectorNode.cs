@@ -37,10 +37,10 @@ public abstract class ConnectorNode<TPrepared>(ConnectorServices services) : Nod
     protected ConnectorServices Services => services;
 
     public static ParamSpec CredentialParam(string kind) =>
-        new("credential", "string", "Credential", Required: true, Help: $"Name of a stored credential of kind '{kind}' (PUT /api/credentials/{{name}}).");
+        new("credential", ParamKind.String, "Credential", Required: true, Help: $"Name of a stored credential of kind '{kind}' (PUT /api/credentials/{{name}}).");
 
     public static ParamSpec ResultKeyParam(string fallback) =>
-        new("result_key", "string", "Put the result under", Default: fallback);
+        new("result_key", ParamKind.String, "Put the result under", Default: fallback);
 
     protected static NodeDescription Describe(string type, string title, string icon, string vendor, IEnumerable<ParamSpec> parameters,
         IEnumerable<ExitSpec>? outcomes = null, string? help = null, NodeKind kind = NodeKind.Effect) =>

@@ -30,12 +30,12 @@ public sealed class EmailSendNode(ConnectorServices services) : ConnectorNode<Em
 
     public override NodeDescription Description { get; } = Describe("email.send", "E-mail: send", "mail", Kind,
     [
-        new ParamSpec("to", "template", "To", Required: true, Help: "One or more addresses, comma-separated; \"Имя <address>\" keeps the name."),
-        new ParamSpec("subject", "template", "Subject", Required: true),
-        new ParamSpec("body", "template", "Body", Required: true),
-        new ParamSpec("html", "boolean", "HTML body", Default: false),
-        new ParamSpec("text", "template", "Plain-text alternative", Help: "For an HTML body; left empty, the HTML's text is sent as the alternative."),
-        new ParamSpec("reply_to", "template", "Reply to"),
+        new ParamSpec("to", ParamKind.Template, "To", Required: true, Help: "One or more addresses, comma-separated; \"Имя <address>\" keeps the name."),
+        new ParamSpec("subject", ParamKind.Template, "Subject", Required: true),
+        new ParamSpec("body", ParamKind.Template, "Body", Required: true),
+        new ParamSpec("html", ParamKind.Boolean, "HTML body", Default: false),
+        new ParamSpec("text", ParamKind.Template, "Plain-text alternative", Help: "For an HTML body; left empty, the HTML's text is sent as the alternative."),
+        new ParamSpec("reply_to", ParamKind.Template, "Reply to"),
     ]);
 
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)

@@ -19,14 +19,14 @@ public sealed class ReserveNode(ConnectorServices services) : ConnectorNode<Rese
 
     public override NodeDescription Description { get; } = Describe("moysklad.reserve", "MoySklad: reserve (customer order)", "lock", MoySkladApi.Kind,
     [
-        new ParamSpec("product_id", "template", "Product", Help: "UUID or href; or use positions."),
-        new ParamSpec("quantity", "template", "Quantity", Default: "1"),
-        new ParamSpec("price", "template", "Price (roubles)"),
-        new ParamSpec("positions", "json", "Or positions", Help: "{\"items\": [{\"product_id\", \"quantity\", \"price\"}]} or {\"items\": \"{{items}}\"}."),
-        new ParamSpec("organization_id", "template", "Organization", Help: "Left empty: the credential's organization_id."),
-        new ParamSpec("agent_id", "template", "Counterparty", Help: "Left empty: the credential's agent_id."),
-        new ParamSpec("name", "template", "Order name"),
-        new ParamSpec("description", "template", "Comment"),
+        new ParamSpec("product_id", ParamKind.Template, "Product", Help: "UUID or href; or use positions."),
+        new ParamSpec("quantity", ParamKind.Template, "Quantity", Default: "1"),
+        new ParamSpec("price", ParamKind.Template, "Price (roubles)"),
+        new ParamSpec("positions", ParamKind.Json, "Or positions", Help: "{\"items\": [{\"product_id\", \"quantity\", \"price\"}]} or {\"items\": \"{{items}}\"}."),
+        new ParamSpec("organization_id", ParamKind.Template, "Organization", Help: "Left empty: the credential's organization_id."),
+        new ParamSpec("agent_id", ParamKind.Template, "Counterparty", Help: "Left empty: the credential's agent_id."),
+        new ParamSpec("name", ParamKind.Template, "Order name"),
+        new ParamSpec("description", ParamKind.Template, "Comment"),
         ResultKeyParam("moysklad_order"),
     ]);
 

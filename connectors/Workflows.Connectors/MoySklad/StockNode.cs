@@ -16,8 +16,8 @@ public sealed class StockNode(ConnectorServices services) : ConnectorNode<StockN
 
     public override NodeDescription Description { get; } = Describe("moysklad.stock", "MoySklad: product stock", "package", MoySkladApi.Kind,
     [
-        new ParamSpec("product_id", "template", "Product", Required: true, Help: "Product UUID or its meta href."),
-        new ParamSpec("quantity", "template", "Wanted quantity", Default: "1"),
+        new ParamSpec("product_id", ParamKind.Template, "Product", Required: true, Help: "Product UUID or its meta href."),
+        new ParamSpec("quantity", ParamKind.Template, "Wanted quantity", Default: "1"),
         ResultKeyParam("stock"),
     ],
     [new ExitSpec("out_of_stock", "Out of stock", Required: false)]);

@@ -13,8 +13,8 @@ public sealed class OrderCreateNode(ConnectorServices services) : ConnectorNode<
 
     public override NodeDescription Description { get; } = Describe("retailcrm.order_create", "RetailCRM: create order", "shopping-cart", RetailCrmApi.Kind,
     [
-        new ParamSpec("order", "json", "Order", Required: true, Help: "externalId, firstName, phone, email, status, items[{productName, initialPrice, quantity}], customFields… with {{templates}}."),
-        new ParamSpec("site", "template", "Site code", Help: "Needed when the key spans several sites."),
+        new ParamSpec("order", ParamKind.Json, "Order", Required: true, Help: "externalId, firstName, phone, email, status, items[{productName, initialPrice, quantity}], customFields… with {{templates}}."),
+        new ParamSpec("site", ParamKind.Template, "Site code", Help: "Needed when the key spans several sites."),
         ResultKeyParam("crm_order_id"),
     ]);
 

@@ -14,9 +14,9 @@ public sealed class OrderEditNode(ConnectorServices services) : ConnectorNode<Or
 
     public override NodeDescription Description { get; } = Describe("retailcrm.order_edit", "RetailCRM: edit order", "edit-3", RetailCrmApi.Kind,
     [
-        new ParamSpec("order_id", "template", "Order", Required: true, Help: "The externalId, or the CRM id with by = id."),
-        new ParamSpec("by", "select", "Find by", Default: "externalId", Options: ByOptions),
-        new ParamSpec("order", "json", "Changed fields", Required: true),
+        new ParamSpec("order_id", ParamKind.Template, "Order", Required: true, Help: "The externalId, or the CRM id with by = id."),
+        new ParamSpec("by", ParamKind.Select, "Find by", Default: "externalId", Options: ByOptions),
+        new ParamSpec("order", ParamKind.Json, "Changed fields", Required: true),
     ],
     [new ExitSpec("not_found", "Order not found", Required: false)]);
 

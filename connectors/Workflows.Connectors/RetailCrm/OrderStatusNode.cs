@@ -13,10 +13,10 @@ public sealed class OrderStatusNode(ConnectorServices services) : ConnectorNode<
 
     public override NodeDescription Description { get; } = Describe("retailcrm.order_status", "RetailCRM: set order status", "flag", RetailCrmApi.Kind,
     [
-        new ParamSpec("order_id", "template", "Order", Required: true),
-        new ParamSpec("by", "select", "Find by", Default: "externalId", Options: OrderEditNode.ByOptions),
-        new ParamSpec("status", "template", "Status code", Required: true, Help: "Symbolic code from /reference/statuses, e.g. confirmed."),
-        new ParamSpec("manager_comment", "template", "Manager comment"),
+        new ParamSpec("order_id", ParamKind.Template, "Order", Required: true),
+        new ParamSpec("by", ParamKind.Select, "Find by", Default: "externalId", Options: OrderEditNode.ByOptions),
+        new ParamSpec("status", ParamKind.Template, "Status code", Required: true, Help: "Symbolic code from /reference/statuses, e.g. confirmed."),
+        new ParamSpec("manager_comment", ParamKind.Template, "Manager comment"),
     ],
     [new ExitSpec("not_found", "Order not found", Required: false)]);
 

@@ -23,8 +23,8 @@ public sealed class OrderWebhookNode : NodeType<OrderWebhookNode.Prepared>
     public override NodeDescription Description { get; } = new(
         "shopscript.order_webhook", "Shop-Script: order from webhook", "connectors", "shopping-bag", NodeKind.Instant,
         [
-            new ParamSpec("source_path", "string", "Webhook body at", Help: "Path of the notification body in the task data; empty: the data itself."),
-            new ParamSpec("result_key", "string", "Put the order under", Default: "order"),
+            new ParamSpec("source_path", ParamKind.String, "Webhook body at", Help: "Path of the notification body in the task data; empty: the data itself."),
+            new ParamSpec("result_key", ParamKind.String, "Put the order under", Default: "order"),
         ],
         [Exits.NextExit, Exits.ErrorExit],
         ErrorKind: "shopscript",

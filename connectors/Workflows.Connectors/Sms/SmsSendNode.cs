@@ -24,9 +24,9 @@ public sealed class SmsSendNode(ConnectorServices services) : ConnectorNode<SmsS
 
     public override NodeDescription Description { get; } = Describe("sms.send", "SMS: send", "message-square", Kind,
     [
-        new ParamSpec("to", "template", "Phone", Required: true, Default: "{{phone}}"),
-        new ParamSpec("text", "template", "Text", Required: true),
-        new ParamSpec("from", "template", "Sender name", Help: "Left empty: the profile's sender."),
+        new ParamSpec("to", ParamKind.Template, "Phone", Required: true, Default: "{{phone}}"),
+        new ParamSpec("text", ParamKind.Template, "Text", Required: true),
+        new ParamSpec("from", ParamKind.Template, "Sender name", Help: "Left empty: the profile's sender."),
         ResultKeyParam("sms_id"),
     ]);
 

@@ -17,10 +17,10 @@ public sealed class SendMessageNode(ConnectorServices services) : ConnectorNode<
 
     public override NodeDescription Description { get; } = Describe("telegram.send_message", "Telegram: send message", "send", Kind,
     [
-        new ParamSpec("chat_id", "template", "Chat id", Required: true, Help: "A numeric chat id or @channel."),
-        new ParamSpec("text", "template", "Text", Required: true),
-        new ParamSpec("parse_mode", "select", "Formatting", Default: "", Options: ParseModes),
-        new ParamSpec("disable_notification", "boolean", "Silent", Default: false),
+        new ParamSpec("chat_id", ParamKind.Template, "Chat id", Required: true, Help: "A numeric chat id or @channel."),
+        new ParamSpec("text", ParamKind.Template, "Text", Required: true),
+        new ParamSpec("parse_mode", ParamKind.Select, "Formatting", Default: "", Options: ParseModes),
+        new ParamSpec("disable_notification", ParamKind.Boolean, "Silent", Default: false),
         ResultKeyParam("telegram_message_id"),
     ]);
 

@@ -23,11 +23,11 @@ public sealed class StartScenarioNode(ConnectorServices services) : ConnectorNod
 
     public override NodeDescription Description { get; } = Describe("voximplant.start_scenario", "Voximplant: start call scenario", "phone-outgoing", Kind,
     [
-        new ParamSpec("rule_id", "template", "Rule id", Required: true),
-        new ParamSpec("phone", "template", "Phone to call", Required: true, Default: "{{phone}}"),
-        new ParamSpec("wait_node", "string", "Wait-for-callback node", Help: "Id of the wait_callback node (task_id_path: task_id) that receives the call result."),
-        new ParamSpec("callback_url", "template", "Or callback URL", Help: "Overrides the URL built from wait_node."),
-        new ParamSpec("custom_data", "json", "Extra custom data", Help: "More fields for the scenario (order id, text to say…). Custom data is limited to ~200 bytes by VoxEngine."),
+        new ParamSpec("rule_id", ParamKind.Template, "Rule id", Required: true),
+        new ParamSpec("phone", ParamKind.Template, "Phone to call", Required: true, Default: "{{phone}}"),
+        new ParamSpec("wait_node", ParamKind.String, "Wait-for-callback node", Help: "Id of the wait_callback node (task_id_path: task_id) that receives the call result."),
+        new ParamSpec("callback_url", ParamKind.Template, "Or callback URL", Help: "Overrides the URL built from wait_node."),
+        new ParamSpec("custom_data", ParamKind.Json, "Extra custom data", Help: "More fields for the scenario (order id, text to say…). Custom data is limited to ~200 bytes by VoxEngine."),
         ResultKeyParam("call_session_id"),
     ]);
 

@@ -61,6 +61,12 @@ export interface ParamSchema {
   /** Options of a `select`; the server may send plain strings or {value,label}. */
   options?: (string | ParamOption)[] | null;
   help?: string | null;
+  /** Bounds of a number or integer (the engine checks the same ones). */
+  min?: number | null;
+  max?: number | null;
+  /** Of a `rules` parameter: the comparisons and casts the engine knows. */
+  functions?: ParamOption[] | null;
+  casts?: string[] | null;
 }
 
 export interface ExitSchema {
@@ -171,17 +177,8 @@ export interface Condition {
   cast?: 'string' | 'number' | 'boolean';
 }
 
-export type ConditionFun = 'eq' | 'not_eq' | 'less' | 'more' | 'less_or_eq' | 'more_or_eq' | 'regexp';
-
-export const CONDITION_FUNS: { value: ConditionFun; label: string }[] = [
-  { value: 'eq', label: '= equals' },
-  { value: 'not_eq', label: '≠ not equal' },
-  { value: 'less', label: '< less' },
-  { value: 'more', label: '> more' },
-  { value: 'less_or_eq', label: '≤ less or equal' },
-  { value: 'more_or_eq', label: '≥ more or equal' },
-  { value: 'regexp', label: '~ matches regexp' },
-];
+/** A comparison name; the list of them comes from the catalog (the rules parameter's `functions`). */
+export type ConditionFun = string;
 
 export interface Rule {
   exit: string;

@@ -19,18 +19,18 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
 
     public ProcessValidator(NodeCatalog catalog, ScriptHost scripts)
     {
-        RuleFor(p => p.Title).NotEmpty().WithMessage("is required").MaximumLength(200).WithMessage("must be at most 200 characters").OverridePropertyName("title");
+        RuleFor(p => p.Title).NotEmpty().WithMessage("is required").MaximumLength(ProcessLimits.TitleMaxLength).WithMessage($"must be at most {ProcessLimits.TitleMaxLength} characters").OverridePropertyName("title");
         RuleFor(p => p.ConvId).InclusiveBetween(ConvIds.Min, ConvIds.Max).When(p => p.ConvId is not null)
             .WithMessage(ConvIds.RangeText).OverridePropertyName("conv_id");
         RuleFor(p => p.Alias).Matches(AliasPattern()).When(p => p.Alias is not null)
             .WithMessage("may hold letters, digits, '-' and '_' only (1-64 characters)").OverridePropertyName("alias");
         RuleFor(p => p.Status).Must(s => s is null or "active" or "paused").WithMessage("must be active or paused").OverridePropertyName("status");
-        RuleFor(p => p.Settings!.LoopLimit).InclusiveBetween(1, 10_000).When(p => p.Settings?.LoopLimit is not null)
-            .WithMessage("must be between 1 and 10000").OverridePropertyName("settings.loop_limit");
-        RuleFor(p => p.Settings!.TaskSizeLimit).InclusiveBetween(1_000, 10_000_000).When(p => p.Settings?.TaskSizeLimit is not null)
-            .WithMessage("must be between 1000 and 10000000").OverridePropertyName("settings.task_size_limit");
-        RuleFor(p => p.Settings!.RetentionHours).InclusiveBetween(0.01, 24 * 3650).When(p => p.Settings?.RetentionHours is not null)
-            .WithMessage("must be between 0.01 and 87600 hours").OverridePropertyName("settings.retention_hours");
+        RuleFor(p => p.Settings!.LoopLimit).InclusiveBetween(ProcessLimits.LoopLimitMin, ProcessLimits.LoopLimitMax).When(p => p.Settings?.LoopLimit is not null)
+            .WithMessage($"must be between {ProcessLimits.LoopLimitMin} and {ProcessLimits.LoopLimitMax}").OverridePropertyName("settings.loop_limit");
+        RuleFor(p => p.Settings!.TaskSizeLimit).InclusiveBetween(ProcessLimits.TaskSizeLimitMin, ProcessLimits.TaskSizeLimitMax).When(p => p.Settings?.TaskSizeLimit is not null)
+            .WithMessage($"must be between {ProcessLimits.TaskSizeLimitMin} and {ProcessLimits.TaskSizeLimitMax}").OverridePropertyName("settings.task_size_limit");
+        RuleFor(p => p.Settings!.RetentionHours).InclusiveBetween(ProcessLimits.RetentionHoursMin, ProcessLimits.RetentionHoursMax).When(p => p.Settings?.RetentionHours is not null)
+            .WithMessage($"must be between {ProcessLimits.RetentionHoursMin} and {ProcessLimits.RetentionHoursMax} hours").OverridePropertyName("settings.retention_hours");
         RuleFor(p => p.Nodes).NotEmpty().WithMessage("a process needs nodes: at least a start and a final").OverridePropertyName("nodes");
         RuleFor(p => p.Schedules).Custom((list, context) =>
         {
@@ -155,10 +155,10 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
         catch (InvalidTimeZoneException) { return false; }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex(ProcessLimits.NamePattern)]
     private static partial Regex NodeIdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex(ProcessLimits.NamePattern)]
     private static partial Regex AliasPattern();
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]

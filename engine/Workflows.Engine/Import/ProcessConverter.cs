@@ -22,7 +22,6 @@ sealed partial class ProcessConverter(JsonObject process)
     readonly HashSet<string> _ids = new(StringComparer.Ordinal);
 
     static readonly string[] OurMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-    static readonly string[] OurFuns = ["eq", "not_eq", "less", "more", "less_or_eq", "more_or_eq", "regexp"];
     static readonly string[] OurCasts = ["string", "number", "boolean"];
 
 
@@ -277,7 +276,7 @@ sealed partial class ProcessConverter(JsonObject process)
         var param = Cz.Text(c["param"]) ?? "";
         var fun = Cz.Text(c["fun"]) ?? "eq";
         var cast = Cz.Text(c["cast"]) ?? "string";
-        if (!OurFuns.Contains(fun)) Issue(n, $"condition function '{fun}'", "not one of ours (eq, not_eq, less, more, less_or_eq, more_or_eq, regexp); kept, fix it in the designer");
+        if (!ConditionFunctions.IsKnown(fun)) Issue(n, $"condition function '{fun}'", $"not one of ours ({string.Join(", ", ConditionFunctions.Names)}); kept, fix it in the designer");
         if (!OurCasts.Contains(cast))
         {
             Issue(n, $"condition cast '{cast}' on '{param}'", "we compare as string, number or boolean; the condition now compares the value's JSON text as a string");
@@ -503,8 +502,8 @@ sealed partial class ProcessConverter(JsonObject process)
         var (seconds, until) = Seconds(n, time);
         if (until is not null) node.Params["until"] = until;
         else node.Params["seconds"] = seconds ?? 30.0;
-        if (seconds is < 1 or > 365 * 86400)
-            Issue(n, $"delay of {seconds} seconds", "we delay from 1 second to 365 days; adjust it");
+        if (seconds is < 1 or > ParamSpec.MaxWaitSeconds)
+            Issue(n, $"delay of {seconds} seconds", $"we delay from 1 to {ParamSpec.MaxWaitSeconds} seconds (365 days); adjust it");
         node.Exits[Exits.Next] = Target(n, Cz.Text(time["to_node_id"]));
         ReportSemaphors(n, time);
         _nodes.Add(node);

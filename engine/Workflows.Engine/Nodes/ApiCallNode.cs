@@ -25,21 +25,24 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
     public override NodeDescription Description { get; } = new(
         "api", "API call", "integration", "globe", NodeKind.Effect,
         [
-            new ParamSpec("method", "select", "Method", Default: "POST", Options: Methods),
-            new ParamSpec("url", "template", "URL", Required: true),
-            new ParamSpec("headers", "key_value", "Headers"),
-            new ParamSpec("body_type", "select", "Body", Default: "json", Options: BodyTypes),
-            new ParamSpec("body", "json", "Body parameters", Help: "Object of parameters with templates; left out, the whole task data is sent. For raw: a text template."),
-            new ParamSpec("response_key", "string", "Put the answer under", Help: "Left empty, an object answer is merged into the task data."),
-            new ParamSpec("timeout_ms", "integer", "Time-out (ms)", Help: "Left empty, the engine's default (30 s)."),
+            new ParamSpec("method", ParamKind.Select, "Method", Default: "POST", Options: Methods),
+            new ParamSpec("url", ParamKind.Template, "URL", Required: true),
+            new ParamSpec("headers", ParamKind.KeyValue, "Headers"),
+            new ParamSpec("body_type", ParamKind.Select, "Body", Default: "json", Options: BodyTypes),
+            new ParamSpec("body", ParamKind.Json, "Body parameters", Help: "Object of parameters with templates; left out, the whole task data is sent. For raw: a text template."),
+            new ParamSpec("response_key", ParamKind.String, "Put the answer under", Help: "Left empty, an object answer is merged into the task data."),
+            new ParamSpec("timeout_ms", ParamKind.Integer, "Time-out (ms)", Help: "Left empty, the engine's default (30 s).", Min: 1, Max: 600_000),
         ],
         [Exits.NextExit, Exits.ErrorExit],
-        ErrorKind: "api");
+        ErrorKind: "api",
+        ParamsRule: (JsonObject)JsonNode.Parse("""
+            {"if": {"properties": {"body_type": {"const": "raw"}}, "required": ["body_type"]}, "then": true,
+             "else": {"properties": {"body": {"type": ["object", "null"]}}}}
+            """)!);
 
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {
-        var method = (context.String("method") ?? "POST").ToUpperInvariant();
-        if (!Methods.Contains(method)) context.Error("params.method", $"'{method}' is not one of {string.Join(", ", Methods)}");
+        var method = context.String("method")!;
         var url = context.Template("url", required: true);
         if (url is { IsConstant: true } && !Uri.TryCreate(url.Text, UriKind.Absolute, out var u))
             context.Error("params.url", $"'{url.Text}' is not an absolute URL");
@@ -59,8 +62,7 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
                 var t = context.TemplateOf($"params.headers.{key}", value is null ? "" : Template.AsText(value));
                 if (t is not null) headers.Add((key, t));
             }
-        var bodyType = context.String("body_type") ?? "json";
-        if (!BodyTypes.Contains(bodyType)) context.Error("params.body_type", $"'{bodyType}' is not one of {string.Join(", ", BodyTypes)}");
+        var bodyType = context.String("body_type")!;
         ValueTemplate? body = null;
         Template? raw = null;
         if (node.Params["body"] is { } b)
@@ -81,8 +83,7 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
             catch (TemplateException e) { context.Error("params.response_key", e.Message); }
         }
         var timeout = context.Number("timeout_ms");
-        if (timeout is < 1 or > 600_000) context.Error("params.timeout_ms", "must be between 1 and 600000");
-        if (url is null) return null;
+        if (url is null || context.HasErrors) return null;
         return new Prepared(new HttpMethod(method), url, [.. headers], bodyType, body, raw,
             responsePath, timeout is null ? null : TimeSpan.FromMilliseconds(timeout.Value));
     }

@@ -15,9 +15,9 @@ public sealed class CallProcessNode : NodeType<CallProcessNode.Prepared>
     public override NodeDescription Description { get; } = new(
         "call_process", "Call process", "process", "phone-forwarded", NodeKind.Effect,
         [
-            new ParamSpec("conv_id", "template", "Process", Required: true, Help: "conv_id, @alias or {{param}}."),
-            new ParamSpec("data", "key_value", "Data", Help: "Left empty, the whole task data is sent."),
-            new ParamSpec("timeout_seconds", "number", "Time limit (seconds)", Default: 60),
+            new ParamSpec("conv_id", ParamKind.Template, "Process", Required: true, Help: "conv_id, @alias or {{param}}."),
+            new ParamSpec("data", ParamKind.KeyValue, "Data", Help: "Left empty, the whole task data is sent."),
+            ParamSpec.Seconds("timeout_seconds", "Time limit (seconds)", 60),
         ],
         [Exits.NextExit, Exits.ErrorExit, new ExitSpec(Exits.Timeout, "Time limit")],
         ErrorKind: "rpc");
@@ -25,8 +25,8 @@ public sealed class CallProcessNode : NodeType<CallProcessNode.Prepared>
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {
         var process = context.Template("conv_id", required: true);
-        var timeout = context.Number("timeout_seconds", 60) ?? 60;
-        if (timeout is < 1 or > 365 * 86400) context.Error("params.timeout_seconds", "must be between 1 and 31536000");
+        // Left out, the declared default; 0 only when the value is bad, and then the node is refused.
+        var timeout = context.Number("timeout_seconds") ?? 0;
         var data = ProcessCallParams.Data(context);
         return process is null ? null : new Prepared(process, data, timeout);
     }

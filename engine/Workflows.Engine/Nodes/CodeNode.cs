@@ -11,7 +11,7 @@ public sealed class CodeNode : NodeType<CompiledScript>
 {
     public override NodeDescription Description { get; } = new(
         "code", "Code", "logic", "code", NodeKind.Instant,
-        [new ParamSpec("src", "code", "JavaScript", Required: true, Help: "Modern JavaScript (let/const, arrow functions, template literals, classes, ?., ??). Read and change `data`; declarations stay local to one run.")],
+        [new ParamSpec("src", ParamKind.Code, "JavaScript", Required: true, Help: "Modern JavaScript (let/const, arrow functions, template literals, classes, ?., ??). Read and change `data`; declarations stay local to one run.")],
         [Exits.NextExit, Exits.ErrorExit],
         ErrorKind: "code");
 

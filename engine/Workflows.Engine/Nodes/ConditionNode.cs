@@ -19,15 +19,13 @@ public sealed class ConditionNode : NodeType<ConditionNode.Prepared>
     public sealed record Rule(string Exit, Condition[] Conditions, CompiledScript? Js);
     public sealed record Prepared(Rule[] Rules);
 
-    static readonly string[] Funs = ["eq", "not_eq", "less", "more", "less_or_eq", "more_or_eq", "regexp"];
-    static readonly string[] Casts = ["string", "number", "boolean"];
-
     public override NodeDescription Description { get; } = new(
         "condition", "Condition", "logic", "split", NodeKind.Instant,
-        [new ParamSpec("rules", "rules", "Rules", Required: true,
+        [new ParamSpec("rules", ParamKind.Rules, "Rules", Required: true,
             Help: "First match wins. Each rule: exit name and all-of conditions {param, fun, const, cast}, or a JavaScript expression in js.")],
         [new ExitSpec(Exits.Default, "Default"), new ExitSpec(Exits.Error, "Error", Required: false)],
-        ErrorKind: "condition");
+        ErrorKind: "condition",
+        ExitsFromParams: true);
 
     public override IEnumerable<ExitSpec> ExitsOf(NodeDefinition node)
     {
@@ -92,8 +90,8 @@ public sealed class ConditionNode : NodeType<ConditionNode.Prepared>
             try { path = DataPath.Parse(param.Trim().TrimStart('{').TrimEnd('}')); }
             catch (TemplateException e) { context.Error($"{field}.param", e.Message); ok = false; }
         }
-        if (!Funs.Contains(fun)) { context.Error($"{field}.fun", $"'{fun}' is not one of {string.Join(", ", Funs)}"); ok = false; }
-        if (!Casts.Contains(cast)) { context.Error($"{field}.cast", $"'{cast}' is not one of {string.Join(", ", Casts)}"); ok = false; }
+        if (!ConditionFunctions.IsKnown(fun)) { context.Error($"{field}.fun", $"'{fun}' is not one of {string.Join(", ", ConditionFunctions.Names)}"); ok = false; }
+        if (!ConditionFunctions.Casts.Contains(cast)) { context.Error($"{field}.cast", $"'{cast}' is not one of {string.Join(", ", ConditionFunctions.Casts)}"); ok = false; }
         var constant = context.TemplateOf($"{field}.const", constText);
         Regex? pattern = null;
         if (fun == "regexp" && constant is { IsConstant: true })

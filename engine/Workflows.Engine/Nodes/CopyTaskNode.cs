@@ -16,18 +16,18 @@ public sealed class CopyTaskNode : NodeType<CopyTaskNode.Prepared>
     public override NodeDescription Description { get; } = new(
         "copy_task", "Copy task", "process", "copy", NodeKind.Effect,
         [
-            new ParamSpec("mode", "select", "Mode", Default: "create", Options: ["create", "modify"]),
-            new ParamSpec("conv_id", "template", "Process", Required: true, Help: "conv_id, @alias or {{param}}."),
-            new ParamSpec("ref", "template", "Ref"),
-            new ParamSpec("data", "key_value", "Data", Help: "Left empty, the whole task data is copied."),
+            new ParamSpec("mode", ParamKind.Select, "Mode", Default: "create", Options: ["create", "modify"]),
+            new ParamSpec("conv_id", ParamKind.Template, "Process", Required: true, Help: "conv_id, @alias or {{param}}."),
+            new ParamSpec("ref", ParamKind.Template, "Ref"),
+            new ParamSpec("data", ParamKind.KeyValue, "Data", Help: "Left empty, the whole task data is copied."),
         ],
         [Exits.NextExit, Exits.ErrorExit],
-        ErrorKind: "copy_task");
+        ErrorKind: "copy_task",
+        ParamsRule: (JsonObject)JsonNode.Parse("""{"if": {"properties": {"mode": {"const": "modify"}}, "required": ["mode"]}, "then": {"required": ["ref"]}}""")!);
 
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {
-        var mode = context.String("mode") ?? "create";
-        if (mode is not ("create" or "modify")) context.Error("params.mode", "must be create or modify");
+        var mode = context.String("mode")!;
         var process = context.Template("conv_id", required: true);
         var reference = context.Template("ref");
         if (mode == "modify" && reference is null) context.Error("params.ref", "is required to modify a task");

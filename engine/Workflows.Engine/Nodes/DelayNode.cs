@@ -11,11 +11,15 @@ public sealed class DelayNode : NodeType<DelayNode.Prepared>
     public override NodeDescription Description { get; } = new(
         "delay", "Delay", "wait", "clock", NodeKind.Wait,
         [
-            new ParamSpec("seconds", "number", "Wait (seconds)", Help: "A fixed time, from 1 second to 365 days."),
-            new ParamSpec("until", "template", "Or until", Help: "A unix time or ISO date from the data, e.g. {{next_call_at}}."),
+            ParamSpec.Seconds("seconds", "Wait (seconds)", help: "A fixed time, from 1 second to 365 days."),
+            new ParamSpec("until", ParamKind.Template, "Or until", Help: "A unix time or ISO date from the data, e.g. {{next_call_at}}."),
         ],
         [Exits.NextExit, new ExitSpec(Exits.Error, "Error", Required: false)],
-        ErrorKind: "delay");
+        ErrorKind: "delay",
+        ParamsRule: (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse("""
+            {"description": "Exactly one of seconds and until.",
+             "oneOf": [{"required": ["seconds"], "not": {"required": ["until"]}}, {"required": ["until"], "not": {"required": ["seconds"]}}]}
+            """)!);
 
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {
@@ -23,7 +27,6 @@ public sealed class DelayNode : NodeType<DelayNode.Prepared>
         var until = context.Template("until");
         if (seconds is null && until is null) context.Error("params", "needs seconds or until");
         if (seconds is not null && until is not null) context.Error("params", "takes seconds or until, not both");
-        if (seconds is < 1 or > 365 * 86400) context.Error("params.seconds", "must be between 1 and 31536000");
         return new Prepared(seconds, until);
     }
 

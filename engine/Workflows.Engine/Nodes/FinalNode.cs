@@ -9,14 +9,12 @@ public sealed class FinalNode : NodeType<FinalNode.Prepared>
 
     public override NodeDescription Description { get; } = new(
         "final", "Final", "flow", "flag", NodeKind.Final,
-        [new ParamSpec("result", "select", "Result", Default: "success", Options: ["success", "error"])],
+        [new ParamSpec("result", ParamKind.Select, "Result", Default: "success", Options: ["success", "error"])],
         []);
 
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {
-        var result = context.String("result") ?? "success";
-        if (result is not ("success" or "error")) context.Error("params.result", "must be success or error");
-        return new Prepared(result);
+        return new Prepared(context.String("result")!);
     }
 
     protected override ValueTask<NodeOutcome> Execute(StepContext step, Prepared node) =>

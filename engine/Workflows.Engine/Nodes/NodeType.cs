@@ -42,6 +42,12 @@ public abstract class NodeType<TPrepared> : NodeType where TPrepared : class
 /// <summary>How the runner treats a node: instant steps chain in memory, effects run after a commit, waits park the task.</summary>
 public enum NodeKind { Instant, Effect, Wait, Final }
 
+/// <summary>
+/// What a node type is, for everyone but the runner: the palette entry, the parameters, the exits.
+/// <paramref name="ExitsFromParams"/>: the node adds exits named by its parameters (a condition's rules).
+/// <paramref name="ParamsRule"/>: JSON Schema keywords that tie parameters together (exactly one of
+/// seconds and until, say), merged into the generated schema's params object.
+/// </summary>
 public sealed record NodeDescription(
     string Type,
     string Title,
@@ -51,20 +57,9 @@ public sealed record NodeDescription(
     IReadOnlyList<ParamSpec> Parameters,
     IReadOnlyList<ExitSpec> Exits,
     string? ErrorKind = null,
-    string? Help = null);
-
-/// <summary>
-/// One parameter of a node type. Types: string, template, number, integer, boolean, select,
-/// code, key_value, rules, json. The designer renders a field per type.
-/// </summary>
-public sealed record ParamSpec(
-    string Name,
-    string Type,
-    string Label,
-    bool Required = false,
-    JsonNode? Default = null,
-    IReadOnlyList<string>? Options = null,
-    string? Help = null);
+    string? Help = null,
+    bool ExitsFromParams = false,
+    JsonObject? ParamsRule = null);
 
 public sealed record ExitSpec(string Name, string Label, bool Required = true);
 
@@ -77,110 +72,6 @@ public static class Exits
 
     public static readonly ExitSpec NextExit = new(Next, "Next");
     public static readonly ExitSpec ErrorExit = new(Error, "Error");
-}
-
-/// <summary>
-/// Collects problems found while preparing one node; every message names the field. A parameter left
-/// out reads as the default its <see cref="ParamSpec"/> declares, so a default is written once, in the description.
-/// </summary>
-public sealed class PrepareContext(NodeDefinition node, List<DefinitionError> errors, Scripting.ScriptHost scripts, IReadOnlyList<ParamSpec>? parameters = null)
-{
-    public NodeDefinition Node => node;
-    public Scripting.ScriptHost Scripts => scripts;
-    public bool HasErrors { get; private set; }
-
-    public void Error(string field, string message)
-    {
-        HasErrors = true;
-        errors.Add(new DefinitionError(node.Id, field, message));
-    }
-
-    /// <summary>The parameter as written, or its declared default when left out.</summary>
-    JsonNode? Param(string name) =>
-        node.Params[name] ?? (parameters?.FirstOrDefault(p => p.Name == name)?.Default is { } d ? JsonNode.Parse(d.ToJsonString()) : null);
-
-    public string? String(string name, bool required = false)
-    {
-        var value = Param(name);
-        if (value is null)
-        {
-            if (required) Error($"params.{name}", "is required");
-            return null;
-        }
-        if (value is JsonValue v && v.TryGetValue(out string? s))
-        {
-            if (required && string.IsNullOrWhiteSpace(s)) Error($"params.{name}", "must not be empty");
-            return s;
-        }
-        if (value is JsonValue num && (num.TryGetValue(out double _) || num.TryGetValue(out bool _))) return num.ToJsonString();
-        Error($"params.{name}", "must be a string");
-        return null;
-    }
-
-    public double? Number(string name, double? fallback = null)
-    {
-        var value = Param(name);
-        if (value is null) return fallback;
-        if (value is JsonValue v)
-        {
-            // By kind, not TryGetValue<double>: a value built in code from an int does not convert that way.
-            var text = v.GetValueKind() switch
-            {
-                System.Text.Json.JsonValueKind.Number => v.ToJsonString(),
-                System.Text.Json.JsonValueKind.String => v.GetValue<string>(),
-                _ => null,
-            };
-            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)) return d;
-        }
-        Error($"params.{name}", "must be a number");
-        return fallback;
-    }
-
-    public bool Bool(string name, bool fallback = false)
-    {
-        var value = Param(name);
-        if (value is null) return fallback;
-        if (value is JsonValue v && v.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False)
-            return v.GetValueKind() == System.Text.Json.JsonValueKind.True;
-        Error($"params.{name}", "must be true or false");
-        return fallback;
-    }
-
-    public Templates.Template? Template(string name, bool required = false)
-    {
-        var text = String(name, required);
-        return text is null ? null : TemplateOf($"params.{name}", text);
-    }
-
-    public Templates.Template? TemplateOf(string field, string text)
-    {
-        try { return Templates.Template.Parse(text); }
-        catch (Templates.TemplateException e) { Error(field, e.Message); return null; }
-    }
-
-    /// <summary>A key/value list: a JSON object whose values are templates (strings) or plain JSON.</summary>
-    public List<(string Key, Templates.ValueTemplate Value)> KeyValues(string name, bool required = false)
-    {
-        var list = new List<(string, Templates.ValueTemplate)>();
-        var value = node.Params[name];
-        if (value is null)
-        {
-            if (required) Error($"params.{name}", "is required");
-            return list;
-        }
-        if (value is not JsonObject obj)
-        {
-            Error($"params.{name}", "must be an object of key: value");
-            return list;
-        }
-        foreach (var (key, item) in obj)
-        {
-            if (string.IsNullOrWhiteSpace(key)) { Error($"params.{name}", "has an empty key"); continue; }
-            try { list.Add((key, Templates.ValueTemplate.From(item))); }
-            catch (Templates.TemplateException e) { Error($"params.{name}.{key}", e.Message); }
-        }
-        return list;
-    }
 }
 
 public sealed record DefinitionError(string? NodeId, string Field, string Message)

@@ -11,9 +11,9 @@ public sealed class ReplyNode : NodeType<ReplyNode.Prepared>
     public override NodeDescription Description { get; } = new(
         "reply", "Reply to process", "process", "reply", NodeKind.Effect,
         [
-            new ParamSpec("data", "key_value", "Reply data", Help: "Left empty, the whole task data is sent back."),
-            new ParamSpec("exception", "boolean", "Reply as an exception", Default: false),
-            new ParamSpec("exception_reason", "template", "Exception reason"),
+            new ParamSpec("data", ParamKind.KeyValue, "Reply data", Help: "Left empty, the whole task data is sent back."),
+            new ParamSpec("exception", ParamKind.Boolean, "Reply as an exception", Default: false),
+            new ParamSpec("exception_reason", ParamKind.Template, "Exception reason"),
         ],
         [Exits.NextExit, new ExitSpec(Exits.Error, "Error", Required: false)],
         ErrorKind: "rpc_reply");

@@ -14,7 +14,7 @@ public sealed class SetParamNode : NodeType<SetParamNode.Prepared>
 
     public override NodeDescription Description { get; } = new(
         "set_param", "Set parameters", "logic", "edit", NodeKind.Instant,
-        [new ParamSpec("values", "key_value", "Parameters", Required: true, Help: "Parameter path: value with {{templates}} and $.functions().")],
+        [new ParamSpec("values", ParamKind.KeyValue, "Parameters", Required: true, Help: "Parameter path: value with {{templates}} and $.functions().")],
         [Exits.NextExit, new ExitSpec(Exits.Error, "Error", Required: false)],
         ErrorKind: "set_param");
 

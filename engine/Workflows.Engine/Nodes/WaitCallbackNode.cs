@@ -15,20 +15,20 @@ public sealed class WaitCallbackNode : NodeType<WaitCallbackNode.Prepared>
     public override NodeDescription Description { get; } = new(
         "wait_callback", "Waiting for callback", "wait", "inbox", NodeKind.Wait,
         [
-            new ParamSpec("timeout_seconds", "number", "Time limit (seconds)", Default: 86400),
-            new ParamSpec("task_id_path", "string", "Task id in the callback body", Help: "Path of the obj_id in a body sent to this node's callback URL."),
-            new ParamSpec("ref_path", "string", "Or ref in the callback body"),
-            new ParamSpec("is_sync", "boolean", "Continue on a modify", Default: true,
+            ParamSpec.Seconds("timeout_seconds", "Time limit (seconds)", 86400),
+            new ParamSpec("task_id_path", ParamKind.String, "Task id in the callback body", Help: "Path of the obj_id in a body sent to this node's callback URL."),
+            new ParamSpec("ref_path", ParamKind.String, "Or ref in the callback body"),
+            new ParamSpec("is_sync", ParamKind.Boolean, "Continue on a modify", Default: true,
                 Help: "Corezoid's is_sync. Off: a modify only merges its data into the waiting task, which stays here until a time limit moves it."),
-            new ParamSpec("key", "template", "Wait key", Help: "A vendor's id this wait is for (e.g. {{call_id}}): callbacks carrying it find the task."),
-            new ParamSpec("key_path", "string", "Key in the callback body", Help: "Path of the wait key in a body sent to this node's callback URL."),
+            new ParamSpec("key", ParamKind.Template, "Wait key", Help: "A vendor's id this wait is for (e.g. {{call_id}}): callbacks carrying it find the task."),
+            new ParamSpec("key_path", ParamKind.String, "Key in the callback body", Help: "Path of the wait key in a body sent to this node's callback URL."),
         ],
         [Exits.NextExit, new ExitSpec(Exits.Timeout, "Time limit")]);
 
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {
-        var timeout = context.Number("timeout_seconds", 86400) ?? 86400;
-        if (timeout is < 1 or > 365 * 86400) context.Error("params.timeout_seconds", "must be between 1 and 31536000");
+        // Left out, the declared default; 0 only when the value is bad, and then the node is refused.
+        var timeout = context.Number("timeout_seconds") ?? 0;
         var keyPath = Path(context, "key_path");
         var key = context.Template("key");
         if (keyPath is not null && key is null) context.Error("params.key", "is required with key_path (the key the callback is matched by)");

@@ -16,6 +16,8 @@ public static class ManagementApi
         var api = app.MapGroup("/api").WithTags("Management API").RequireViewerToReadEditorToChange().RequireRateLimiting(PublicApi.UserRateLimitPolicy);
 
         api.MapGet("/catalog", (NodeCatalog catalog) => catalog.All.Select(CatalogEntry));
+        // The process file's JSON Schema, from this engine's catalog (docs/process.schema.json is the committed copy).
+        api.MapGet("/process.schema.json", (NodeCatalog catalog) => Results.Text(ProcessSchema.Text(catalog), "application/schema+json"));
 
         api.MapPost("/validate", async (HttpRequest request, ProcessCompiler compiler) =>
         {
@@ -292,7 +294,14 @@ public static class ManagementApi
         {
             type = d.Type, title = d.Title, category = d.Category, icon = d.Icon,
             kind = d.Kind.ToString().ToLowerInvariant(),
-            parameters = d.Parameters.Select(p => new { name = p.Name, type = p.Type, label = p.Label, required = p.Required, @default = p.Default, options = p.Options, help = p.Help }),
+            parameters = d.Parameters.Select(p => new
+            {
+                name = p.Name, type = p.Kind.WireName(), label = p.Label, required = p.Required, @default = p.Default, options = p.Options, help = p.Help,
+                min = p.Min, max = p.Max,
+                // A rules editor offers the engine's own comparison list, not a copy of it.
+                functions = p.Kind == ParamKind.Rules ? ConditionFunctions.All.Select(f => new { value = f.Name, label = f.Label }) : null,
+                casts = p.Kind == ParamKind.Rules ? ConditionFunctions.Casts : null,
+            }),
             exits = d.Exits.Select(e => new { name = e.Name, label = e.Label, required = e.Required }),
             error_kind = d.ErrorKind, help = d.Help,
         };

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Workflows.Engine.Nodes;
 using Workflows.Tests.Support;
 using static Workflows.Tests.Support.Processes;
 
@@ -152,6 +153,11 @@ public sealed class ManagementApiTests(string store) : OnBothStores(store)
         var code = catalog.Single(c => (string?)c!["type"] == "code")!;
         Assert.That((string?)code["parameters"]![0]!["type"], Is.EqualTo("code"));
         Assert.That(code["exits"]!.AsArray().Select(e => (string?)e!["name"]), Is.EqualTo(new[] { "next", "error" }));
+        // The designer's form reads the same facts the engine checks: ranges, and the condition functions.
+        var seconds = catalog.Single(c => (string?)c!["type"] == "delay")!["parameters"]!.AsArray().Single(p => (string?)p!["name"] == "seconds")!;
+        Assert.That(((double?)seconds["min"], (double?)seconds["max"]), Is.EqualTo(((double?)1, (double?)ParamSpec.MaxWaitSeconds)));
+        var rules = catalog.Single(c => (string?)c!["type"] == "condition")!["parameters"]![0]!;
+        Assert.That(rules["functions"]!.AsArray().Select(f => (string?)f!["value"]), Is.EqualTo(ConditionFunctions.Names));
         var openapi = await _server.GetJson("/openapi/v1.json");
         Assert.That(openapi["paths"]!.AsObject().Select(p => p.Key), Has.Some.Contains("/api/processes"));
     }

@@ -17,7 +17,7 @@ public sealed class ChatPostNode(ConnectorServices services) : ConnectorNode<Cha
     public sealed record Prepared(string Credential, Template Text) : ConnectorPrepared(Credential, null);
 
     public override NodeDescription Description { get; } = Describe("chat.post", "Chat: post message", "message-circle", "chat_webhook",
-        [new ParamSpec("text", "template", "Text", Required: true)]);
+        [new ParamSpec("text", ParamKind.Template, "Text", Required: true)]);
 
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {

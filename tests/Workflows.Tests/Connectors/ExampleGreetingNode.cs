@@ -11,7 +11,7 @@ public sealed class ExampleGreetingNode : NodeType<ExampleGreetingNode.Prepared>
 
     public override NodeDescription Description { get; } = new(
         "example.greeting", "Example: greeting", "connectors", "smile", NodeKind.Instant,
-        [new ParamSpec("text", "template", "Text", Required: true)],
+        [new ParamSpec("text", ParamKind.Template, "Text", Required: true)],
         [Exits.NextExit]);
 
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context) =>

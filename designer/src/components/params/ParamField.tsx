@@ -50,6 +50,8 @@ function Editor({ schema, value, onChange, readOnly }: Omit<Props, 'errors'>) {
         <input
           type="number"
           step={schema.type === 'integer' ? 1 : 'any'}
+          min={schema.min ?? undefined}
+          max={schema.max ?? undefined}
           value={typeof value === 'number' ? value : value == null ? '' : String(value)}
           onChange={(e) => {
             const t = e.target.value;
@@ -82,7 +84,7 @@ function Editor({ schema, value, onChange, readOnly }: Omit<Props, 'errors'>) {
     case 'json':
       return <JsonEditor value={value} onChange={onChange} />;
     case 'rules':
-      return <RulesEditor value={value} onChange={onChange} />;
+      return <RulesEditor value={value} onChange={onChange} functions={schema.functions ?? []} casts={schema.casts ?? []} />;
     case 'template':
       return (
         <>

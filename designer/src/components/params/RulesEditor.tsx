@@ -1,11 +1,12 @@
-import { CONDITION_FUNS, type Condition, type Rule } from '../../model/types';
+import type { Condition, ParamOption, Rule } from '../../model/types';
 
 interface Props {
   value: unknown;
   onChange: (rules: Rule[]) => void;
+  /** The engine's comparisons and casts, from the catalog. */
+  functions: ParamOption[];
+  casts: string[];
 }
-
-const CASTS = ['string', 'number', 'boolean'] as const;
 
 function newCondition(): Condition {
   return { param: '', fun: 'eq', const: '', cast: 'string' };
@@ -16,7 +17,7 @@ function newCondition(): Condition {
  * matches: either all its conditions hold, or its JavaScript expression is true.
  * Rules are checked top to bottom; when none matches the task takes `default`.
  */
-export function RulesEditor({ value, onChange }: Props) {
+export function RulesEditor({ value, onChange, functions, casts }: Props) {
   const rules: Rule[] = Array.isArray(value) ? (value as Rule[]) : [];
   const set = (i: number, r: Rule) => onChange(rules.map((x, j) => (j === i ? r : x)));
   const move = (i: number, d: number) => {
@@ -73,13 +74,13 @@ export function RulesEditor({ value, onChange }: Props) {
                     <div className="condition" key={k}>
                       <input placeholder="param (e.g. phone)" value={c.param ?? ''} onChange={(e) => setC({ ...c, param: e.target.value })} />
                       <select value={c.fun ?? 'eq'} onChange={(e) => setC({ ...c, fun: e.target.value as Condition['fun'] })}>
-                        {CONDITION_FUNS.map((f) => (
-                          <option key={f.value} value={f.value}>{f.label}</option>
+                        {functions.map((f) => (
+                          <option key={f.value} value={f.value}>{f.label ?? f.value}</option>
                         ))}
                       </select>
                       <input placeholder="value" value={c.const ?? ''} onChange={(e) => setC({ ...c, const: e.target.value })} />
                       <select value={c.cast ?? 'string'} title="Compare as" onChange={(e) => setC({ ...c, cast: e.target.value as Condition['cast'] })}>
-                        {CASTS.map((x) => (
+                        {casts.map((x) => (
                           <option key={x} value={x}>{x}</option>
                         ))}
                       </select>
