@@ -35,6 +35,11 @@ public static class EngineServices
         services.AddSingleton<TaskWriter>();
         services.AddSingleton<ProcessRegistry>();
         services.AddSingleton<Variables.EnvironmentVariables>();
+        services.AddSingleton<TaskQueue>();
+        services.AddSingleton<PausedTasks>();
+        services.AddSingleton<EndWatchers>();
+        services.AddSingleton<TaskIntake>();
+        services.AddSingleton<CountLimits>();
         services.AddSingleton<NodeServices>();
         services.AddSingleton<TaskRunner>();
         services.AddSingleton<TaskService>();

@@ -18,10 +18,10 @@ public sealed class CallRecordNode(ConnectorServices services) : ConnectorNode<C
 
     public override NodeDescription Description { get; } = Describe("beeline.call_record", "Beeline: call statistics and recording", "file-audio", BeelineApi.Kind,
     [
-        new ParamSpec("call_id", "template", "Call id", Required: true, Default: "{{call_id}}"),
-        new ParamSpec("user_id", "template", "Operator", Help: "userId, extension or phone of the abonent (narrows the search)."),
-        new ParamSpec("days", "template", "Look back (days)", Default: "1"),
-        new ParamSpec("at", "template", "Call time", Help: "The call's start as the PBX reported it (e.g. {{call.start_time}}); empty: now."),
+        new ParamSpec("call_id", ParamKind.Template, "Call id", Required: true, Default: "{{call_id}}"),
+        new ParamSpec("user_id", ParamKind.Template, "Operator", Help: "userId, extension or phone of the abonent (narrows the search)."),
+        new ParamSpec("days", ParamKind.Template, "Look back (days)", Default: "1"),
+        new ParamSpec("at", ParamKind.Template, "Call time", Help: "The call's start as the PBX reported it (e.g. {{call.start_time}}); empty: now."),
         ResultKeyParam("call_record"),
     ],
     [new ExitSpec("not_found", "Call not found", Required: false)]);

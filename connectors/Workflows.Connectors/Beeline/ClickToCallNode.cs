@@ -17,8 +17,8 @@ public sealed class ClickToCallNode(ConnectorServices services) : ConnectorNode<
 
     public override NodeDescription Description { get; } = Describe("beeline.click_to_call", "Beeline: click to call", "phone-call", BeelineApi.Kind,
     [
-        new ParamSpec("pattern", "template", "Operator", Required: true, Help: "The employee's extension, phone or userId; the PBX rings them first."),
-        new ParamSpec("phone", "template", "Customer phone", Required: true, Default: "{{phone}}"),
+        new ParamSpec("pattern", ParamKind.Template, "Operator", Required: true, Help: "The employee's extension, phone or userId; the PBX rings them first."),
+        new ParamSpec("phone", ParamKind.Template, "Customer phone", Required: true, Default: "{{phone}}"),
         ResultKeyParam("call_id"),
     ]);
 

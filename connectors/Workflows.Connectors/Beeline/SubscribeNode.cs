@@ -23,12 +23,12 @@ public sealed class SubscribeNode(ConnectorServices services) : ConnectorNode<Su
 
     public override NodeDescription Description { get; } = Describe("beeline.subscribe", "Beeline: subscribe to call events", "radio", BeelineApi.Kind,
     [
-        new ParamSpec("pattern", "template", "Abonent", Help: "Extension, phone or userId whose calls are reported; empty: every abonent."),
-        new ParamSpec("expires", "template", "Expires (seconds)", Default: "3600"),
-        new ParamSpec("subscription_type", "select", "Events", Default: "BASIC_CALL", Options: Types),
-        new ParamSpec("process", "string", "Process of the waiting node", Help: "Alias or conv_id; empty: this process."),
-        new ParamSpec("wait_node", "string", "Wait-for-callback node", Help: "Id of the wait_callback node (key: {{call_id}}) that receives the calls' events."),
-        new ParamSpec("url", "template", "Or event URL", Help: "Overrides the URL built from process and wait_node."),
+        new ParamSpec("pattern", ParamKind.Template, "Abonent", Help: "Extension, phone or userId whose calls are reported; empty: every abonent."),
+        new ParamSpec("expires", ParamKind.Template, "Expires (seconds)", Default: "3600"),
+        new ParamSpec("subscription_type", ParamKind.Select, "Events", Default: "BASIC_CALL", Options: Types),
+        new ParamSpec("process", ParamKind.String, "Process of the waiting node", Help: "Alias or conv_id; empty: this process."),
+        new ParamSpec("wait_node", ParamKind.String, "Wait-for-callback node", Help: "Id of the wait_callback node (key: {{call_id}}) that receives the calls' events."),
+        new ParamSpec("url", ParamKind.Template, "Or event URL", Help: "Overrides the URL built from process and wait_node."),
         ResultKeyParam("beeline_subscription"),
     ]);
 

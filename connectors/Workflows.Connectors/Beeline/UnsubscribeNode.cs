@@ -12,7 +12,7 @@ public sealed class UnsubscribeNode(ConnectorServices services) : ConnectorNode<
 
     public override NodeDescription Description { get; } = Describe("beeline.unsubscribe", "Beeline: delete event subscription", "radio", BeelineApi.Kind,
     [
-        new ParamSpec("subscription_id", "template", "Subscription", Required: true, Default: "{{beeline_subscription.id}}"),
+        new ParamSpec("subscription_id", ParamKind.Template, "Subscription", Required: true, Default: "{{beeline_subscription.id}}"),
     ],
     [new ExitSpec("not_found", "No such subscription", Required: false)]);
 

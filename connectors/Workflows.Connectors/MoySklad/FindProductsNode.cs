@@ -21,8 +21,8 @@ public sealed class FindProductsNode(ConnectorServices services) : ConnectorNode
 
     public override NodeDescription Description { get; } = Describe("moysklad.find_products", "MoySklad: products by code", "search", MoySkladApi.Kind,
     [
-        new ParamSpec("codes", "template", "Codes", Required: true, Help: "A list from the data ({{codes}}) or a comma-separated text; at most 100."),
-        new ParamSpec("by", "select", "Code field", Default: "externalCode", Options: ByOptions),
+        new ParamSpec("codes", ParamKind.Template, "Codes", Required: true, Help: "A list from the data ({{codes}}) or a comma-separated text; at most 100."),
+        new ParamSpec("by", ParamKind.Select, "Code field", Default: "externalCode", Options: ByOptions),
         ResultKeyParam("products"),
     ],
     [new ExitSpec("not_found", "Unknown codes", Required: false)]);

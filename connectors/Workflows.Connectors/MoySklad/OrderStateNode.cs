@@ -22,10 +22,10 @@ public sealed class OrderStateNode(ConnectorServices services) : ConnectorNode<O
 
     public override NodeDescription Description { get; } = Describe("moysklad.order_state", "MoySklad: customer order state", "flag", MoySkladApi.Kind,
     [
-        new ParamSpec("order", "template", "Order", Required: true, Help: "The order's name (the shop's order number), or its id or href."),
-        new ParamSpec("by", "select", "Find by", Default: "name", Options: ByOptions),
-        new ParamSpec("state", "template", "New state", Help: "A state's name (e.g. Подтвержден); empty: only read the state."),
-        new ParamSpec("release_reserve", "template", "Release reserves", Help: "true: set every position's reserve to 0 after the change (a cancel)."),
+        new ParamSpec("order", ParamKind.Template, "Order", Required: true, Help: "The order's name (the shop's order number), or its id or href."),
+        new ParamSpec("by", ParamKind.Select, "Find by", Default: "name", Options: ByOptions),
+        new ParamSpec("state", ParamKind.Template, "New state", Help: "A state's name (e.g. Подтвержден); empty: only read the state."),
+        new ParamSpec("release_reserve", ParamKind.Template, "Release reserves", Help: "true: set every position's reserve to 0 after the change (a cancel)."),
         ResultKeyParam("moysklad_order"),
     ],
     [new ExitSpec("unchanged", "Already in that state", Required: false), new ExitSpec("not_found", "Order not found", Required: false)]);

@@ -18,16 +18,15 @@ public sealed class StockReportNode(ConnectorServices services) : ConnectorNode<
 
     public override NodeDescription Description { get; } = Describe("moysklad.stock_report", "MoySklad: stock report page", "package", MoySkladApi.Kind,
     [
-        new ParamSpec("offset", "template", "Offset", Default: "0"),
-        new ParamSpec("limit", "number", "Page size", Default: 100, Help: "1-1000 rows per page."),
+        new ParamSpec("offset", ParamKind.Template, "Offset", Default: "0"),
+        new ParamSpec("limit", ParamKind.Integer, "Page size", Default: 100, Help: "Rows per page.", Min: 1, Max: 1000),
         ResultKeyParam("stock_rows"),
     ]);
 
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
     {
         var (credential, key) = Common(context, "stock_rows");
-        var limit = context.Number("limit", 100) ?? 100;
-        if (limit is < 1 or > 1000 || limit != Math.Floor(limit)) context.Error("params.limit", "must be a whole number from 1 to 1000");
+        var limit = context.Number("limit") ?? 100;
         return new Prepared(credential, key, context.Template("offset"), (int)limit);
     }
 

@@ -23,9 +23,9 @@ public sealed class CatalogueUploadNode(ConnectorServices services) : ConnectorN
 
     public override NodeDescription Description { get; } = Describe("retailcrm.catalogue_upload", "RetailCRM: upload catalogue batch", "upload", RetailCrmApi.Kind,
     [
-        new ParamSpec("offers", "template", "Offers", Required: true, Default: "{{stock_rows}}", Help: "[{external_code, name, article, price, available}], at most 250."),
-        new ParamSpec("store", "template", "Warehouse code", Default: "main"),
-        new ParamSpec("price_type", "template", "Price type code", Default: "base"),
+        new ParamSpec("offers", ParamKind.Template, "Offers", Required: true, Default: "{{stock_rows}}", Help: "[{external_code, name, article, price, available}], at most 250."),
+        new ParamSpec("store", ParamKind.Template, "Warehouse code", Default: "main"),
+        new ParamSpec("price_type", ParamKind.Template, "Price type code", Default: "base"),
         ResultKeyParam("catalogue_upload"),
     ]);
 

@@ -12,8 +12,8 @@ public sealed class OrderGetNode(ConnectorServices services) : ConnectorNode<Ord
 
     public override NodeDescription Description { get; } = Describe("retailcrm.order_get", "RetailCRM: get order", "file-text", RetailCrmApi.Kind,
     [
-        new ParamSpec("order_id", "template", "Order", Required: true, Help: "The externalId, or the CRM id with by = id."),
-        new ParamSpec("by", "select", "Find by", Default: "externalId", Options: OrderEditNode.ByOptions),
+        new ParamSpec("order_id", ParamKind.Template, "Order", Required: true, Help: "The externalId, or the CRM id with by = id."),
+        new ParamSpec("by", ParamKind.Select, "Find by", Default: "externalId", Options: OrderEditNode.ByOptions),
         ResultKeyParam("crm_order"),
     ],
     [new ExitSpec("not_found", "Order not found", Required: false)]);

@@ -57,7 +57,7 @@ public sealed class CopyTaskNode : NodeType<CopyTaskNode.Prepared>
         }
         var created = await step.CreateTaskAsync(convId, reference, data);
         if (!created.Ok) return NodeOutcome.Software(created.Proc, created.Description!);
-        step.Set("__conveyor_copy_task_result__", JsonValue.Create(created.Task!.ObjId));
+        step.Set(ConveyorFields.CopyTaskResult, JsonValue.Create(created.Task!.ObjId));
         return NodeOutcome.Go();
     }
 }

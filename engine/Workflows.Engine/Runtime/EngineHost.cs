@@ -13,7 +13,7 @@ namespace Workflows.Engine.Runtime;
 /// </summary>
 public sealed class EngineHost(
     StoreProvider store, IDbContextFactory<WorkflowsDb> dbs, TaskWriter writer, ProcessRegistry processes, TaskRunner runner, TimerService timers, RetentionService retention,
-    NodeCounters counters, ActiveRefs refs, IdGenerator ids, Scheduling.ProcessSchedules schedules,
+    NodeCounters counters, ActiveRefs refs, IdGenerator ids, Scheduling.ProcessSchedules schedules, TaskQueue queue, PausedTasks paused, EngineMetrics metrics,
     Variables.EnvironmentVariables env, EngineOptions options, ILogger<EngineHost> log) : IHostedService
 {
     public bool Ready { get; private set; }
@@ -44,11 +44,12 @@ public sealed class EngineHost(
 
         runner.Start();
         var resumed = await ResumeMoving(cancel);
+        metrics.Observe("workflows_timer_lag_ms", () => timers.LastLagMs, "How late the last due timer fired");
         timers.Start();
         retention.Start();
         await schedules.SyncAllAsync(cancel);
         processes.Changed += convId => _ = SyncSchedules(convId);
-        processes.Changed += runner.Unpark;
+        processes.Changed += paused.Unpark;
         Ready = true;
         log.LogInformation("Engine ready: {Processes} processes, {Resumed} tasks resumed", processes.All.Count(), resumed);
     }
@@ -69,7 +70,7 @@ public sealed class EngineHost(
             var page = await db.Tasks.AsNoTracking().Where(t => t.Status == TaskStatus.Processing && t.Id > after)
                 .OrderBy(t => t.Id).Take(1000).ToListAsync(cancel);
             if (page.Count == 0) return count;
-            foreach (var row in page) _ = runner.Submit(TaskService.FromRow(row));
+            foreach (var row in page) _ = queue.Submit(TaskService.FromRow(row));
             count += page.Count;
             after = page[^1].Id;
         }

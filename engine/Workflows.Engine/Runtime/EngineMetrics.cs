@@ -15,15 +15,19 @@ public sealed class EngineMetrics : IDisposable
     readonly Counter<long> _finished;
     readonly Histogram<double> _stepMs;
 
-    public EngineMetrics(IServiceProvider services)
+    public EngineMetrics()
     {
         _created = _meter.CreateCounter<long>("workflows_tasks_created", description: "Tasks created, per process");
         _finished = _meter.CreateCounter<long>("workflows_tasks_finished", description: "Tasks that ended, per process and result (success, error)");
         _stepMs = _meter.CreateHistogram<double>("workflows_step_duration_ms", "ms", "Time a node took to execute, per node type");
-        _meter.CreateObservableGauge("workflows_queue_depth", () => (services.GetService(typeof(TaskRunner)) as TaskRunner)?.QueueDepth ?? 0, description: "Tasks waiting for a runner");
-        _meter.CreateObservableGauge("workflows_runs_in_flight", () => (services.GetService(typeof(TaskRunner)) as TaskRunner)?.Running ?? 0, description: "Runs in flight");
-        _meter.CreateObservableGauge("workflows_timer_lag_ms", () => (services.GetService(typeof(TimerService)) as TimerService)?.LastLagMs ?? 0, description: "How late the last due timer fired");
     }
+
+    /// <summary>
+    /// A gauge read on collection, registered by the part that owns the value (the runner its queue and
+    /// runs, the host the timers' lag), so the metrics need no part of the engine.
+    /// </summary>
+    public void Observe(string name, Func<long> value, string description) =>
+        _meter.CreateObservableGauge(name, value, description: description);
 
     /// <summary>This engine's meter (several engines may share a process, as in the tests).</summary>
     public Meter Meter => _meter;

@@ -42,6 +42,14 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
 
     public ProcessEntry? FindByAlias(string alias) => _processes.Values.FirstOrDefault(p => string.Equals(p.Row.Alias, alias, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>A process named by conv_id, @alias or alias (copy task, call process, count limits); null when there is none.</summary>
+    public long? Resolve(string text)
+    {
+        text = text.Trim();
+        if (text.StartsWith('@')) return FindByAlias(text[1..])?.ConvId;
+        return long.TryParse(text, out var convId) && Find(convId) is not null ? convId : FindByAlias(text)?.ConvId;
+    }
+
     public ProcessEntry Get(long convId) => Find(convId) ?? throw EngineException.NotFound($"process {convId} does not exist");
 
     internal async Task LoadAsync(CancellationToken cancel)

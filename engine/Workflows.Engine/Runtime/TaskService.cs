@@ -6,21 +6,15 @@ using Workflows.Engine.Store;
 
 namespace Workflows.Engine.Runtime;
 
-/// <summary>The answer to one create: ok with the task, or a clear reason (proc is Corezoid's word for it).</summary>
-public sealed record CreateOutcome(bool Ok, string Proc, string? Description, TaskState? Task)
-{
-    public static CreateOutcome Refused(string description, string proc = "error") => new(false, proc, description, null);
-}
-
 /// <summary>Creating tasks and reading them back: where each task is, the path it took and its data.</summary>
 public sealed class TaskService(
-    ProcessRegistry processes, TaskRunner runner, TaskWriter writer, ActiveRefs refs, NodeCounters counters, IdGenerator ids,
-    IDbContextFactory<WorkflowsDb> dbs, IClock clock, EngineMetrics metrics, EngineOptions options)
+    ProcessRegistry processes, TaskIntake intake, TaskRunner runner, TaskQueue queue, EndWatchers watchers, TaskWriter writer,
+    ActiveRefs refs, NodeCounters counters, IDbContextFactory<WorkflowsDb> dbs, IClock clock)
 {
     /// <summary>Creates a task at the process's start node; answers once the task is committed.</summary>
     public async Task<CreateOutcome> CreateAsync(long convId, string? reference, JsonObject? data, CancellationToken cancel = default)
     {
-        var (task, refused) = Prepare(convId, reference, data, replyTo: null, depth: 0);
+        var (task, refused) = intake.Prepare(convId, reference, data, replyTo: null, depth: 0);
         if (task is null) return refused!;
         try
         {
@@ -34,7 +28,7 @@ public sealed class TaskService(
         }
         catch (Exception e) when (!task.Stored)
         {
-            Forget(task);
+            intake.Forget(task);
             return CreateOutcome.Refused(e is EngineException ? e.Message : $"the task could not be stored: {e.Message}");
         }
     }
@@ -45,22 +39,22 @@ public sealed class TaskService(
     /// </summary>
     public async Task<(CreateOutcome Outcome, bool Ended)> CreateAndWaitAsync(long convId, string? reference, JsonObject? data, TimeSpan wait, CancellationToken cancel = default)
     {
-        var (task, refused) = Prepare(convId, reference, data, replyTo: null, depth: 0);
+        var (task, refused) = intake.Prepare(convId, reference, data, replyTo: null, depth: 0);
         if (task is null) return (refused!, false);
-        var ended = runner.WatchEnd(task.Id);
+        var ended = watchers.Watch(task.Id);
         try
         {
             await runner.SubmitNew(task).WaitAsync(cancel);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            runner.Unwatch(task.Id);
+            watchers.Unwatch(task.Id);
             return (CallerLeft(), false);
         }
         catch (Exception e) when (!task.Stored)
         {
-            runner.Unwatch(task.Id);
-            Forget(task);
+            watchers.Unwatch(task.Id);
+            intake.Forget(task);
             return (CreateOutcome.Refused(e is EngineException ? e.Message : $"the task could not be stored: {e.Message}"), false);
         }
         try
@@ -70,7 +64,7 @@ public sealed class TaskService(
         }
         catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancel.IsCancellationRequested))
         {
-            runner.Unwatch(task.Id);
+            watchers.Unwatch(task.Id);
             return (new CreateOutcome(true, "ok", null, task), false);
         }
     }
@@ -84,72 +78,12 @@ public sealed class TaskService(
         CreateOutcome.Refused("the request was cancelled before the task was acknowledged; the task is still stored and run unless storing it fails", "cancelled");
 
     /// <summary>
-    /// Creates a task on behalf of another task (copy task, call process): stored first, then run,
-    /// so a runner never waits for another runner.
-    /// </summary>
-    public async Task<CreateOutcome> CreateFromTaskAsync(long convId, string? reference, JsonObject data, long? replyTo, int depth, CancellationToken cancel = default)
-    {
-        if (depth > options.MaxCallDepth)
-            return CreateOutcome.Refused($"copy and call process nest deeper than {options.MaxCallDepth} levels; stopped to prevent runaway recursion", "call_depth");
-        var (task, refused) = Prepare(convId, reference, data, replyTo, depth);
-        if (task is null) return refused!;
-        try
-        {
-            await writer.Save(task).WaitAsync(cancel);
-            task.Stored = true;
-        }
-        catch (Exception e)
-        {
-            Forget(task);
-            return CreateOutcome.Refused($"the task could not be stored: {e.Message}");
-        }
-        _ = runner.Submit(task);
-        return new CreateOutcome(true, "ok", null, task);
-    }
-
-    (TaskState? Task, CreateOutcome? Refused) Prepare(long convId, string? reference, JsonObject? data, long? replyTo, int depth)
-    {
-        if (processes.Find(convId) is not { } process) return (null, CreateOutcome.Refused($"process {convId} does not exist", "process_not_found"));
-        if (process.Broken is { } why)
-            return (null, CreateOutcome.Refused($"process {convId} is broken and accepts no new tasks until it is saved again: {why}", "process_broken"));
-        if (process.Paused) return (null, CreateOutcome.Refused($"process {convId} is paused and accepts no new tasks", "process_paused"));
-        if (reference is not null && (reference.Length == 0 || reference.Length > options.MaxRefLength))
-            return (null, CreateOutcome.Refused($"ref must be 1 to {options.MaxRefLength} characters long", "bad_ref"));
-        data ??= [];
-        if (ProcessParameter.FirstMissing(process.Latest.Definition.Params, data) is { } missing)
-            return (null, CreateOutcome.Refused($"data lacks the required parameter '{missing.Name}' ({missing.Type}{(missing.Description is { Length: > 0 } d ? $": {d}" : "")})", "missing_parameter"));
-        var size = TaskJson.Size(data);
-        if (size > process.Latest.TaskSizeLimit)
-            return (null, CreateOutcome.Refused($"task data is {size} bytes, over the limit of {process.Latest.TaskSizeLimit}", "task_size_limit"));
-
-        var now = clock.UtcNow;
-        var start = process.Latest.Start!.Id;
-        var task = new TaskState
-        {
-            Id = ids.Next(), ConvId = convId, Version = process.Latest.Version, Ref = reference,
-            Data = data, NodeId = start, CreatedAt = now, ChangedAt = now, ReplyTo = replyTo, Depth = depth,
-        };
-        task.Visits[start] = 1;
-        if (reference is not null && !refs.TryClaim(convId, reference, task.Id, out var holder))
-            return (null, CreateOutcome.Refused($"ref '{reference}' is already used by active task {TaskIds.Format(holder)} of process {convId}; the task was not added", "ref_exists"));
-        counters.Enter(convId, start);
-        metrics.Created(convId);
-        return (task, null);
-    }
-
-    void Forget(TaskState task)
-    {
-        if (task.Ref is not null) refs.Release(task.ConvId, task.Ref, task.Id);
-        counters.Remove(task.ConvId, task.NodeId);
-    }
-
-    /// <summary>
     /// Sends a task that ended in an error back to the node that failed, to run it again (say, after
     /// the CRM it called is back). The error fields that node wrote are removed; the loop guard starts over.
     /// </summary>
     public async Task<WakeResult> RetryAsync(long taskId, CancellationToken cancel = default)
     {
-        if (!runner.TryHold(taskId)) return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is running; only an ended task can be retried");
+        if (!queue.TryHold(taskId)) return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is running; only an ended task can be retried");
         var sent = false;
         try
         {
@@ -164,8 +98,7 @@ public sealed class TaskService(
             var task = FromRow(row);
             if (task.Ref is not null && !refs.TryClaim(task.ConvId, task.Ref, task.Id, out var holder))
                 return WakeResult.Refused(taskId, $"ref '{task.Ref}' is now used by active task {TaskIds.Format(holder)}");
-            foreach (var key in task.Data.Select(kv => kv.Key).Where(k => k.StartsWith("__conveyor_", StringComparison.Ordinal)).ToList())
-                task.Data.Remove(key);
+            ConveyorFields.Clear(task.Data);
             counters.Leave(task.ConvId, task.NodeId);
             counters.Enter(task.ConvId, nodeId);
             task.Pending.Add(new StepRecord(nodeId, clock.UtcNow.ToUnixTimeMilliseconds(), "retry", null, null, null, null));
@@ -175,13 +108,13 @@ public sealed class TaskService(
             task.Visits = [];
             task.ChangedAt = clock.UtcNow;
             await writer.Save(task).WaitAsync(cancel);
-            _ = runner.SubmitHeld(task);
+            _ = queue.SubmitHeld(task);
             sent = true;
             return new WakeResult(true, "ok", null, taskId);
         }
         finally
         {
-            if (!sent) runner.Release(taskId);
+            if (!sent) queue.Release(taskId);
         }
     }
 
@@ -191,7 +124,7 @@ public sealed class TaskService(
     /// </summary>
     public async Task<WakeResult> DeleteAsync(long taskId, long? expectedConvId = null, CancellationToken cancel = default)
     {
-        if (!runner.TryHold(taskId)) return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is busy in a step; try again");
+        if (!queue.TryHold(taskId)) return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is busy in a step; try again");
         try
         {
             await using var db = await dbs.CreateDbContextAsync(cancel);
@@ -208,7 +141,7 @@ public sealed class TaskService(
             if (row.Ref is not null && row.Status != TaskStatus.Finished) refs.Release(row.ConvId, row.Ref, row.Id);
             return new WakeResult(true, "ok", null, taskId);
         }
-        finally { runner.Release(taskId); }
+        finally { queue.Release(taskId); }
     }
 
     /// <summary>Retries every task that ended in an error after failing in the given node.</summary>

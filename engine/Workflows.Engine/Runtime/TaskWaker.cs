@@ -6,11 +6,11 @@ using Workflows.Engine.Store;
 namespace Workflows.Engine.Runtime;
 
 /// <summary>
-/// Ends waits. Every wake source (timer, callback, reply) holds the task in the runner first, then
+/// Ends waits. Every wake source (timer, callback, reply) holds the task first (<see cref="TaskQueue"/>), then
 /// reads its committed row, so two wakes can never move one task twice. A task that is still being
 /// run (say, it is committing the wait a fast callback is answering) is retried for a short while.
 /// </summary>
-public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> dbs, IClock clock, ProcessRegistry processes)
+public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, IDbContextFactory<WorkflowsDb> dbs, IClock clock, ProcessRegistry processes)
 {
     /// <summary>Merges data into a task waiting for a callback and lets it continue by its next exit.</summary>
     public Task<WakeResult> CallbackAsync(long taskId, JsonObject? data, string? expectedNode = null, long? expectedConvId = null, CancellationToken cancel = default) =>
@@ -18,15 +18,15 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
         {
             // A process's hash opens only its own tasks: a task of another process reads as not found.
             if (expectedConvId is not null && task.ConvId != expectedConvId)
-                return new Refusal($"process {expectedConvId} has no task {task.ObjId}", "obj_id_not_found");
+                return new WakeDecision.Refuse($"process {expectedConvId} has no task {task.ObjId}", "obj_id_not_found");
             if (task.Status != TaskStatus.Waiting || task.Wait?.Kind != WaitSpec.Callback)
-                return $"task {task.ObjId} is not waiting for a callback: it is in node '{task.NodeId}' with status {task.Status}";
+                return new WakeDecision.Refuse($"task {task.ObjId} is not waiting for a callback: it is in node '{task.NodeId}' with status {task.Status}");
             if (expectedNode is not null && task.NodeId != expectedNode)
-                return $"task {task.ObjId} is waiting in node '{task.NodeId}', not in '{expectedNode}'";
+                return new WakeDecision.Refuse($"task {task.ObjId} is waiting in node '{task.NodeId}', not in '{expectedNode}'");
             // Corezoid's non-sync callback node: the data is merged in and the task keeps waiting.
             if (processes.Find(task.ConvId)?.Latest.Node(task.NodeId)?.Prepared is WaitCallbackNode.Prepared { IsSync: false })
-                return new Wake("modify", NodeOutcome.WaitFor(task.Wait!), data);
-            return new Wake("callback", NodeOutcome.Go(), data);
+                return new WakeDecision.Resume(new Wake("modify", NodeOutcome.WaitFor(task.Wait!), data));
+            return new WakeDecision.Resume(new Wake("callback", NodeOutcome.Go(), data));
         }, TimeSpan.FromSeconds(5), cancel);
 
     /// <summary>
@@ -57,16 +57,14 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
         WakeAsync(callerId, task =>
         {
             if (task.Status != TaskStatus.Waiting || task.Wait?.Kind != WaitSpec.Reply || task.Wait.Key != calleeObjId)
-                return $"the calling task {task.ObjId} no longer waits for this reply (it is in node '{task.NodeId}' with status {task.Status})";
-            return exception is null
-                ? new Wake("reply", NodeOutcome.Go(), data)
-                : new Wake("reply", NodeOutcome.Fail(exception), data);
+                return new WakeDecision.Refuse($"the calling task {task.ObjId} no longer waits for this reply (it is in node '{task.NodeId}' with status {task.Status})");
+            return new WakeDecision.Resume(new Wake("reply", exception is null ? NodeOutcome.Go() : NodeOutcome.Fail(exception), data));
         }, TimeSpan.FromSeconds(10), cancel);
 
     /// <summary>Wakes tasks whose time came: a delay that is over, or a time limit reached.</summary>
     internal async Task<int> FireDueAsync(IReadOnlyList<long> ids, CancellationToken cancel)
     {
-        var held = ids.Where(runner.TryHold).ToList();
+        var held = ids.Where(queue.TryHold).ToList();
         if (held.Count == 0) return 0;
         List<TaskRow> rows;
         try
@@ -76,7 +74,7 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
         }
         catch
         {
-            foreach (var id in held) runner.Release(id);
+            foreach (var id in held) queue.Release(id);
             throw;
         }
         var now = clock.UtcNow;
@@ -89,10 +87,10 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
             if (wake is null) continue;
             task.Resume = wake;
             woken.Add(task.Id);
-            _ = runner.SubmitHeld(task);
+            _ = queue.SubmitHeld(task);
             fired++;
         }
-        foreach (var id in held.Where(id => !woken.Contains(id))) runner.Release(id);
+        foreach (var id in held.Where(id => !woken.Contains(id))) queue.Release(id);
         return fired;
     }
 
@@ -105,14 +103,12 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
         return null;
     }
 
-    sealed record Refusal(string Description, string Proc);
-
-    async Task<WakeResult> WakeAsync(long taskId, Func<TaskState, object> decide, TimeSpan waitIfBusy, CancellationToken cancel)
+    async Task<WakeResult> WakeAsync(long taskId, Func<TaskState, WakeDecision> decide, TimeSpan waitIfBusy, CancellationToken cancel)
     {
         var until = DateTime.UtcNow + waitIfBusy;
-        while (!runner.TryHold(taskId))
+        while (!queue.TryHold(taskId))
         {
-            if (runner.IsParked(taskId))
+            if (paused.IsParked(taskId))
                 return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} belongs to a paused process; resume the process first");
             if (DateTime.UtcNow > until)
                 return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is busy in a step and did not reach a waiting node in time");
@@ -125,26 +121,26 @@ public sealed class TaskWaker(TaskRunner runner, IDbContextFactory<WorkflowsDb> 
                 row = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, cancel);
             if (row is null)
             {
-                runner.Release(taskId);
+                queue.Release(taskId);
                 return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} does not exist", "obj_id_not_found");
             }
             var task = TaskService.FromRow(row);
             // A broken process keeps its tasks where they are until it is saved again.
             var decision = processes.Find(task.ConvId) is { Broken: { } why }
-                ? new Refusal($"process {task.ConvId} is broken, so task {task.ObjId} stays where it is until the process is saved again: {why}", "process_broken")
+                ? new WakeDecision.Refuse($"process {task.ConvId} is broken, so task {task.ObjId} stays where it is until the process is saved again: {why}", "process_broken")
                 : decide(task);
-            if (decision is not Wake wake)
+            if (decision is WakeDecision.Refuse refusal)
             {
-                runner.Release(taskId);
-                return decision is Refusal r ? WakeResult.Refused(taskId, r.Description, r.Proc) : WakeResult.Refused(taskId, (string)decision);
+                queue.Release(taskId);
+                return WakeResult.Refused(taskId, refusal.Description, refusal.Proc);
             }
-            task.Resume = wake;
-            _ = runner.SubmitHeld(task);
+            task.Resume = ((WakeDecision.Resume)decision).Wake;
+            _ = queue.SubmitHeld(task);
             return new WakeResult(true, "ok", null, taskId);
         }
         catch
         {
-            runner.Release(taskId);
+            queue.Release(taskId);
             throw;
         }
     }

@@ -6,6 +6,13 @@ namespace Workflows.Engine.Runtime;
 /// <summary>How a waiting task leaves its node (timer, time limit, callback, reply) and the data the wake brings.</summary>
 internal sealed record Wake(string Reason, NodeOutcome Outcome, JsonObject? Merge = null);
 
+/// <summary>What a wake source decides about the task it holds: resume it by a wake, or refuse with a reason.</summary>
+internal abstract record WakeDecision
+{
+    public sealed record Resume(Wake Wake) : WakeDecision;
+    public sealed record Refuse(string Description, string Proc = "error") : WakeDecision;
+}
+
 /// <summary>The answer to a wake attempt: done, or why not (proc is the Corezoid answer code).</summary>
 public sealed record WakeResult(bool Ok, string Proc, string? Description, long TaskId)
 {

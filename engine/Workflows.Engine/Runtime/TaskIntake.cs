@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+
+namespace Workflows.Engine.Runtime;
+
+/// <summary>The answer to one create: ok with the task, or a clear reason (proc is Corezoid's word for it).</summary>
+public sealed record CreateOutcome(bool Ok, string Proc, string? Description, TaskState? Task)
+{
+    public static CreateOutcome Refused(string description, string proc = "error") => new(false, proc, description, null);
+}
+
+/// <summary>
+/// Where a new task begins: the process must exist and be active, the ref be free, the data within
+/// the size limit; the task then stands in the start node. Also creates tasks on behalf of other
+/// tasks (copy, call, count-limit escalations): stored first, then queued, so no runner waits for another.
+/// </summary>
+public sealed class TaskIntake(
+    ProcessRegistry processes, TaskQueue queue, Store.TaskWriter writer, ActiveRefs refs, NodeCounters counters, IdGenerator ids,
+    IClock clock, EngineMetrics metrics, EngineOptions options)
+{
+    /// <summary>A new task in the start node, its ref claimed and counted; or why not.</summary>
+    internal (TaskState? Task, CreateOutcome? Refused) Prepare(long convId, string? reference, JsonObject? data, long? replyTo, int depth)
+    {
+        if (processes.Find(convId) is not { } process) return (null, CreateOutcome.Refused($"process {convId} does not exist", "process_not_found"));
+        if (process.Broken is { } why)
+            return (null, CreateOutcome.Refused($"process {convId} is broken and accepts no new tasks until it is saved again: {why}", "process_broken"));
+        if (process.Paused) return (null, CreateOutcome.Refused($"process {convId} is paused and accepts no new tasks", "process_paused"));
+        if (reference is not null && (reference.Length == 0 || reference.Length > options.MaxRefLength))
+            return (null, CreateOutcome.Refused($"ref must be 1 to {options.MaxRefLength} characters long", "bad_ref"));
+        data ??= [];
+        if (Definitions.ProcessParameter.FirstMissing(process.Latest.Definition.Params, data) is { } missing)
+            return (null, CreateOutcome.Refused($"data lacks the required parameter '{missing.Name}' ({missing.Type}{(missing.Description is { Length: > 0 } d ? $": {d}" : "")})", "missing_parameter"));
+        var size = TaskJson.Size(data);
+        if (size > process.Latest.TaskSizeLimit)
+            return (null, CreateOutcome.Refused($"task data is {size} bytes, over the limit of {process.Latest.TaskSizeLimit}", "task_size_limit"));
+
+        var now = clock.UtcNow;
+        var start = process.Latest.Start!.Id;
+        var task = new TaskState
+        {
+            Id = ids.Next(), ConvId = convId, Version = process.Latest.Version, Ref = reference,
+            Data = data, NodeId = start, CreatedAt = now, ChangedAt = now, ReplyTo = replyTo, Depth = depth,
+        };
+        task.Visits[start] = 1;
+        if (reference is not null && !refs.TryClaim(convId, reference, task.Id, out var holder))
+            return (null, CreateOutcome.Refused($"ref '{reference}' is already used by active task {TaskIds.Format(holder)} of process {convId}; the task was not added", "ref_exists"));
+        counters.Enter(convId, start);
+        metrics.Created(convId);
+        return (task, null);
+    }
+
+    /// <summary>Undoes <see cref="Prepare"/> for a task that was never stored.</summary>
+    internal void Forget(TaskState task)
+    {
+        if (task.Ref is not null) refs.Release(task.ConvId, task.Ref, task.Id);
+        counters.Remove(task.ConvId, task.NodeId);
+    }
+
+    /// <summary>
+    /// Creates a task on behalf of another task (copy task, call process): stored first, then run,
+    /// so a runner never waits for another runner.
+    /// </summary>
+    public async Task<CreateOutcome> CreateFromTaskAsync(long convId, string? reference, JsonObject data, long? replyTo, int depth, CancellationToken cancel = default)
+    {
+        if (depth > options.MaxCallDepth)
+            return CreateOutcome.Refused($"copy and call process nest deeper than {options.MaxCallDepth} levels; stopped to prevent runaway recursion", "call_depth");
+        var (task, refused) = Prepare(convId, reference, data, replyTo, depth);
+        if (task is null) return refused!;
+        try
+        {
+            await writer.Save(task).WaitAsync(cancel);
+            task.Stored = true;
+        }
+        catch (Exception e)
+        {
+            Forget(task);
+            return CreateOutcome.Refused($"the task could not be stored: {e.Message}");
+        }
+        _ = queue.Submit(task);
+        return new CreateOutcome(true, "ok", null, task);
+    }
+}
