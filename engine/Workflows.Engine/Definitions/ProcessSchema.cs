@@ -34,7 +34,7 @@ public static class ProcessSchema
                     ["description"] = "Short name other processes may use instead of conv_id (copy_task, call_process). Unique, compared case-insensitively.",
                     ["type"] = new JsonArray("string", "null"), ["pattern"] = ProcessLimits.NamePattern,
                 },
-                ["status"] = new JsonObject { ["description"] = "Only read when the process is created; afterwards the state is changed with pause/resume.", ["enum"] = new JsonArray("active", "paused", null) },
+                ["status"] = new JsonObject { ["description"] = "Only read when the process is created; afterwards the state is changed with pause/resume.", ["enum"] = new JsonArray(Runtime.ProcessStatuses.Active, Runtime.ProcessStatuses.Paused, null) },
                 ["settings"] = new JsonObject
                 {
                     ["type"] = new JsonArray("object", "null"),

@@ -38,8 +38,8 @@ sealed partial class ProcessConverter(JsonObject process)
             Status = Cz.Text(process["status"]) switch
             {
                 null => null,
-                "active" => "active",
-                _ => "paused",
+                "active" => Runtime.ProcessStatuses.Active,   // Corezoid's word on the left, ours on the right
+                _ => Runtime.ProcessStatuses.Paused,
             },
         };
         if (Cz.Text(process["alias"]) is { Length: > 0 } alias) definition.Alias = alias.TrimStart('@');

@@ -36,7 +36,7 @@ public sealed class EngineHost(
                 stats.TryGetValue(key, out var s);
                 counters.Load(key.Item1, key.Item2, nowByNode.GetValueOrDefault(key), s?.Entered ?? 0, s?.LeftCount ?? 0);
             }
-            var active = await db.Tasks.AsNoTracking().Where(t => t.Ref != null && t.Status != TaskStatus.Finished)
+            var active = await db.Tasks.AsNoTracking().Where(t => t.Ref != null && t.Status != TaskPhases.Finished)
                 .Select(t => new { t.ConvId, t.Ref, t.Id }).ToListAsync(cancel);
             foreach (var a in active) refs.TryClaim(a.ConvId, a.Ref!, a.Id, out _);
             ids.StartAbove(await db.Tasks.MaxAsync(t => (long?)t.Id, cancel) ?? 0);
@@ -67,7 +67,7 @@ public sealed class EngineHost(
         while (true)
         {
             await using var db = await dbs.CreateDbContextAsync(cancel);
-            var page = await db.Tasks.AsNoTracking().Where(t => t.Status == TaskStatus.Processing && t.Id > after)
+            var page = await db.Tasks.AsNoTracking().Where(t => t.Status == TaskPhases.Processing && t.Id > after)
                 .OrderBy(t => t.Id).Take(1000).ToListAsync(cancel);
             if (page.Count == 0) return count;
             foreach (var row in page) _ = queue.Submit(TaskService.FromRow(row));

@@ -15,10 +15,11 @@ namespace Workflows.Engine.Runtime;
 public sealed record ProcessEntry(ProcessRow Row, CompiledProcess Latest, string? Broken = null)
 {
     public long ConvId => Row.ConvId;
+    /// <summary>Active, paused by a person, or broken (as the APIs show it).</summary>
+    public ProcessStatus Status => Broken is not null ? ProcessStatus.Broken
+        : ProcessStatuses.TryParse(Row.Status, out var status) ? status : ProcessStatus.Active;
     /// <summary>True when the process runs nothing: paused by a person, or broken.</summary>
-    public bool Paused => Row.Status == "paused" || Broken is not null;
-    /// <summary>active, paused or broken, as the APIs show it.</summary>
-    public string Status => Broken is not null ? "broken" : Row.Status;
+    public bool Paused => Status != ProcessStatus.Active;
 }
 
 /// <summary>
@@ -120,7 +121,7 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
             var row = new ProcessRow
             {
                 ConvId = convId, Title = definition.Title, Description = definition.Description, Alias = definition.Alias,
-                Status = definition.Status ?? "active", Hash = NewHash(), Version = 1, CreatedAt = now, ChangedAt = now,
+                Status = definition.Status ?? ProcessStatuses.Active, Hash = NewHash(), Version = 1, CreatedAt = now, ChangedAt = now,
             };
             await using var db = await dbs.CreateDbContextAsync(cancel);
             db.Processes.Add(row);
@@ -160,8 +161,8 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
         finally { _saving.Release(); }
     }
 
-    public Task<ProcessEntry> SetStatusAsync(long convId, string status, CancellationToken cancel = default) =>
-        ChangeRowAsync(convId, row => row.Status = status, cancel);
+    public Task<ProcessEntry> SetStatusAsync(long convId, ProcessStatus status, CancellationToken cancel = default) =>
+        ChangeRowAsync(convId, row => row.Status = status.Wire(), cancel);
 
     public Task<ProcessEntry> RegenerateHashAsync(long convId, CancellationToken cancel = default) =>
         ChangeRowAsync(convId, row => row.Hash = NewHash(), cancel);

@@ -44,7 +44,7 @@ public sealed class RetentionService(StoreProvider store, IDbContextFactory<Work
             {
                 await using var db = await dbs.CreateDbContextAsync(cancel);
                 var batch = await db.Tasks.AsNoTracking()
-                    .Where(t => t.ConvId == process.ConvId && t.Status == TaskStatus.Finished && t.ChangedAt < before)
+                    .Where(t => t.ConvId == process.ConvId && t.Status == TaskPhases.Finished && t.ChangedAt < before)
                     .OrderBy(t => t.Id).Take(1000).ToListAsync(cancel);
                 if (batch.Count == 0) break;
                 var ids = batch.Select(t => t.Id).ToList();

@@ -168,7 +168,7 @@ public sealed class TaskRunner
             // The task was waiting in this node: it leaves by the wake's exit without running the node again.
             var resumed = new StepContext(task, _services, _stopping.Token);
             task.Resume = null;
-            task.Status = TaskStatus.Processing;
+            task.Status = TaskPhase.Processing;
             task.Wait = null;
             if (wake.Merge is not null)
                 foreach (var (key, value) in wake.Merge) resumed.Set(key, value?.DeepClone());
@@ -237,7 +237,7 @@ public sealed class TaskRunner
 
             case OutcomeKind.Wait:
                 Record(task, node, step, reason ?? "wait", null, null);
-                task.Status = TaskStatus.Waiting;
+                task.Status = TaskPhase.Waiting;
                 task.Wait = outcome.Wait;
                 // The limit counts from when the task entered, not from a modify that left it waiting.
                 if (reason is null && TimeLimitOf(node, step) is { } due && outcome.Wait is { } wait && !(wait.TimeoutAt <= due))
@@ -274,7 +274,7 @@ public sealed class TaskRunner
 
     async Task Finish(TaskState task, string result)
     {
-        task.Status = TaskStatus.Finished;
+        task.Status = TaskPhase.Finished;
         task.Result = result;
         task.Wait = null;
         await Commit(task);

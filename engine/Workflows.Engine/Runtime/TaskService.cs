@@ -90,7 +90,7 @@ public sealed class TaskService(
             if (await GetAsync(taskId, cancel) is not { } found)
                 return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} does not exist", "obj_id_not_found");
             var (row, history) = found;
-            if (row.Status != TaskStatus.Finished || row.Result != "error")
+            if (row.Status != TaskPhases.Finished || row.Result != "error")
                 return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} did not end in an error (status {row.Status}, result {row.Result ?? "none"})");
             var failed = history.LastOrDefault(s => (string?)s["outcome"] is "fail" or "stop");
             if (failed?["node_id"]?.GetValue<string>() is not { } nodeId)
@@ -103,7 +103,7 @@ public sealed class TaskService(
             counters.Enter(task.ConvId, nodeId);
             task.Pending.Add(new StepRecord(nodeId, clock.UtcNow.ToUnixTimeMilliseconds(), "retry", null, null, null, null));
             task.NodeId = nodeId;
-            task.Status = TaskStatus.Processing;
+            task.Status = TaskPhase.Processing;
             task.Result = null;
             task.Visits = [];
             task.ChangedAt = clock.UtcNow;
@@ -138,7 +138,7 @@ public sealed class TaskService(
                 await tx.CommitAsync(cancel);
             }
             counters.Remove(row.ConvId, row.NodeId);
-            if (row.Ref is not null && row.Status != TaskStatus.Finished) refs.Release(row.ConvId, row.Ref, row.Id);
+            if (row.Ref is not null && row.Status != TaskPhases.Finished) refs.Release(row.ConvId, row.Ref, row.Id);
             return new WakeResult(true, "ok", null, taskId);
         }
         finally { queue.Release(taskId); }
@@ -150,7 +150,7 @@ public sealed class TaskService(
         processes.Get(convId);
         List<long> ids;
         await using (var db = await dbs.CreateDbContextAsync(cancel))
-            ids = await db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.Status == TaskStatus.Finished && t.Result == "error")
+            ids = await db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.Status == TaskPhases.Finished && t.Result == "error")
                 .Select(t => t.Id).ToListAsync(cancel);
         var retried = 0;
         var refused = new List<string>();
@@ -204,7 +204,7 @@ public sealed class TaskService(
     internal static TaskState FromRow(TaskRow row) => new()
     {
         Id = row.Id, ConvId = row.ConvId, Version = row.Version, Ref = row.Ref, NodeId = row.NodeId,
-        Status = row.Status, Result = row.Result,
+        Status = TaskPhases.Parse(row.Status), Result = row.Result,
         Data = JsonNode.Parse(row.Data) as JsonObject ?? [],
         Visits = row.Visits is null ? [] : JsonSerializer.Deserialize<Dictionary<string, int>>(row.Visits) ?? [],
         ReplyTo = row.ReplyTo,

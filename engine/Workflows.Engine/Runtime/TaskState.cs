@@ -3,16 +3,6 @@ using Workflows.Engine.Nodes;
 
 namespace Workflows.Engine.Runtime;
 
-public static class TaskStatus
-{
-    /// <summary>Ready to run or running (also: an effect such as an API call in flight).</summary>
-    public const string Processing = "processing";
-    /// <summary>Parked in a waiting node until its wait record wakes it.</summary>
-    public const string Waiting = "waiting";
-    /// <summary>Ended in a final node (result success or error) or stopped by a guard (result error).</summary>
-    public const string Finished = "finished";
-}
-
 /// <summary>A task while the runner holds it. The store keeps the same fields in one row.</summary>
 public sealed class TaskState
 {
@@ -22,7 +12,7 @@ public sealed class TaskState
     public string? Ref { get; init; }
     public JsonObject Data { get; set; } = [];
     public string NodeId { get; set; } = "";
-    public string Status { get; set; } = TaskStatus.Processing;
+    public TaskPhase Status { get; set; } = TaskPhase.Processing;
     public string? Result { get; set; }
     public WaitSpec? Wait { get; set; }
     /// <summary>How often the task entered each node: the loop guard's count.</summary>

@@ -19,8 +19,8 @@ public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, IDbContextFac
             // A process's hash opens only its own tasks: a task of another process reads as not found.
             if (expectedConvId is not null && task.ConvId != expectedConvId)
                 return new WakeDecision.Refuse($"process {expectedConvId} has no task {task.ObjId}", "obj_id_not_found");
-            if (task.Status != TaskStatus.Waiting || task.Wait?.Kind != WaitSpec.Callback)
-                return new WakeDecision.Refuse($"task {task.ObjId} is not waiting for a callback: it is in node '{task.NodeId}' with status {task.Status}");
+            if (task.Status != TaskPhase.Waiting || task.Wait?.Kind != WaitSpec.Callback)
+                return new WakeDecision.Refuse($"task {task.ObjId} is not waiting for a callback: it is in node '{task.NodeId}' with status {task.Status.Wire()}");
             if (expectedNode is not null && task.NodeId != expectedNode)
                 return new WakeDecision.Refuse($"task {task.ObjId} is waiting in node '{task.NodeId}', not in '{expectedNode}'");
             // Corezoid's non-sync callback node: the data is merged in and the task keeps waiting.
@@ -43,7 +43,7 @@ public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, IDbContextFac
         {
             await using (var db = await dbs.CreateDbContextAsync(cancel))
                 taskId = await db.Tasks.AsNoTracking()
-                    .Where(t => t.ConvId == convId && t.NodeId == nodeId && t.Status == TaskStatus.Waiting && t.WaitKind == WaitSpec.Callback && t.WaitKey == key)
+                    .Where(t => t.ConvId == convId && t.NodeId == nodeId && t.Status == TaskPhases.Waiting && t.WaitKind == WaitSpec.Callback && t.WaitKey == key)
                     .Select(t => (long?)t.Id).FirstOrDefaultAsync(cancel);
             if (taskId is not null || DateTime.UtcNow > until) break;
             await Task.Delay(50, cancel);
@@ -56,8 +56,8 @@ public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, IDbContextFac
     internal Task<WakeResult> ReplyAsync(long callerId, string calleeObjId, JsonObject data, NodeError? exception, CancellationToken cancel = default) =>
         WakeAsync(callerId, task =>
         {
-            if (task.Status != TaskStatus.Waiting || task.Wait?.Kind != WaitSpec.Reply || task.Wait.Key != calleeObjId)
-                return new WakeDecision.Refuse($"the calling task {task.ObjId} no longer waits for this reply (it is in node '{task.NodeId}' with status {task.Status})");
+            if (task.Status != TaskPhase.Waiting || task.Wait?.Kind != WaitSpec.Reply || task.Wait.Key != calleeObjId)
+                return new WakeDecision.Refuse($"the calling task {task.ObjId} no longer waits for this reply (it is in node '{task.NodeId}' with status {task.Status.Wire()})");
             return new WakeDecision.Resume(new Wake("reply", exception is null ? NodeOutcome.Go() : NodeOutcome.Fail(exception), data));
         }, TimeSpan.FromSeconds(10), cancel);
 
@@ -96,7 +96,7 @@ public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, IDbContextFac
 
     static Wake? DueWake(TaskState task, DateTimeOffset now)
     {
-        if (task.Status != TaskStatus.Waiting || task.Wait is not { } wait) return null;
+        if (task.Status != TaskPhase.Waiting || task.Wait is not { } wait) return null;
         // The time limit first: a delay's stored wake time is the earlier of its end and its limit.
         if (wait.TimeoutAt <= now) return new Wake("time_limit", NodeOutcome.Go(Exits.Timeout));
         if (wait.Kind == WaitSpec.Time && wait.WakeAt <= now) return new Wake("timer", NodeOutcome.Go());

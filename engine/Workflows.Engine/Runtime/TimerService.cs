@@ -47,7 +47,7 @@ public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker w
                     var rows = await db.Tasks
                         .FromSqlInterpolated($"SELECT * FROM tasks WHERE wake_at IS NOT NULL AND wake_at <= {now} AND (wake_at, id) > ({afterDue}, {afterId})")
                         .AsNoTracking()
-                        .Where(t => t.Status == TaskStatus.Waiting && !paused.Contains(t.ConvId))
+                        .Where(t => t.Status == TaskPhases.Waiting && !paused.Contains(t.ConvId))
                         .OrderBy(t => t.WakeAt).ThenBy(t => t.Id).Select(t => new { t.Id, t.WakeAt }).Take(Batch).ToListAsync(_stop.Token);
                     due = rows.Select(r => (r.Id, r.WakeAt!.Value)).ToList();
                 }

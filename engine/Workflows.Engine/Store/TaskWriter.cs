@@ -73,7 +73,7 @@ public sealed class TaskWriter : IAsyncDisposable
         Version = task.Version,
         Ref = task.Ref,
         NodeId = task.NodeId,
-        Status = task.Status,
+        Status = task.Status.Wire(),
         Result = task.Result,
         Data = TaskJson.Text(task.Data),
         WaitKind = task.Wait?.Kind,

@@ -76,7 +76,7 @@ public sealed class ProcessRow
     public string Title { get; set; } = "";
     public string? Description { get; set; }
     public string? Alias { get; set; }
-    public string Status { get; set; } = "active";
+    public string Status { get; set; } = Runtime.ProcessStatuses.Active;
     public string Hash { get; set; } = "";
     public int Version { get; set; }
     public long CreatedAt { get; set; }

@@ -74,9 +74,9 @@ public static class ManagementApi
         }));
 
         api.MapPost("/processes/{convId:long}/pause", (long convId, ProcessRegistry processes, NodeCounters counters) =>
-            Guard(async () => Results.Json(Summary(await processes.SetStatusAsync(convId, "paused"), counters))));
+            Guard(async () => Results.Json(Summary(await processes.SetStatusAsync(convId, ProcessStatus.Paused), counters))));
         api.MapPost("/processes/{convId:long}/resume", (long convId, ProcessRegistry processes, NodeCounters counters) =>
-            Guard(async () => Results.Json(Summary(await processes.SetStatusAsync(convId, "active"), counters))));
+            Guard(async () => Results.Json(Summary(await processes.SetStatusAsync(convId, ProcessStatus.Active), counters))));
         api.MapPost("/processes/{convId:long}/hash", (long convId, ProcessRegistry processes, NodeCounters counters) =>
             Guard(async () => Results.Json(Summary(await processes.RegenerateHashAsync(convId), counters))));
 
@@ -313,7 +313,7 @@ public static class ManagementApi
         ["title"] = p.Row.Title,
         ["description"] = p.Row.Description,
         ["alias"] = p.Row.Alias,
-        ["status"] = p.Status,
+        ["status"] = p.Status.Wire(),
         ["broken"] = p.Broken,
         ["version"] = p.Row.Version,
         ["hash"] = p.Row.Hash,

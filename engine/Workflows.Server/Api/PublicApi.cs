@@ -181,7 +181,7 @@ public static class PublicApi
         var task = outcome.Task!;
         var answer = new JsonObject { ["proc"] = "ok", ["obj_id"] = task.ObjId, ["ref"] = task.Ref };
         if (!ended) return Results.Json(answer, statusCode: 202);
-        answer["status"] = task.Status;
+        answer["status"] = task.Status.Wire();
         answer["result"] = task.Result;
         answer["node_id"] = task.NodeId;
         answer["data"] = task.Data.DeepClone();

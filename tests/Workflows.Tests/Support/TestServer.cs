@@ -130,7 +130,7 @@ public sealed class TestServer : IAsyncDisposable
     public Task<JsonNode> Task(string objId) => GetJson($"/api/tasks/{objId}");
 
     /// <summary>Polls until the task is finished (or waiting, if asked), failing after the timeout.</summary>
-    public async Task<JsonNode> WaitFor(string objId, string status = Workflows.Engine.Runtime.TaskStatus.Finished, int timeoutMs = 10_000)
+    public async Task<JsonNode> WaitFor(string objId, string status = Workflows.Engine.Runtime.TaskPhases.Finished, int timeoutMs = 10_000)
     {
         var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
         while (true)
