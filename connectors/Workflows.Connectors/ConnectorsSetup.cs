@@ -1,15 +1,10 @@
 using System.Net;
 using System.Reflection;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Workflows.Connectors.Common;
 using Workflows.Connectors.Credentials;
-using Workflows.Connectors.Demo;
 using Workflows.Engine.Nodes;
 using Workflows.Engine.Store;
 
@@ -19,19 +14,13 @@ namespace Workflows.Connectors;
 public static class ConnectorsSetup
 {
     /// <summary>
-    /// Registers the connectors: settings from "Workflows:Connectors", Data Protection (key ring in a
-    /// folder next to the database unless configured), the credential store (table created at
-    /// start-up), this assembly's connector node types and any found in <paramref name="assemblies"/>.
-    /// "Workflows:Demo=true" also starts the vendor simulators in-process with demo credentials.
+    /// Registers the connectors: settings from "Workflows:Connectors", the credential store (table created
+    /// at start-up; its secrets are encrypted with the host's Data Protection), this assembly's connector node types and any found in <paramref name="assemblies"/>.
     /// </summary>
     public static IServiceCollection AddWorkflowsConnectors(this IServiceCollection services, IConfiguration configuration, params Assembly[] assemblies)
     {
         var options = configuration.GetSection("Workflows:Connectors").Get<ConnectorOptions>() ?? new ConnectorOptions();
         services.AddSingleton(options);
-        services.AddDataProtection().SetApplicationName("Workflows");
-        // The key ring's folder: configured, or the store's default (beside the SQLite file).
-        services.AddOptions<KeyManagementOptions>().Configure<StoreProvider, ILoggerFactory>((keys, store, logs) =>
-            keys.XmlRepository = new FileSystemXmlRepository(Directory.CreateDirectory(options.KeysFolder ?? store.KeysFolder), logs));
         // No request logging: Telegram tokens and Bitrix24 webhook codes travel in URL paths.
         // Same outbound guard as API-call nodes: no loopback or private addresses unless allowed.
         services.AddHttpClient(VendorCall.HttpClientName).RemoveAllLoggers()
@@ -43,11 +32,6 @@ public static class ConnectorsSetup
         services.AddConnectorNodes();
         foreach (var type in Discover(assemblies.Where(a => a != typeof(ConnectorsSetup).Assembly)))
             services.AddNodeType(type);
-        if (configuration.GetValue<bool>("Workflows:Demo"))
-        {
-            services.AddSingleton<DemoMode>();
-            services.AddHostedService(sp => sp.GetRequiredService<DemoMode>());
-        }
         return services;
     }
 

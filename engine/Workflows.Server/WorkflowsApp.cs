@@ -28,10 +28,12 @@ public static class WorkflowsApp
         builder.Services.AddWorkflowsEngine(options);
         builder.Services.AddWorkflowsConnectors(builder.Configuration);
         builder.AddWorkflowsTelemetry();
+        Demo.DemoMode.AddDemoMode(builder.Services, builder.Configuration);
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<MetricsEndpoint>();
-        builder.Services.AddDataProtection();
+        builder.Services.AddWorkflowsDataProtection(builder.Configuration);
         builder.Services.AddWorkflowsAuth();
+        builder.Services.AddSignedApi();
         builder.Services.AddHostedService<AdminBootstrap>();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -136,6 +138,7 @@ public static class WorkflowsApp
         app.MapGet("/metrics", (MetricsEndpoint metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
         AuthApi.Map(app);
         PublicApi.Map(app);
+        SignedApi.Map(app);
         ManagementApi.Map(app);
         EnvVarsApi.Map(app);
         app.MapCredentialsApi();

@@ -11,8 +11,6 @@ public sealed class ConnectorOptions
     public int RetryMaxDelayMs { get; set; } = 5000;
     /// <summary>Time limit of one vendor request.</summary>
     public int TimeoutMs { get; set; } = 30_000;
-    /// <summary>Folder of the Data Protection key ring; default: a "keys" folder next to the SQLite database.</summary>
-    public string? KeysFolder { get; set; }
     /// <summary>
     /// Base URL vendors call back (VoxImplant); default: the first address the server listens on.
     /// </summary>

@@ -22,7 +22,6 @@ public static class AuthSetup
     public static void AddWorkflowsAuth(this IServiceCollection services)
     {
         services.AddSingleton<Accounts>();
-        services.AddSingleton<SignatureReplayGuard>();
         services.AddSingleton<SignInThrottle>();
         services.AddAuthentication(Either)
             .AddPolicyScheme(Either, Either, o => o.ForwardDefaultSelector = context =>
@@ -103,19 +102,4 @@ public sealed class SignInThrottle
         _failures.AddOrUpdate(login, _ => (1, DateTimeOffset.UtcNow), (_, e) => (e.Failures + 1, e.Since));
 
     public void Succeeded(string login) => _failures.TryRemove(login, out _);
-}
-
-/// <summary>Remembers the signatures seen within the signed API's time window, so a captured request cannot be replayed.</summary>
-public sealed class SignatureReplayGuard
-{
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _seen = new();
-
-    public bool FirstTime(string signature, long unixTime, long windowSeconds)
-    {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        if (_seen.Count > 10_000)
-            foreach (var (old, at) in _seen)
-                if (at < now - windowSeconds * 2) _seen.TryRemove(old, out _);
-        return _seen.TryAdd(signature.ToLowerInvariant(), unixTime);
-    }
 }

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Workflows.Connectors.Credentials;
-using Workflows.Connectors.Demo;
+using Workflows.Server.Demo;
 using Workflows.Simulators;
 using Workflows.Tests.Support;
 

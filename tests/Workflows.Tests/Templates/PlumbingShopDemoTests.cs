@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Workflows.Connectors.Demo;
+using Workflows.Server.Demo;
 using Workflows.Engine.Runtime;
 using Workflows.Simulators;
 using Workflows.Tests.Support;

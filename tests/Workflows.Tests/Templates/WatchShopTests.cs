@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Workflows.Connectors.Demo;
+using Workflows.Server.Demo;
 using Workflows.Simulators;
 
 namespace Workflows.Tests.Templates;

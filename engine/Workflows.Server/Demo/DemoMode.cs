@@ -1,9 +1,7 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Workflows.Connectors.Credentials;
 using Workflows.Simulators;
 
-namespace Workflows.Connectors.Demo;
+namespace Workflows.Server.Demo;
 
 /// <summary>
 /// "Workflows:Demo=true": starts every vendor simulator inside the server and stores demo credentials
@@ -12,6 +10,15 @@ namespace Workflows.Connectors.Demo;
 /// </summary>
 public sealed class DemoMode(CredentialStore credentials, ILogger<DemoMode> log) : IHostedService, IAsyncDisposable
 {
+    /// <summary>Registers demo mode when "Workflows:Demo" is true; a production server never loads the simulators otherwise.</summary>
+    public static IServiceCollection AddDemoMode(IServiceCollection services, IConfiguration configuration)
+    {
+        if (!configuration.GetValue<bool>("Workflows:Demo")) return services;
+        services.AddSingleton<DemoMode>();
+        services.AddHostedService(sp => sp.GetRequiredService<DemoMode>());
+        return services;
+    }
+
     public SimulatorSet? Simulators { get; private set; }
 
     public static IReadOnlyList<Credential> CredentialsFor(SimulatorSet s) =>
