@@ -52,29 +52,10 @@ public static class WorkflowsApp
                 await context.HttpContext.Response.WriteAsJsonAsync(new { request_proc = "error", ops = Array.Empty<object>(), description = "too many requests (per process on the public URLs, per user elsewhere); slow down and retry after the time in Retry-After" }, cancel);
             };
             // One token bucket per API user (by login; the signed API names it in its URL).
-            limits.AddPolicy(PublicApi.UserRateLimitPolicy, context => options.UserRequestsPerSecond <= 0
-                ? System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter("none")
-                : System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(
-                    context.User.Identity?.Name ?? context.Request.RouteValues["login"]?.ToString() ?? context.Connection.RemoteIpAddress?.ToString() ?? "",
-                    _ => new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = options.UserRequestsPerSecond * 2,
-                        TokensPerPeriod = options.UserRequestsPerSecond,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    }));
+            limits.AddPolicy(PublicApi.UserRateLimitPolicy, context => PerSecond(options.UserRequestsPerSecond,
+                context.User.Identity?.Name ?? context.Request.RouteValues["login"]?.ToString() ?? context.Connection.RemoteIpAddress?.ToString() ?? ""));
             // One token bucket per process: a flood into one shop's process cannot starve the others.
-            limits.AddPolicy(PublicApi.RateLimitPolicy, context => options.PublicRequestsPerSecond <= 0
-                ? System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter("none")
-                : System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(context.Request.RouteValues["convId"]?.ToString() ?? "", _ => new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = options.PublicRequestsPerSecond * 2,
-                    TokensPerPeriod = options.PublicRequestsPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
+            limits.AddPolicy(PublicApi.RateLimitPolicy, context => PerSecond(options.PublicRequestsPerSecond, context.Request.RouteValues["convId"]?.ToString() ?? ""));
         });
 
         var app = builder.Build();
@@ -89,7 +70,7 @@ public static class WorkflowsApp
                 JsonException => (400, "The request body is not readable JSON"),
                 // Bodies are checked before use (JsonInput); what is left is a value of another type than the field wants ({"login": 5}).
                 InvalidOperationException e when e.StackTrace?.Contains("System.Text.Json", StringComparison.Ordinal) == true => (400, "A value in the request body has the wrong type"),
-                EngineException e => (e.Kind == EngineErrorKind.NotFound ? 404 : e.Kind == EngineErrorKind.Conflict ? 409 : 400, "Invalid request"),
+                EngineException e => (Problems.StatusOf(e.Kind), Problems.TitleOf(e.Kind)),
                 _ => (500, "The server failed to handle the request"),
             };
             context.Response.StatusCode = status;
@@ -163,4 +144,16 @@ public static class WorkflowsApp
             && string.IsNullOrEmpty(config[WebHostDefaults.HttpsPortsKey]) && !config.GetSection("Kestrel:Endpoints").Exists())
             builder.WebHost.UseUrls(DefaultUrl);
     }
+
+    /// <summary>A token bucket per key: the rate per second, bursts of twice that; 0 or less means no limit.</summary>
+    static System.Threading.RateLimiting.RateLimitPartition<string> PerSecond(int perSecond, string key) => perSecond <= 0
+        ? System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter("none")
+        : System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(key, _ => new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perSecond * 2,
+            TokensPerPeriod = perSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
 }

@@ -24,20 +24,22 @@ public static class Problems
         statusCode: StatusCodes.Status400BadRequest,
         type: "https://workflows.dev/problems/bad-json");
 
-    public static IResult From(EngineException e) => Results.Problem(
-        title: e.Kind switch
-        {
-            EngineErrorKind.NotFound => "Not found",
-            EngineErrorKind.Conflict => "Conflict",
-            _ => "Invalid request",
-        },
-        detail: e.Message,
-        statusCode: e.Kind switch
-        {
-            EngineErrorKind.NotFound => StatusCodes.Status404NotFound,
-            EngineErrorKind.Conflict => StatusCodes.Status409Conflict,
-            _ => StatusCodes.Status400BadRequest,
-        });
+    public static IResult From(EngineException e) => Results.Problem(title: TitleOf(e.Kind), detail: e.Message, statusCode: StatusOf(e.Kind));
+
+    /// <summary>The HTTP status of an engine refusal: the one mapping, for endpoints and the exception handler alike.</summary>
+    public static int StatusOf(EngineErrorKind kind) => kind switch
+    {
+        EngineErrorKind.NotFound => StatusCodes.Status404NotFound,
+        EngineErrorKind.Conflict => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    public static string TitleOf(EngineErrorKind kind) => kind switch
+    {
+        EngineErrorKind.NotFound => "Not found",
+        EngineErrorKind.Conflict => "Conflict",
+        _ => "Invalid request",
+    };
 
     /// <summary>A body refused before it was read: not JSON, bad UTF-8, a key twice, a number out of range, too deep or too large.</summary>
     public static IResult Unreadable(BodyRefusal refused) => Results.Problem(

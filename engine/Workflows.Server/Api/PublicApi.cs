@@ -30,10 +30,9 @@ public static class PublicApi
     static async Task<IResult> Handle(int apiVersion, string convId, string hash, HttpRequest request, ProcessRegistry processes, TaskService tasks, TaskWaker waker)
     {
         if (apiVersion is not (1 or 2)) return Answer("error", "API version must be 1 or 2", 404);
-        if (!long.TryParse(convId, out var id) || processes.Find(id) is not { } process)
-            return Answer("error", $"process {convId} does not exist", 404);
-        if (!FixedTimeEquals(hash, process.Row.Hash))
-            return Answer("error", "the hash in the URL does not match this process", 403);
+        var (process, status, refusal) = Opened(convId, hash, processes);
+        if (process is null) return Answer("error", refusal!, status);
+        var id = process.ConvId;
 
         var (body, refused) = await ReadBody(request);
         if (refused is not null) return refused;
@@ -165,12 +164,12 @@ public static class PublicApi
     /// </summary>
     static async Task<IResult> Webhook(string convId, string hash, string? @ref, double? wait, HttpRequest request, ProcessRegistry processes, TaskService tasks)
     {
-        if (!long.TryParse(convId, out var id) || processes.Find(id) is not { } process)
-            return Results.Json(new JsonObject { ["proc"] = "error", ["description"] = $"process {convId} does not exist" }, statusCode: 404);
-        if (!FixedTimeEquals(hash, process.Row.Hash))
-            return Results.Json(new JsonObject { ["proc"] = "error", ["description"] = "the hash in the URL does not match this process" }, statusCode: 403);
+        var (process, status, refusal) = Opened(convId, hash, processes);
+        if (process is null) return Results.Json(new JsonObject { ["proc"] = "error", ["description"] = refusal }, statusCode: status);
+        var id = process.ConvId;
         var limit = request.HttpContext.RequestServices.GetRequiredService<Workflows.Engine.EngineOptions>().PublicMaxBodyBytes;
         var (body, refused) = await Json.ReadNode(request, limit);
+        // The webhook answers in its own shape ({proc, description}), not the public API's request_proc.
         if (refused is not null) return Results.Json(new JsonObject { ["proc"] = refused.Status == 413 ? "error" : "format_error", ["description"] = refused.Description }, statusCode: refused.Status);
         if (body is not JsonObject data) return Results.Json(new JsonObject { ["proc"] = "format_error", ["description"] = "the body must be a JSON object" }, statusCode: 400);
 
@@ -192,10 +191,9 @@ public static class PublicApi
     static async Task<IResult> Callback(int apiVersion, string convId, string hash, string nodeId, HttpRequest request, ProcessRegistry processes, TaskService tasks, TaskWaker waker)
     {
         if (apiVersion is not (1 or 2)) return Answer("error", "API version must be 1 or 2", 404);
-        if (!long.TryParse(convId, out var id) || processes.Find(id) is not { } process)
-            return Answer("error", $"process {convId} does not exist", 404);
-        if (!FixedTimeEquals(hash, process.Row.Hash))
-            return Answer("error", "the hash in the URL does not match this process", 403);
+        var (process, status, refusal) = Opened(convId, hash, processes);
+        if (process is null) return Answer("error", refusal!, status);
+        var id = process.ConvId;
         if (process.Latest.Node(nodeId) is not { Type: Workflows.Engine.Nodes.WaitCallbackNode } node)
             return Answer("error", $"process {id} has no waiting-for-callback node '{nodeId}'", 404);
         var (read, refused) = await ReadBody(request);
@@ -280,6 +278,16 @@ public static class PublicApi
     static IResult Answer(string requestProc, string description, int status = 200) =>
         Results.Json(new JsonObject { ["request_proc"] = requestProc, ["ops"] = new JsonArray(), ["description"] = description }, statusCode: status);
 
-    static bool FixedTimeEquals(string given, string expected) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+    /// <summary>
+    /// The process a public URL names, if its hash opens it: the one check of conv_id and hash for the
+    /// public, webhook and callback URLs (404 for no such process, 403 for a wrong hash).
+    /// </summary>
+    static (ProcessEntry? Process, int Status, string? Refusal) Opened(string convId, string hash, ProcessRegistry processes)
+    {
+        if (!long.TryParse(convId, out var id) || processes.Find(id) is not { } process)
+            return (null, StatusCodes.Status404NotFound, $"process {convId} does not exist");
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(hash), Encoding.UTF8.GetBytes(process.Row.Hash)))
+            return (null, StatusCodes.Status403Forbidden, "the hash in the URL does not match this process");
+        return (process, StatusCodes.Status200OK, null);
+    }
 }
