@@ -29,6 +29,7 @@ public static class EngineServices
         services.AddSingleton<NodeHttp>();
         services.AddSingleton<ProcessCompiler>();
         services.AddSingleton<NodeCounters>();
+        services.AddSingleton<NodeSums>();
         services.AddSingleton<EngineMetrics>();
         services.AddSingleton<ActiveRefs>();
         services.AddSingleton<IdGenerator>();

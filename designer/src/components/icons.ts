@@ -11,6 +11,7 @@ const ICONS: Record<string, string> = {
   copy_task: '❐',
   call_process: '↪',
   reply: '↩',
+  sum: 'Σ',
   connector: '⚡',
 };
 

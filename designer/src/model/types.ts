@@ -135,6 +135,8 @@ export interface NodeCounter {
 export interface Counters {
   conv_id: number;
   nodes: Record<string, NodeCounter>;
+  /** Running sums of sum nodes: node id → sum name → exact decimal text. */
+  sums?: Record<string, Record<string, string>>;
 }
 
 export interface Task {

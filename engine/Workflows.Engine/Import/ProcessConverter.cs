@@ -210,6 +210,7 @@ sealed partial class ProcessConverter(JsonObject process)
                 case "api_rpc": used = ConvertRpc(n, action, ours, time); break;
                 case "api_rpc_reply": ConvertReply(n, action, ours); break;
                 case "api_callback": used = ConvertCallback(n, action, ours, time); break;
+                case "api_sum": ConvertSum(n, action, ours); break;
                 default: ConvertUnsupported(n, action, ours, TypeOf(action)); break;
             }
             usedTime ??= used;
@@ -476,6 +477,33 @@ sealed partial class ProcessConverter(JsonObject process)
         return null;
     }
 
+    void ConvertSum(CzNode n, JsonObject l, NodeDefinition node)
+    {
+        node.Type = "sum";
+        var sums = new JsonObject();
+        foreach (var item in (l["extra"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            var name = Cz.Text(item["name"]) ?? "";
+            if (!SumNode.IsName(name) || sums.ContainsKey(name))
+            {
+                Issue(n, $"sum '{name}'", "a sum's name is letters, digits, '_' or '-' and unique in its node; left out");
+                continue;
+            }
+            sums[name] = Cz.Text(item["value"]) ?? "0";
+            if (!string.IsNullOrEmpty(Cz.Text(item["reset_interval"])))
+                Issue(n, $"sum '{name}' reset_interval {Cz.Text(item["reset_interval"])}", "sums are not reset on a schedule here; left out (the sum keeps growing)");
+            if (!string.IsNullOrEmpty(Cz.Text(item["alert_threshold"])))
+                Issue(n, $"sum '{name}' alert_threshold", "alerts on a sum are not supported; left out");
+        }
+        if (sums.Count == 0)
+        {
+            Issue(n, "sum without sums", "the api_sum logic names no sum; the node adds nothing");
+            sums["count"] = "0";
+        }
+        node.Params["sums"] = sums;
+        if (Cz.Text(l["err_node_id"]) is { Length: > 0 } err) node.Exits[Exits.Error] = Target(n, err);
+    }
+
     void ConvertUnsupported(CzNode n, JsonObject l, NodeDefinition node, string type)
     {
         var what = type switch
@@ -484,7 +512,6 @@ sealed partial class ProcessConverter(JsonObject process)
             "git_call" or "api_git" => "Git call (code from a repository)",
             "api_queue" => "queue",
             "api_get_task" => "get task from queue",
-            "api_sum" => "sum (node counters)",
             "api_form" => "form",
             _ => "unknown logic",
         };
@@ -674,17 +701,19 @@ sealed partial class ProcessConverter(JsonObject process)
     [GeneratedRegex(@"\{\{\s*conv\s*\[", RegexOptions.CultureInvariant)]
     private static partial Regex ConvReference();
 
-    [GeneratedRegex(@"\{\{\s*node\s*\[", RegexOptions.CultureInvariant)]
-    private static partial Regex NodeCounter();
+    [GeneratedRegex(@"\{\{\s*node\s*\[\s*([^\]\s]*)\s*\]", RegexOptions.CultureInvariant)]
+    private static partial Regex NodeRead();
 
-    /// <summary>Reports templates that read other processes' tasks or node counters (not supported yet).</summary>
+    /// <summary>Reports templates that read other processes' tasks (not supported yet) or nodes of other processes.</summary>
     void ScanTemplates(CzNode n)
     {
         var texts = n.Logics.Concat(n.Semaphors).SelectMany(Strings).ToList();
         if (texts.Any(t => ConvReference().IsMatch(t)))
             Issue(n, "{{conv[ID].ref[REF]...}}", "reading another process's task (a state diagram) in a template is not supported yet; it reads nothing");
-        if (texts.Any(t => NodeCounter().IsMatch(t)))
-            Issue(n, "{{node[ID].count}}", "node counters in templates are not supported yet; they read nothing");
+        // {{node[ID].name}} reads a node of the same process here (Corezoid's node ids are global).
+        foreach (var id in texts.SelectMany(t => NodeRead().Matches(t)).Select(m => m.Groups[1].Value).Distinct())
+            if (!_ids.Contains(id))
+                Issue(n, $"{{{{node[{id}]...}}}}", "names a node that is not in this process; it reads nothing here");
     }
 
     static IEnumerable<string> Strings(JsonNode? node) => node switch

@@ -52,5 +52,6 @@ public static class NodeRegistration
         .AddNodeType<WaitCallbackNode>()
         .AddNodeType<CopyTaskNode>()
         .AddNodeType<CallProcessNode>()
-        .AddNodeType<ReplyNode>();
+        .AddNodeType<ReplyNode>()
+        .AddNodeType<SumNode>();
 }

@@ -31,9 +31,11 @@ public sealed class StepContext
 
     public TaskInfo Task => new(_task);
     public JsonObject Data => _task.Data;
-    public TemplateScope Scope => _scope ??= new TemplateScope(_task.Data, () => RootOf(_task), Now) { Env = _services.Env };
+    public TemplateScope Scope => _scope ??= new TemplateScope(_task.Data, () => RootOf(_task), Now) { Env = _services.Env, Nodes = NodeValue };
     /// <summary>For what goes outside (an API call's URL, headers, body): secret variables read as their values.</summary>
-    public TemplateScope OutboundScope => new(_task.Data, () => RootOf(_task), Now) { Env = _services.Env, Outbound = true };
+    public TemplateScope OutboundScope => new(_task.Data, () => RootOf(_task), Now) { Env = _services.Env, Outbound = true, Nodes = NodeValue };
+
+    JsonNode? NodeValue(string nodeId, string name) => _services.NodeValue(_task.ConvId, nodeId, name);
     public CancellationToken Cancellation { get; }
 
     /// <summary>The clock, read once per step: every template and timer of the step sees the same time.</summary>
@@ -113,6 +115,13 @@ public sealed class StepContext
     {
         if (_task.ReplyTo is not { } caller) return System.Threading.Tasks.Task.FromResult(WakeResult.Refused(_task.Id, "no process called this task"));
         return _services.ReplyAsync(caller, _task.ObjId, data, exception, Cancellation);
+    }
+
+    /// <summary>Adds to a running sum of this task's node (sum node); kept with the task's next commit.</summary>
+    public void AddToSum(string name, decimal delta)
+    {
+        _services.Sums.Add(_task.ConvId, _task.NodeId, name, delta);
+        _task.PendingSums.Add(new SumDelta(_task.ConvId, _task.NodeId, name, delta));
     }
 
     // ---- for the runner

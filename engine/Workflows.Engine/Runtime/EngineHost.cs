@@ -13,7 +13,7 @@ namespace Workflows.Engine.Runtime;
 /// </summary>
 public sealed class EngineHost(
     StoreProvider store, IDbContextFactory<WorkflowsDb> dbs, TaskWriter writer, ProcessRegistry processes, TaskRunner runner, TimerService timers, RetentionService retention,
-    NodeCounters counters, ActiveRefs refs, IdGenerator ids, Scheduling.ProcessSchedules schedules, TaskQueue queue, PausedTasks paused, EngineMetrics metrics,
+    NodeCounters counters, NodeSums sums, ActiveRefs refs, IdGenerator ids, Scheduling.ProcessSchedules schedules, TaskQueue queue, PausedTasks paused, EngineMetrics metrics,
     Variables.EnvironmentVariables env, EngineOptions options, ILogger<EngineHost> log) : IHostedService
 {
     public bool Ready { get; private set; }
@@ -36,6 +36,7 @@ public sealed class EngineHost(
                 stats.TryGetValue(key, out var s);
                 counters.Load(key.Item1, key.Item2, nowByNode.GetValueOrDefault(key), s?.Entered ?? 0, s?.LeftCount ?? 0);
             }
+            foreach (var sum in await db.NodeSums.AsNoTracking().ToListAsync(cancel)) sums.Load(sum.ConvId, sum.NodeId, sum.Name, sum.Value);
             var active = await db.Tasks.AsNoTracking().Where(t => t.Ref != null && t.Status != TaskPhases.Finished)
                 .Select(t => new { t.ConvId, t.Ref, t.Id }).ToListAsync(cancel);
             foreach (var a in active) refs.TryClaim(a.ConvId, a.Ref!, a.Id, out _);

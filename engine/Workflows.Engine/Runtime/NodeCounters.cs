@@ -57,6 +57,9 @@ public sealed class NodeCounters
         c.Left = c.SavedLeft = left;
     }
 
+    /// <summary>Tasks in one node now.</summary>
+    public long InNode(long convId, string nodeId) => _counters.TryGetValue((convId, nodeId), out var c) ? c.InNode : 0;
+
     public IReadOnlyDictionary<string, Counter> ForProcess(long convId) =>
         _counters.Where(kv => kv.Key.ConvId == convId).ToDictionary(kv => kv.Key.NodeId, kv => kv.Value);
 

@@ -9,12 +9,21 @@ namespace Workflows.Engine.Runtime;
 /// Built from parts below the runner (intake, waker, refs, registry): the runner depends on this, and
 /// nothing here depends on the runner, so there is no cycle to break by looking services up late.
 /// </remarks>
-public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock, ProcessRegistry processes, TaskIntake intake, TaskWaker waker, ActiveRefs refs, Variables.EnvironmentVariables env)
+public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock, ProcessRegistry processes, TaskIntake intake, TaskWaker waker, ActiveRefs refs, Variables.EnvironmentVariables env, NodeSums sums, NodeCounters counters)
 {
     public Variables.EnvironmentVariables Env => env;
     public ScriptHost Scripts => scripts;
     public NodeHttp Http => http;
     public IClock Clock => clock;
+    public NodeSums Sums => sums;
+
+    /// <summary>{{node[ID].name}} in a process: a sum of its sum node, or count (the tasks in the node now).</summary>
+    public JsonNode? NodeValue(long convId, string nodeId, string name)
+    {
+        if (sums.Read(convId, nodeId, name) is { } sum) return JsonValue.Create(sum);
+        if (name == "count") return JsonValue.Create(counters.InNode(convId, nodeId));
+        return null;
+    }
 
     public long? FindProcess(string text) => processes.Resolve(text);
 

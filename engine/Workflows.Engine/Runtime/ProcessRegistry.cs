@@ -26,7 +26,7 @@ public sealed record ProcessEntry(ProcessRow Row, CompiledProcess Latest, string
 /// Processes and their versions: saved through EF Core, compiled once, kept in memory for the runner.
 /// Each save is a new version; tasks continue by node id in the newest version that has their node.
 /// </summary>
-public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessCompiler compiler, NodeCounters counters, IClock clock, ILogger<ProcessRegistry> log)
+public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessCompiler compiler, NodeCounters counters, NodeSums sums, IClock clock, ILogger<ProcessRegistry> log)
 {
     readonly ConcurrentDictionary<long, ProcessEntry> _processes = new();
     readonly ConcurrentDictionary<(long, int), CompiledProcess> _versions = new();
@@ -196,11 +196,13 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
             await db.TaskHistory.Where(h => db.Tasks.Any(t => t.Id == h.TaskId && t.ConvId == convId)).ExecuteDeleteAsync(cancel);
             await db.Tasks.Where(t => t.ConvId == convId).ExecuteDeleteAsync(cancel);
             await db.NodeStats.Where(s => s.ConvId == convId).ExecuteDeleteAsync(cancel);
+            await db.NodeSums.Where(s => s.ConvId == convId).ExecuteDeleteAsync(cancel);
             await db.ProcessVersions.Where(v => v.ConvId == convId).ExecuteDeleteAsync(cancel);
             await db.Processes.Where(p => p.ConvId == convId).ExecuteDeleteAsync(cancel);
             await tx.CommitAsync(cancel);
             foreach (var key in _versions.Keys.Where(k => k.Item1 == convId).ToList()) _versions.TryRemove(key, out _);
             counters.ForgetProcess(convId);
+            sums.ForgetProcess(convId);
             Changed?.Invoke(convId);
         }
         finally { _saving.Release(); }

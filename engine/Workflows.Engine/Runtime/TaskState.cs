@@ -28,6 +28,8 @@ public sealed class TaskState
     internal bool Stored { get; set; }
     /// <summary>Steps taken since the last commit; written as one history row.</summary>
     internal List<StepRecord> Pending { get; } = [];
+    /// <summary>What sum nodes added since the last commit; committed with the task's row.</summary>
+    internal List<SumDelta> PendingSums { get; } = [];
     /// <summary>Completed when a new task's first row is committed: the moment its creator may be answered.</summary>
     internal TaskCompletionSource? FirstCommit { get; set; }
     /// <summary>Set when a wait ends: how the task leaves its waiting node, and the data the wake brings.</summary>

@@ -4,7 +4,7 @@ using System.Data.Common;
 namespace Workflows.Engine.Store;
 
 /// <summary>One task write of a group commit: the row, whether it is new, and the steps to append to its history.</summary>
-internal sealed record TaskWrite(TaskRow Row, bool IsNew, string? Steps, long HistoryAt, long HistoryId);
+internal sealed record TaskWrite(TaskRow Row, bool IsNew, string? Steps, long HistoryAt, long HistoryId, Runtime.SumDelta[]? Sums = null);
 
 /// <summary>A change of a node's totals (entered, left) since the last commit.</summary>
 internal readonly record struct StatDelta(long ConvId, string NodeId, long Entered, long Left);
@@ -29,6 +29,17 @@ internal abstract class BatchWriter : IDisposable
         INSERT INTO node_stats (conv_id, node_id, entered, left_count) VALUES (@conv_id, @node_id, @entered, @left_count)
         ON CONFLICT (conv_id, node_id) DO UPDATE SET entered = node_stats.entered + excluded.entered, left_count = node_stats.left_count + excluded.left_count
         """;
+
+    /// <summary>Adds to a sum node's sum (<c>@add</c> is the provider's exact decimal addition of the stored value and the delta).</summary>
+    internal const string AddSum = """
+        INSERT INTO node_sums (conv_id, node_id, name, value) VALUES (@conv_id, @node_id, @name, @value)
+        ON CONFLICT (conv_id, node_id, name) DO UPDATE SET value = @add
+        """;
+
+    internal static readonly (string Name, DbType Type)[] SumParameters =
+        [("conv_id", DbType.Int64), ("node_id", DbType.String), ("name", DbType.String), ("value", DbType.Decimal)];
+
+    internal static object?[] SumValues(Runtime.SumDelta s) => [s.ConvId, s.NodeId, s.Name, s.Delta];
 
     /// <summary>Commits the writes and the counter changes together; throws if any of them fails (nothing is then committed).</summary>
     public abstract void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats);

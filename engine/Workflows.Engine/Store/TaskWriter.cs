@@ -12,7 +12,7 @@ namespace Workflows.Engine.Store;
 /// </summary>
 public sealed class TaskWriter : IAsyncDisposable
 {
-    sealed record Item(TaskRow Row, bool IsNew, string? Steps, long HistoryAt, TaskCompletionSource Done);
+    sealed record Item(TaskRow Row, bool IsNew, string? Steps, long HistoryAt, SumDelta[]? Sums, TaskCompletionSource Done);
 
     readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
     readonly EngineOptions _options;
@@ -60,8 +60,14 @@ public sealed class TaskWriter : IAsyncDisposable
             steps = JsonSerializer.Serialize(task.Pending, StoreJson.Options);
             task.Pending.Clear();
         }
+        SumDelta[]? sums = null;
+        if (task.PendingSums.Count > 0)
+        {
+            sums = [.. task.PendingSums];
+            task.PendingSums.Clear();
+        }
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Item(row, !task.Stored, steps, task.ChangedAt.ToUnixTimeMilliseconds(), done)))
+        if (!_queue.Writer.TryWrite(new Item(row, !task.Stored, steps, task.ChangedAt.ToUnixTimeMilliseconds(), sums, done)))
             done.SetException(new InvalidOperationException("The engine is stopping."));
         return done.Task;
     }
@@ -124,7 +130,7 @@ public sealed class TaskWriter : IAsyncDisposable
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var writes = new List<TaskWrite>(batch.Count);
         foreach (var item in batch)
-            writes.Add(new TaskWrite(item.Row, item.IsNew, item.Steps, item.HistoryAt, item.Steps is null ? 0 : _ids.Next()));
+            writes.Add(new TaskWrite(item.Row, item.IsNew, item.Steps, item.HistoryAt, item.Steps is null ? 0 : _ids.Next(), item.Sums));
         List<StatDelta> stats = [];
         if (withStats)
             foreach (var (conv, node, entered, left) in _counters.TakeDeltas()) stats.Add(new StatDelta(conv, node, entered, left));

@@ -17,6 +17,7 @@ public abstract class WorkflowsDb(DbContextOptions options) : DbContext(options)
     public DbSet<NodeStatRow> NodeStats => Set<NodeStatRow>();
     public DbSet<UserRow> Users => Set<UserRow>();
     public DbSet<EnvVarRow> EnvVars => Set<EnvVarRow>();
+    public DbSet<NodeSumRow> NodeSums => Set<NodeSumRow>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -56,6 +57,11 @@ public abstract class WorkflowsDb(DbContextOptions options) : DbContext(options)
         {
             e.ToTable("env_vars");
             e.HasKey(v => v.Name);
+        });
+        model.Entity<NodeSumRow>(e =>
+        {
+            e.ToTable("node_sums");
+            e.HasKey(s => new { s.ConvId, s.NodeId, s.Name });
         });
         model.Entity<NodeStatRow>(e =>
         {
@@ -141,6 +147,15 @@ public sealed class NodeStatRow
     public string NodeId { get; set; } = "";
     public long Entered { get; set; }
     public long LeftCount { get; set; }
+}
+
+/// <summary>A sum node's running sum (written only by the group commit, as deltas).</summary>
+public sealed class NodeSumRow
+{
+    public long ConvId { get; set; }
+    public string NodeId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public decimal Value { get; set; }
 }
 
 /// <summary>An environment variable; a secret's value is only read by the engine, never shown.</summary>

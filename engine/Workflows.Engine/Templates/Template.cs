@@ -19,6 +19,8 @@ public sealed class TemplateScope(JsonObject data, Func<JsonObject> root, DateTi
     public bool Outbound { get; init; }
 
     public string EnvVar(string name) => Env?.Read(name, Outbound) ?? "";
+    /// <summary>Where {{node[ID].name}} reads from (a sum node's sum, a node's task count); none: nothing.</summary>
+    public Func<string, string, JsonNode?>? Nodes { get; init; }
     /// <summary>task_id, ref, conv_id, create_time, node_id: read as {{root.task_id}}; built only when a template reads it.</summary>
     public JsonObject Root => _root ??= root();
     public DateTimeOffset Now => now;
@@ -37,6 +39,7 @@ public sealed class Template
     sealed record Literal(string Text) : Part;
     sealed record Insert(DataPath Path) : Part;
     sealed record EnvInsert(string Name) : Part;
+    sealed record NodeInsert(string NodeId, string Name) : Part;
     sealed record Call(string Function, Template[] Args) : Part;
 
     readonly Part[] _parts;
@@ -58,7 +61,7 @@ public sealed class Template
                 if (end < 0) throw new TemplateException($"'{{{{' at position {i} is not closed with '}}}}'");
                 Flush();
                 var inner = text[(i + 2)..end];
-                parts.Add(EnvVarName(inner) is { } env ? new EnvInsert(env) : new Insert(DataPath.Parse(inner)));
+                parts.Add(EnvVarName(inner) is { } env ? new EnvInsert(env) : NodeRead(inner) is { } node ? node : new Insert(DataPath.Parse(inner)));
                 i = end + 2;
                 continue;
             }
@@ -102,6 +105,19 @@ public sealed class Template
         if (rest.Length > 3 && rest[0] == '[' && rest[1] == '@' && rest[^1] == ']' && rest[2..^1] is var name && Variables.EnvironmentVariables.IsName(name))
             return name;
         throw new TemplateException($"'{t}': an environment variable is read as {{{{env_var[@name]}}}} (letters, digits, '-', '_', '.')");
+    }
+
+    /// <summary>Corezoid's <c>node[ID].name</c>: a sum of a sum node, or <c>count</c>, the tasks in the node now.</summary>
+    static NodeInsert? NodeRead(string inner)
+    {
+        var t = inner.Trim();
+        if (!t.StartsWith("node[", StringComparison.Ordinal)) return null;
+        var close = t.IndexOf(']', 5);
+        var id = close < 0 ? "" : t[5..close].Trim().Trim('"', '\'');
+        var name = close < 0 || close + 1 >= t.Length || t[close + 1] != '.' ? "" : t[(close + 2)..];
+        if (id.Length == 0 || !Nodes.SumNode.IsName(name))
+            throw new TemplateException($"'{t}': a node's value is read as {{{{node[ID].name}}}} (a sum's name, or count)");
+        return new NodeInsert(id, name);
     }
 
     static int FindClose(string text, int open)
@@ -158,6 +174,7 @@ public sealed class Template
             {
                 case Insert ins: return scope.Resolve(ins.Path)?.DeepClone();
                 case EnvInsert env: return JsonValue.Create(scope.EnvVar(env.Name));
+                case NodeInsert node: return scope.Nodes?.Invoke(node.NodeId, node.Name);
                 case Call call: return Invoke(call, scope);
             }
         }
@@ -175,6 +192,7 @@ public sealed class Template
                 case Literal l: sb.Append(l.Text); break;
                 case Insert ins: sb.Append(AsText(scope.Resolve(ins.Path))); break;
                 case EnvInsert env: sb.Append(scope.EnvVar(env.Name)); break;
+                case NodeInsert node: sb.Append(AsText(scope.Nodes?.Invoke(node.NodeId, node.Name))); break;
                 case Call call: sb.Append(AsText(Invoke(call, scope))); break;
             }
         }

@@ -89,8 +89,8 @@ public static class ManagementApi
             return Results.Content(row.Definition, "application/json");
         }));
 
-        api.MapGet("/processes/{convId:long}/counters", (long convId, TaskService tasks) =>
-            Guard(() => Task.FromResult(Results.Json(CountersView(convId, tasks)))));
+        api.MapGet("/processes/{convId:long}/counters", (long convId, TaskService tasks, NodeSums sums) =>
+            Guard(() => Task.FromResult(Results.Json(CountersView(convId, tasks, sums)))));
 
         api.MapGet("/processes/{convId:long}/live", Live);
 
@@ -248,7 +248,7 @@ public static class ManagementApi
         new JsonObject { ["node_id"] = i.NodeId, ["node_title"] = i.NodeTitle, ["what"] = i.What, ["why"] = i.Why, ["not_convertible"] = i.NotConvertible };
 
     /// <summary>Server-sent events    /// <summary>Server-sent events: the node counters, pushed when they change (at most 4 times a second).</summary>
-    static async Task Live(long convId, HttpContext context, TaskService tasks, NodeCounters counters, ProcessRegistry processes)
+    static async Task Live(long convId, HttpContext context, TaskService tasks, NodeCounters counters, NodeSums sums, ProcessRegistry processes)
     {
         if (processes.Find(convId) is null)
         {
@@ -267,7 +267,7 @@ public static class ManagementApi
                 if (changes != seen)
                 {
                     seen = changes;
-                    var json = JsonSerializer.Serialize(CountersView(convId, tasks));
+                    var json = JsonSerializer.Serialize(CountersView(convId, tasks, sums));
                     await context.Response.WriteAsync($"event: counters\ndata: {json}\n\n", cancel);
                     await context.Response.Body.FlushAsync(cancel);
                 }
@@ -331,9 +331,11 @@ public static class ManagementApi
         return view;
     }
 
-    static object CountersView(long convId, TaskService tasks) => new
+    /// <remarks>Sums go out as decimal text: exact, whatever a client's numbers can hold.</remarks>
+    static object CountersView(long convId, TaskService tasks, NodeSums sums) => new
     {
         conv_id = convId,
+        sums = sums.ForProcess(convId).ToDictionary(kv => kv.Key, kv => kv.Value.ToDictionary(s => s.Key, s => s.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))),
         nodes = tasks.Counters(convId).ToDictionary(kv => kv.Key, kv => new { now = kv.Value.Now, entered = kv.Value.Entered, left = kv.Value.Left }),
     };
 

@@ -153,7 +153,7 @@ public sealed class CorezoidImporterTests
     }
 
     [Test]
-    public void Stripe_checkout_converts_set_param_delay_escalation_and_reports_api_sum()
+    public void Stripe_checkout_converts_set_param_delay_escalation_and_api_sum()
     {
         var process = ImportSample("stripe-checkout.json");
 
@@ -189,11 +189,10 @@ public sealed class CorezoidImporterTests
         Assert.That(escalation.Exits["default"], Is.EqualTo("68cd5519e552e8d57013b2f4"));
 
         var sum = Node(process, "68cd541ee552e8d5701317b0");
-        Assert.That(sum.Type, Is.EqualTo("set_param"));
-        Assert.That(sum.Params["values"]!.AsObject(), Is.Empty);
-        Assert.That(sum.Description, Does.Contain("api_sum"));
+        Assert.That(sum.Type, Is.EqualTo("sum"));
+        Assert.That(sum.Params["sums"]!.ToJsonString(), Is.EqualTo("""{"http_retries":"1"}"""));
         Assert.That(sum.Exits["next"], Is.EqualTo("68cd541ee552e8d5701317c2"));
-        Assert.That(process.Issues.Where(i => i.NodeId == "68cd541ee552e8d5701317b0").Select(i => i.What), Has.Some.Contains("api_sum"));
+        Assert.That(process.Issues.Where(i => i.NodeId == "68cd541ee552e8d5701317b0"), Is.Empty);
     }
 
     [Test]
@@ -382,7 +381,6 @@ public sealed class CorezoidImporterTests
     [TestCase("api_git", """ "repo":"r" """)]
     [TestCase("api_queue", """ "data":{} """)]
     [TestCase("api_get_task", """ "conv_id":5,"node_id":"x" """)]
-    [TestCase("api_sum", """ "extra":[{"id":"1","name":"n","value":"1"}] """)]
     [TestCase("api_form", """ "form_id":"x" """)]
     [TestCase("something_new", """ "x":1 """)]
     public void Unsupported_logics_are_reported_per_node_and_keep_the_graph_connected(string type, string fields)
@@ -471,13 +469,26 @@ public sealed class CorezoidImporterTests
     }
 
     [Test]
-    public void Conv_and_node_counter_templates_are_reported()
+    public void Conv_templates_and_reads_of_nodes_of_other_processes_are_reported()
     {
-        var node = Node("""{"type":"set_param","extra":{"s":"{{conv[123].ref[{{id}}].status}}","c":"{{node[abc].count}}"},"extra_type":{"s":"string","c":"number"}},{"type":"go","to_node_id":"f"}""");
+        var node = Node("""{"type":"set_param","extra":{"s":"{{conv[123].ref[{{id}}].status}}","c":"{{node[abc].count}}","own":"{{node[a].total}}"},"extra_type":{"s":"string","c":"number","own":"number"}},{"type":"go","to_node_id":"f"}""");
         var process = ImportOne(Process($"{Start},{node},{Final}"));
         var whats = process.Issues.Where(i => i.NodeId == "a").Select(i => i.What).ToList();
         Assert.That(whats, Has.Some.Contains("conv[ID]"));
-        Assert.That(whats, Has.Some.Contains("node[ID].count"));
+        Assert.That(whats, Has.Some.Contains("node[abc]"), "abc is no node of this process");
+        Assert.That(whats, Has.None.Contains("node[a]"), "a node of the same process is read as it is");
+    }
+
+    [Test]
+    public void Api_sum_becomes_a_sum_node_and_reports_what_it_leaves_out()
+    {
+        var node = Node("""{"type":"api_sum","extra":[{"id":"1","name":"orders","value":"1"},{"id":"2","name":"revenue","value":"{{amount}}","reset_interval":"1d","alert_threshold":"1000"},{"id":"3","name":"bad name","value":"1"}]},{"type":"go","to_node_id":"f"}""");
+        var process = ImportOne(Process($"{Start},{node},{Final}"));
+        var sum = Node(process, "a");
+        Assert.That(sum.Type, Is.EqualTo("sum"));
+        Assert.That(sum.Params["sums"]!.ToJsonString(), Is.EqualTo("""{"orders":"1","revenue":"{{amount}}"}"""));
+        Assert.That(sum.Exits["next"], Is.EqualTo("f"));
+        Assert.That(process.Issues.Select(i => i.What), Is.EquivalentTo(new[] { "sum 'revenue' reset_interval 1d", "sum 'revenue' alert_threshold", "sum 'bad name'" }));
     }
 
     [Test]

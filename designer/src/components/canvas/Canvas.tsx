@@ -42,6 +42,7 @@ export function Canvas({ onAddNode }: Props) {
         ...n.data,
         hasError: !readOnly && !!s.errors.byNode[n.id]?.length,
         counter: s.live && !readOnly ? (s.counters?.nodes[n.id]?.now ?? 0) : null,
+        sums: s.live && !readOnly && s.counters ? (s.counters.sums?.[n.id] ?? {}) : null,
         onPath: !!s.path?.nodes.has(n.id),
       },
     }));

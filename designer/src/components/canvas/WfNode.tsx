@@ -2,6 +2,7 @@ import { memo, useEffect } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import type { FlowNode } from '../../model/convert';
 import { timeLimitText } from '../../model/exits';
+import { sumLines } from '../../model/sums';
 import { iconFor } from '../icons';
 
 const EXIT_SPACING = 74;
@@ -9,7 +10,8 @@ export const MIN_NODE_WIDTH = 190;
 
 /** A workflow node: header with type, title, and one labelled source handle per exit. */
 function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
-  const { def, catalog, exits, hasError, counter, onPath } = data;
+  const { def, catalog, exits, hasError, counter, sums, onPath } = data;
+  const sumList = sumLines(def, sums);
   const updateInternals = useUpdateNodeInternals();
   const exitKey = exits.map((e) => e.name).join('|');
   useEffect(() => updateInternals(id), [id, exitKey, updateInternals]);
@@ -35,6 +37,15 @@ function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       <div className="wf-node-body">
         <div className="wf-title">{def.title || catalog?.title || def.type}</div>
         <div className="wf-id">{id}</div>
+        {sumList.length > 0 && (
+          <div className="wf-sums">
+            {sumList.map((l) => (
+              <span key={l.name} className="wf-sum" title={`Running sum, read as {{node[${id}].${l.name}}}`}>
+                Σ {l.name}{l.value !== null && <b> {l.value}</b>}
+              </span>
+            ))}
+          </div>
+        )}
         {(def.time_limit || def.count_limit) && (
           <div className="wf-limits">
             {def.time_limit && <span className="wf-limit time" title="Time limit: a task still here then leaves by the timeout exit">⏱ {timeLimitText(def.time_limit)}</span>}

@@ -83,6 +83,7 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection) : BatchWriter
     static readonly string Update = PostgresProvider.Positional(UpdateTask, UpdateParameters);
     static readonly string History = PostgresProvider.Positional(InsertHistory, HistoryParameters);
     static readonly string Stats = PostgresProvider.Positional(AddStats, StatsParameters);
+    static readonly string Sums = PostgresProvider.Positional(AddSum.Replace("@add", "node_sums.value + excluded.value", StringComparison.Ordinal), SumParameters);
 
     public override void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats)
     {
@@ -93,6 +94,7 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection) : BatchWriter
             batch.BatchCommands.Add(write.IsNew ? Command(Insert, InsertParameters, InsertValues(write.Row)) : Command(Update, UpdateParameters, UpdateValues(write.Row)));
             if (write.Steps is not null)
                 batch.BatchCommands.Add(Command(History, HistoryParameters, [write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]));
+            foreach (var sum in write.Sums ?? []) batch.BatchCommands.Add(Command(Sums, SumParameters, SumValues(sum)));
         }
         foreach (var s in stats) batch.BatchCommands.Add(Command(Stats, StatsParameters, [s.ConvId, s.NodeId, s.Entered, s.Left]));
         batch.ExecuteNonQuery();

@@ -132,7 +132,7 @@ public sealed class SqliteDb(DbContextOptions<SqliteDb> options) : WorkflowsDb(o
 sealed class SqliteBatchWriter : BatchWriter
 {
     readonly SqliteConnection _connection;
-    readonly DbCommand _insert, _update, _history, _stats;
+    readonly DbCommand _insert, _update, _history, _stats, _sums;
 
     public SqliteBatchWriter(EngineOptions options)
     {
@@ -147,6 +147,10 @@ sealed class SqliteBatchWriter : BatchWriter
         _update = Prepare(UpdateTask, UpdateParameters);
         _history = Prepare(InsertHistory, HistoryParameters);
         _stats = Prepare(AddStats, StatsParameters);
+        // SQLite has no decimal type: sums are kept as text and added here, exactly, in .NET's decimal.
+        _connection.CreateFunction("workflows_decimal_add", (string? a, string? b) => DecimalText.Add(a, b), isDeterministic: true);
+        _sums = Prepare(AddSum.Replace("@add", "workflows_decimal_add(node_sums.value, excluded.value)", StringComparison.Ordinal),
+            [.. SumParameters.Select(p => p.Type == System.Data.DbType.Decimal ? (p.Name, System.Data.DbType.String) : p)]);
     }
 
     DbCommand Prepare(string sql, (string, System.Data.DbType)[] parameters)
@@ -161,7 +165,7 @@ sealed class SqliteBatchWriter : BatchWriter
     public override void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats)
     {
         using var tx = _connection.BeginTransaction();
-        _insert.Transaction = _update.Transaction = _history.Transaction = _stats.Transaction = tx;
+        _insert.Transaction = _update.Transaction = _history.Transaction = _stats.Transaction = _sums.Transaction = tx;
         foreach (var write in writes)
         {
             var command = write.IsNew ? _insert : _update;
@@ -171,6 +175,11 @@ sealed class SqliteBatchWriter : BatchWriter
             {
                 Set(_history, [write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]);
                 _history.ExecuteNonQuery();
+            }
+            foreach (var sum in write.Sums ?? [])
+            {
+                Set(_sums, [sum.ConvId, sum.NodeId, sum.Name, DecimalText.Of(sum.Delta)]);
+                _sums.ExecuteNonQuery();
             }
         }
         foreach (var s in stats)
@@ -187,6 +196,18 @@ sealed class SqliteBatchWriter : BatchWriter
         _update.Dispose();
         _history.Dispose();
         _stats.Dispose();
+        _sums.Dispose();
         _connection.Dispose();
     }
+}
+
+/// <summary>Decimals as SQLite keeps them: text, as .NET writes a decimal (its scale kept: 800.60 stays 800.60).</summary>
+static class DecimalText
+{
+    public static string Of(decimal value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string Add(string? a, string? b) => Of(Parse(a) + Parse(b));
+
+    static decimal Parse(string? text) =>
+        string.IsNullOrEmpty(text) ? 0m : decimal.Parse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
 }
