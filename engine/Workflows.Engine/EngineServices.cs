@@ -41,6 +41,7 @@ public static class EngineServices
         services.AddSingleton<EndWatchers>();
         services.AddSingleton<TaskIntake>();
         services.AddSingleton<CountLimits>();
+        services.AddSingleton<QueueTaker>();
         services.AddSingleton<NodeServices>();
         services.AddSingleton<TaskRunner>();
         services.AddSingleton<TaskService>();

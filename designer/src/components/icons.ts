@@ -12,6 +12,8 @@ const ICONS: Record<string, string> = {
   call_process: '↪',
   reply: '↩',
   sum: 'Σ',
+  queue: '☰',
+  'queue-get': '⇥',
   connector: '⚡',
 };
 

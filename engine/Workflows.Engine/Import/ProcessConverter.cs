@@ -211,6 +211,8 @@ sealed partial class ProcessConverter(JsonObject process)
                 case "api_rpc_reply": ConvertReply(n, action, ours); break;
                 case "api_callback": used = ConvertCallback(n, action, ours, time); break;
                 case "api_sum": ConvertSum(n, action, ours); break;
+                case "api_queue": ConvertQueue(n, action, ours); break;
+                case "api_get_task": ConvertGetTask(n, action, ours); break;
                 default: ConvertUnsupported(n, action, ours, TypeOf(action)); break;
             }
             usedTime ??= used;
@@ -504,14 +506,40 @@ sealed partial class ProcessConverter(JsonObject process)
         if (Cz.Text(l["err_node_id"]) is { Length: > 0 } err) node.Exits[Exits.Error] = Target(n, err);
     }
 
+    void ConvertQueue(CzNode n, JsonObject l, NodeDefinition node)
+    {
+        node.Type = "queue";
+        var data = Typed(n, l["data"] as JsonObject, l["data_type"] as JsonObject, "queue data");
+        if (data.Count > 0) node.Params["data"] = data;
+        if (l["capacity"] is not null || l["alert_threshold"] is not null)
+            Issue(n, "queue capacity / alert_threshold", "a queue here has no capacity limit and sends no alerts; left out (a count limit on the node can escalate)");
+    }
+
+    void ConvertGetTask(CzNode n, JsonObject l, NodeDefinition node)
+    {
+        node.Type = "get_from_queue";
+        var p = node.Params;
+        p["conv_id"] = ProcessRef(n, l);
+        if ((Cz.Text(l["node_id"]) ?? Cz.Text(l["queue_node_id"])) is { Length: > 0 } queue) p["node_id"] = queue;
+        else
+        {
+            Issue(n, "get from queue without a queue node", "the logic names no node_id; fill it in");
+            p["node_id"] = "unknown";
+        }
+        var order = (Cz.Text(l["order_by"]) ?? "ASC").ToUpperInvariant();
+        if (order is not ("ASC" or "DESC")) Issue(n, $"order_by '{order}'", "not ASC or DESC; ASC (the oldest task) used");
+        p["order_by"] = order == "DESC" ? "DESC" : "ASC";
+        if (Cz.Long(l["count"]) is > 1)
+            Issue(n, $"count {Cz.Long(l["count"])}", "a get-from-queue step takes one task here; put the node in a loop to take more");
+        node.Exits[Exits.Error] = ErrorTarget(n, l);
+    }
+
     void ConvertUnsupported(CzNode n, JsonObject l, NodeDefinition node, string type)
     {
         var what = type switch
         {
             "db_call" => "database call",
             "git_call" or "api_git" => "Git call (code from a repository)",
-            "api_queue" => "queue",
-            "api_get_task" => "get task from queue",
             "api_form" => "form",
             _ => "unknown logic",
         };

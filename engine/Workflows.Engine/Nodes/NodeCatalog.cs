@@ -53,5 +53,7 @@ public static class NodeRegistration
         .AddNodeType<CopyTaskNode>()
         .AddNodeType<CallProcessNode>()
         .AddNodeType<ReplyNode>()
-        .AddNodeType<SumNode>();
+        .AddNodeType<SumNode>()
+        .AddNodeType<QueueNode>()
+        .AddNodeType<GetFromQueueNode>();
 }

@@ -33,4 +33,6 @@ public sealed record WaitSpec(string Kind, DateTimeOffset? WakeAt = null, string
     public const string Time = "time";
     public const string Callback = "callback";
     public const string Reply = "reply";
+    /// <summary>In a queue node until a get-from-queue node takes the task.</summary>
+    public const string Queue = "queue";
 }

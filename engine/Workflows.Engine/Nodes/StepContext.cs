@@ -110,6 +110,13 @@ public sealed class StepContext
     /// <summary>Merges data into a task waiting for a callback and lets it continue (copy task, mode modify).</summary>
     public Task<WakeResult> SendToWaitingTaskAsync(long taskId, JsonObject data) => _services.SendToWaitingTaskAsync(taskId, data, Cancellation);
 
+    /// <summary>
+    /// Takes the oldest (or newest) task waiting in a queue node of a process (get from queue). The
+    /// taken task moves on when this task's step is committed, in the same transaction.
+    /// </summary>
+    public Task<QueueTake> TakeFromQueueAsync(long convId, string queueNodeId, bool newest) =>
+        _services.TakeFromQueueAsync(_task, convId, queueNodeId, newest, Cancellation);
+
     /// <summary>Answers the task that called this one (call process); fails when nobody waits.</summary>
     public Task<WakeResult> ReplyToCallerAsync(JsonObject data, NodeError? exception)
     {

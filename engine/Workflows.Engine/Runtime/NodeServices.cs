@@ -9,7 +9,7 @@ namespace Workflows.Engine.Runtime;
 /// Built from parts below the runner (intake, waker, refs, registry): the runner depends on this, and
 /// nothing here depends on the runner, so there is no cycle to break by looking services up late.
 /// </remarks>
-public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock, ProcessRegistry processes, TaskIntake intake, TaskWaker waker, ActiveRefs refs, Variables.EnvironmentVariables env, NodeSums sums, NodeCounters counters)
+public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock, ProcessRegistry processes, TaskIntake intake, TaskWaker waker, ActiveRefs refs, Variables.EnvironmentVariables env, NodeSums sums, NodeCounters counters, QueueTaker queues)
 {
     public Variables.EnvironmentVariables Env => env;
     public ScriptHost Scripts => scripts;
@@ -37,6 +37,9 @@ public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock
 
     public Task<WakeResult> SendToWaitingTaskAsync(long taskId, JsonObject data, CancellationToken cancel) =>
         waker.CallbackAsync(taskId, data, cancel: cancel);
+
+    internal Task<QueueTake> TakeFromQueueAsync(TaskState taker, long convId, string nodeId, bool newest, CancellationToken cancel) =>
+        queues.TakeAsync(taker, convId, nodeId, newest, cancel);
 
     public Task<WakeResult> ReplyAsync(long callerId, string calleeObjId, JsonObject data, NodeError? exception, CancellationToken cancel) =>
         waker.ReplyAsync(callerId, calleeObjId, data, exception, cancel);

@@ -146,9 +146,12 @@ public sealed class TaskRunner
             {
                 step.Undo();
                 outcome = NodeOutcome.Software("task_size_limit", $"the task's data would be {size} bytes, over the limit of {process.TaskSizeLimit}");
+                LetGo(task);
             }
             task.ChangedAt = _clock.UtcNow;
             if (!await Apply(task, process, node, step, outcome, reason)) return false;
+            // A task taken from a queue moves on once its taker's step is committed: commit now, not later.
+            if (task.Taken is not null) await Commit(task);
 
             if (++steps >= _options.StepsPerRun)
             {
@@ -320,12 +323,32 @@ public sealed class TaskRunner
 
     async Task Commit(TaskState task)
     {
-        await Outside(async () => { await _writer.Save(task); return true; });
+        try { await Outside(async () => { await _writer.Save(task); return true; }); }
+        catch
+        {
+            LetGo(task);
+            throw;
+        }
         if (!task.Stored)
         {
             task.Stored = true;
             task.FirstCommit?.TrySetResult();
         }
+        if (task.Taken is { } taken)
+        {
+            // Committed together with its taker: the taken task now runs on from the queue's next node.
+            task.Taken = null;
+            _limits.Move(taken.Process, taken.From, taken.To);
+            _ = _queue.SubmitHeld(taken.Task);
+        }
+    }
+
+    /// <summary>A take from a queue that will not be committed: the queued task stays where its row says.</summary>
+    void LetGo(TaskState task)
+    {
+        if (task.Taken is not { } taken) return;
+        task.Taken = null;
+        _queue.Release(taken.Task.Id);
     }
 
     static void Record(TaskState task, CompiledNode node, StepContext step, string outcome, string? exit, string? error)

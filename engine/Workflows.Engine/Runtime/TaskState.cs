@@ -30,6 +30,8 @@ public sealed class TaskState
     internal List<StepRecord> Pending { get; } = [];
     /// <summary>What sum nodes added since the last commit; committed with the task's row.</summary>
     internal List<SumDelta> PendingSums { get; } = [];
+    /// <summary>A task this one took from a queue in its last step: its new row commits with this task's.</summary>
+    internal TakenTask? Taken { get; set; }
     /// <summary>Completed when a new task's first row is committed: the moment its creator may be answered.</summary>
     internal TaskCompletionSource? FirstCommit { get; set; }
     /// <summary>Set when a wait ends: how the task leaves its waiting node, and the data the wake brings.</summary>

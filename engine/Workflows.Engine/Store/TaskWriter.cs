@@ -12,7 +12,11 @@ namespace Workflows.Engine.Store;
 /// </summary>
 public sealed class TaskWriter : IAsyncDisposable
 {
-    sealed record Item(TaskRow Row, bool IsNew, string? Steps, long HistoryAt, SumDelta[]? Sums, TaskCompletionSource Done);
+    sealed record Item(TaskRow Row, bool IsNew, string? Steps, long HistoryAt, SumDelta[]? Sums, TaskCompletionSource Done)
+    {
+        /// <summary>A task taken from a queue by this one: written in the same transaction.</summary>
+        public Item? With { get; init; }
+    }
 
     readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
     readonly EngineOptions _options;
@@ -50,8 +54,17 @@ public sealed class TaskWriter : IAsyncDisposable
     Task? _upkeep;
     readonly CancellationTokenSource _stop = new();
 
-    /// <summary>Snapshots the task and its pending steps now; completes when they are committed.</summary>
+    /// <summary>Snapshots the task and its pending steps now (and a task it took from a queue); completes when they are committed.</summary>
     public Task Save(TaskState task)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var item = Snapshot(task, done) with { With = task.Taken is { } taken ? Snapshot(taken.Task, done) : null };
+        if (!_queue.Writer.TryWrite(item))
+            done.SetException(new InvalidOperationException("The engine is stopping."));
+        return done.Task;
+    }
+
+    static Item Snapshot(TaskState task, TaskCompletionSource done)
     {
         var row = ToRow(task);
         string? steps = null;
@@ -66,10 +79,7 @@ public sealed class TaskWriter : IAsyncDisposable
             sums = [.. task.PendingSums];
             task.PendingSums.Clear();
         }
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Item(row, !task.Stored, steps, task.ChangedAt.ToUnixTimeMilliseconds(), sums, done)))
-            done.SetException(new InvalidOperationException("The engine is stopping."));
-        return done.Task;
+        return new Item(row, !task.Stored, steps, task.ChangedAt.ToUnixTimeMilliseconds(), sums, done);
     }
 
     internal static TaskRow ToRow(TaskState task) => new()
@@ -130,7 +140,8 @@ public sealed class TaskWriter : IAsyncDisposable
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var writes = new List<TaskWrite>(batch.Count);
         foreach (var item in batch)
-            writes.Add(new TaskWrite(item.Row, item.IsNew, item.Steps, item.HistoryAt, item.Steps is null ? 0 : _ids.Next(), item.Sums));
+            for (var one = item; one is not null; one = one.With)
+                writes.Add(new TaskWrite(one.Row, one.IsNew, one.Steps, one.HistoryAt, one.Steps is null ? 0 : _ids.Next(), one.Sums));
         List<StatDelta> stats = [];
         if (withStats)
             foreach (var (conv, node, entered, left) in _counters.TakeDeltas()) stats.Add(new StatDelta(conv, node, entered, left));

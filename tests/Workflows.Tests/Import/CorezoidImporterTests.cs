@@ -379,8 +379,6 @@ public sealed class CorezoidImporterTests
     [TestCase("db_call", """ "instance_id":1,"query":"SELECT 1" """)]
     [TestCase("git_call", """ "repo":"r","lang":"js" """)]
     [TestCase("api_git", """ "repo":"r" """)]
-    [TestCase("api_queue", """ "data":{} """)]
-    [TestCase("api_get_task", """ "conv_id":5,"node_id":"x" """)]
     [TestCase("api_form", """ "form_id":"x" """)]
     [TestCase("something_new", """ "x":1 """)]
     public void Unsupported_logics_are_reported_per_node_and_keep_the_graph_connected(string type, string fields)
@@ -477,6 +475,24 @@ public sealed class CorezoidImporterTests
         Assert.That(whats, Has.Some.Contains("conv[ID]"));
         Assert.That(whats, Has.Some.Contains("node[abc]"), "abc is no node of this process");
         Assert.That(whats, Has.None.Contains("node[a]"), "a node of the same process is read as it is");
+    }
+
+    [Test]
+    public void Api_queue_and_api_get_task_become_a_queue_and_a_get_from_queue_node()
+    {
+        var queue = Node("""{"type":"api_queue","data":{"key":"val","n":"13003"},"data_type":{"key":"string","n":"number"},"capacity":5000},{"type":"go","to_node_id":"g"}""",
+            semaphors: """{"type":"time","value":2,"dimension":"hour","to_node_id":"f"}""");
+        var get = Node("""{"type":"api_get_task","conv_id":1652996,"node_id":"680b687682ba963ebb9f9ed5","order_by":"DESC","err_node_id":"e","user_id":68381,"count":5},{"type":"go","to_node_id":"f"}""", id: "g");
+        var process = ImportOne(Process($"{Start},{queue},{get},{Final},{ErrorFinal}"));
+        var q = Node(process, "a");
+        Assert.That(q.Type, Is.EqualTo("queue"));
+        Assert.That(q.Params["data"]!.ToJsonString(), Is.EqualTo("""{"key":"val","n":13003}"""));
+        Assert.That((q.Exits["next"], q.Exits["timeout"], q.TimeLimit!.Seconds), Is.EqualTo(("g", "f", (double?)7200)), "a time semaphor moves a task nobody took");
+        var g = Node(process, "g");
+        Assert.That(g.Type, Is.EqualTo("get_from_queue"));
+        Assert.That(g.Params.ToJsonString(), Is.EqualTo("""{"conv_id":"1652996","node_id":"680b687682ba963ebb9f9ed5","order_by":"DESC"}"""));
+        Assert.That((g.Exits["next"], g.Exits["error"]), Is.EqualTo(("f", "e")));
+        Assert.That(process.Issues.Select(i => (i.NodeId, i.What)), Is.EquivalentTo(new[] { ("a", "queue capacity / alert_threshold"), ("g", "count 5") }));
     }
 
     [Test]
