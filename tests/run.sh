@@ -43,19 +43,23 @@ if [ -x "$pg_bin/initdb" ]; then
   fi
 fi
 
-# The designer: dependencies and unit tests (vitest).
-( cd designer && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } \
+# The designer: dependencies (again when package-lock.json changed), lint (ESLint, no warnings) and unit tests (vitest).
+( cd designer && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } \
   && npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json" ) | tail -n 15
 designer_status=${PIPESTATUS[0]}
+( cd designer && npm run --silent lint ) > "$results/lint.txt" 2>&1
+lint_status=$?
+if [ "$lint_status" -ne 0 ]; then echo "designer lint (ESLint) failed:"; tail -n 30 "$results/lint.txt"; fi
 
 # The .NET suite: the real server on Kestrel + SQLite files and the private PostgreSQL, fake vendor services, headless Chromium.
 dotnet test Workflows.sln --logger "trx;LogFileName=dotnet.trx" --results-directory "$results" "$@" 2>&1 \
   | grep -vE '^\s*$' | tail -n 40
 dotnet_status=${PIPESTATUS[0]}
 
-python3 - "$results" <<'PY'
+python3 - "$results" "$lint_status" <<'PY'
 import json, os, sys, glob, xml.etree.ElementTree as ET
 results = sys.argv[1]
+checks = {"designer lint (ESLint)": sys.argv[2]}
 passed = failed = skipped = 0
 for trx in glob.glob(os.path.join(results, "**", "*.trx"), recursive=True):
     for result in ET.parse(trx).getroot().iter("{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}UnitTestResult"):
@@ -72,7 +76,11 @@ if os.path.exists(vitest):
 else:
     failed += 1
     print("designer unit tests did not run")
+for name, status in checks.items():
+    if status != "0":
+        failed += 1
+        print(f"{name} failed (counted as one failed test)")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 summary_status=$?
-if [ "$dotnet_status" -ne 0 ] || [ "$designer_status" -ne 0 ] || [ "$summary_status" -ne 0 ]; then exit 1; fi
+if [ "$dotnet_status" -ne 0 ] || [ "$designer_status" -ne 0 ] || [ "$lint_status" -ne 0 ] || [ "$summary_status" -ne 0 ]; then exit 1; fi

@@ -44,19 +44,3 @@ export function App() {
     </div>
   );
 }
-
-export function Link({ to, children, className }: { to: string; children: React.ReactNode; className?: string }) {
-  return (
-    <a
-      href={to}
-      className={className}
-      onClick={(e) => {
-        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-        e.preventDefault();
-        navigate(to);
-      }}
-    >
-      {children}
-    </a>
-  );
-}

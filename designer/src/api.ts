@@ -1,9 +1,11 @@
 // Typed client of the Workflows server API. All paths are relative to the site root.
 import { errorsFromProblem } from './model/errors';
 import type {
-  CatalogEntry, Counters, Definition, ProcessDetails, ProcessSummary, Task, TaskDetails,
+  CatalogEntry, Counters, Definition, EnvVarInfo, ProcessDetails, ProcessSummary, Task, TaskDetails,
   ValidationError, ValidationResult, VersionInfo,
 } from './model/types';
+
+export type { EnvVarInfo };
 
 /** An HTTP error, with RFC 9457 problem details when the server sent them. */
 export class ApiError extends Error {
@@ -55,14 +57,6 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 export const SIGNED_OUT = 'workflows:signed-out';
 
 /** A user as admins see them (never with secrets). */
-/** An environment variable ({{env_var[@name]}}); a secret's value is never sent back. */
-export interface EnvVarInfo {
-  name: string;
-  secret: boolean;
-  value: string | null;
-  updated_at: string;
-}
-
 export interface UserInfo {
   login: string;
   role: 'admin' | 'editor' | 'viewer';

@@ -18,7 +18,11 @@ public static class WorkflowsApp
     {
         // Content root = the binaries' folder: appsettings.json is found whatever the working directory,
         // and the configuration watcher does not watch the working directory where the database writes.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // The application's name is the server's also when a test host builds it (the OpenAPI document's title and tags use it).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ContentRootPath = AppContext.BaseDirectory, ApplicationName = typeof(WorkflowsApp).Assembly.GetName().Name,
+        });
         configure?.Invoke(builder);
         ListenByDefault(builder);
         var options = builder.Configuration.GetSection("Workflows").Get<EngineOptions>() ?? new EngineOptions();
@@ -29,7 +33,7 @@ public static class WorkflowsApp
         builder.Services.AddWorkflowsConnectors(builder.Configuration);
         builder.AddWorkflowsTelemetry();
         Demo.DemoMode.AddDemoMode(builder.Services, builder.Configuration);
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(OpenApiShapes.Configure);
         builder.Services.AddSingleton<MetricsEndpoint>();
         builder.Services.AddWorkflowsDataProtection(builder.Configuration);
         builder.Services.AddWorkflowsAuth();

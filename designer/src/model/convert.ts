@@ -8,9 +8,6 @@ export interface FlowNodeData extends Record<string, unknown> {
   catalog?: CatalogEntry;
   exits: ExitInfo[];
   hasError?: boolean;
-  counter?: number | null;
-  /** The node's running sums from the live counters (sum nodes); null when the live view is off. */
-  sums?: Record<string, string> | null;
   onPath?: boolean;
 }
 

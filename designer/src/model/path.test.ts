@@ -3,11 +3,15 @@ import { pathEdgesInDefinition, pathFromHistory } from './path';
 import { sampleDefinition } from './fixtures';
 import type { HistoryStep } from './types';
 
+/** A history step as the server writes it: every field present, null when empty. */
+const step = (s: Partial<HistoryStep> & Pick<HistoryStep, 'node_id' | 'outcome'>): HistoryStep =>
+  ({ at: '', exit: null, set: null, unset: null, error: null, ...s });
+
 const history: HistoryStep[] = [
-  { node_id: 'start', at: '2025-01-01T00:00:00Z', outcome: 'go', exit: 'next' },
-  { node_id: 'code1', at: '2025-01-01T00:00:01Z', outcome: 'go', exit: 'next', set: { phone: '7916' } },
-  { node_id: 'check', at: '2025-01-01T00:00:02Z', outcome: 'go', exit: 'ok' },
-  { node_id: 'done', at: '2025-01-01T00:00:03Z', outcome: 'finish', exit: null },
+  step({ node_id: 'start', at: '2025-01-01T00:00:00Z', outcome: 'go', exit: 'next' }),
+  step({ node_id: 'code1', at: '2025-01-01T00:00:01Z', outcome: 'go', exit: 'next', set: { phone: '7916' } }),
+  step({ node_id: 'check', at: '2025-01-01T00:00:02Z', outcome: 'go', exit: 'ok' }),
+  step({ node_id: 'done', at: '2025-01-01T00:00:03Z', outcome: 'finish', exit: null }),
 ];
 
 describe('path highlighting', () => {
@@ -35,8 +39,8 @@ describe('path highlighting', () => {
     const def = sampleDefinition();
     const exits = (id: string) => def.nodes.find((n) => n.id === id)?.exits;
     const h: HistoryStep[] = [
-      { node_id: 'check', at: '', outcome: 'go', exit: 'renamed' },
-      { node_id: 'fail', at: '', outcome: 'finish' },
+      step({ node_id: 'check', at: '', outcome: 'go', exit: 'renamed' }),
+      step({ node_id: 'fail', at: '', outcome: 'finish' }),
     ];
     expect([...pathEdgesInDefinition(h, exits)]).toEqual(['check::default']);
     expect([...pathEdgesInDefinition(history, exits)]).toEqual(['start::next', 'code1::next', 'check::ok']);

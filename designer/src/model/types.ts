@@ -1,4 +1,5 @@
 // Types of the Workflows server contract (JSON, snake_case).
+import type { components } from '../generated/api';
 
 export interface NodeDef {
   id: string;
@@ -87,89 +88,21 @@ export interface CatalogEntry {
   help?: string | null;
 }
 
-export interface ProcessSummary {
-  conv_id: number;
-  title: string;
-  description?: string | null;
-  alias?: string | null;
-  status: 'active' | 'paused' | 'broken' | string;
-  /** Why a stored version cannot run (the process keeps its tasks and takes no new ones until saved again). */
-  broken?: string | null;
-  version: number;
-  hash: string;
-  public_url: string;
-  tasks: number;
-  created_at: string;
-  changed_at: string;
-}
-
-export interface ProcessDetails extends ProcessSummary {
-  definition: Definition;
-  /** Accepted, with remarks (a node no path reaches). */
-  warnings?: ValidationError[];
-}
-
-export interface ValidationError {
-  node_id: string | null;
-  field: string | null;
-  message: string;
-}
-
-export interface ValidationResult {
-  valid: boolean;
-  errors: ValidationError[];
-  warnings?: ValidationError[];
-}
-
-export interface VersionInfo {
-  version: number;
-  created_at: string;
-}
-
-export interface NodeCounter {
-  now: number;
-  entered: number;
-  left: number;
-}
-
-export interface Counters {
-  conv_id: number;
-  nodes: Record<string, NodeCounter>;
-  /** Running sums of sum nodes: node id → sum name → exact decimal text. */
-  sums?: Record<string, Record<string, string>>;
-}
-
-export interface Task {
-  obj_id: string;
-  conv_id: number;
-  ref?: string | null;
-  node_id: string;
-  status: 'processing' | 'waiting' | 'finished' | string;
-  result?: 'success' | 'error' | string | null;
-  data: Record<string, unknown>;
-  /** What the task waits for: time, callback or reply. */
-  wait?: string | null;
-  /** When the timers next wake it: its delay's end or its time limit, whichever comes first. */
-  wake_at?: string | null;
-  /** When its time limit runs out (wait_callback's timeout_seconds). */
-  time_limit_at?: string | null;
-  created_at: string;
-  changed_at: string;
-}
-
-export interface HistoryStep {
-  node_id: string;
-  at: string;
-  outcome: 'go' | 'fail' | 'wait' | 'finish' | string;
-  exit?: string | null;
-  set?: Record<string, unknown> | null;
-  unset?: string[] | null;
-  error?: string | null;
-}
-
-export interface TaskDetails extends Task {
-  history: HistoryStep[];
-}
+// The API's answers: generated from the server's OpenAPI document (see scripts/api-types.mjs).
+type Schemas = components['schemas'];
+export type ProcessSummary = Schemas['ProcessSummary'];
+/** The definition is the process file (docs/process.schema.json), typed above. */
+export type ProcessDetails = Omit<Schemas['ProcessDetails'], 'definition'> & { definition: Definition };
+export type ValidationError = Schemas['ValidationError'];
+export type ValidationResult = Schemas['ValidationResult'];
+export type VersionInfo = Schemas['VersionInfo'];
+export type NodeCounter = Schemas['NodeCounter'];
+export type Counters = Schemas['ProcessCounters'];
+export type Task = Schemas['TaskInfo'];
+export type HistoryStep = Schemas['HistoryStep'];
+export type TaskDetails = Schemas['TaskDetails'];
+/** An environment variable ({{env_var[@name]}}); a secret's value is never sent back. */
+export type EnvVarInfo = Schemas['EnvVarInfo'];
 
 /** Condition rule of a `condition` node. */
 export interface Condition {

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { api, ApiError, subscribeCounters } from '../api';
-import { Link } from '../App';
+import { useShallow } from 'zustand/react/shallow';
+import { Link } from '../components/Link';
 import { Canvas } from '../components/canvas/Canvas';
 import { Palette } from '../components/canvas/Palette';
 import { ErrorList } from '../components/ErrorList';
@@ -10,14 +10,16 @@ import { ProcessPanel } from '../components/panels/ProcessPanel';
 import { PublicPanel } from '../components/panels/PublicPanel';
 import { TasksPanel } from '../components/panels/TasksPanel';
 import { VersionsPanel } from '../components/panels/VersionsPanel';
-import { copyNodes, isClip, pasteNodes, type Clip } from '../model/clipboard';
-import { defaultParams } from '../model/convert';
+import { useLiveCounters } from '../hooks/useLiveCounters';
+import { useNotice } from '../hooks/useNotice';
+import { useProcessLoading } from '../hooks/useProcessLoading';
+import { useSaving } from '../hooks/useSaving';
+import { useShortcuts } from '../hooks/useShortcuts';
+import { canonical, defaultParams } from '../model/convert';
 import { uniqueId } from '../model/ids';
 import { autoLayout } from '../model/layout';
-import type { Definition, ValidationError } from '../model/types';
 import { canRedo, canUndo } from '../model/undo';
-import { setLeaveGuard } from '../router';
-import { isDirty, useEditor, type SideTab } from '../store/editor';
+import { editorPageView, useEditor, type SideTab } from '../store/editor';
 
 export function EditorPage({ convId }: { convId: number }) {
   return (
@@ -27,106 +29,16 @@ export function EditorPage({ convId }: { convId: number }) {
   );
 }
 
-const CLIP_KEY = 'workflows.clipboard';
-
-/** " 1 warning: see Errors." after a save or a validation the server accepted with remarks. */
-function warningNote(warnings: ValidationError[] | undefined): string {
-  const n = warnings?.length ?? 0;
-  return n === 0 ? '' : ` ${n} warning${n === 1 ? '' : 's'}: see Errors.`;
-}
-let pasteCount = 0;
-
 function Editor({ convId }: { convId: number }) {
-  const s = useEditor();
+  // Only what the page shows: live-counter pushes and canvas-only changes do not re-render it.
+  const s = useEditor(useShallow(editorPageView));
   const flow = useReactFlow();
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<{ kind: 'success' | 'error' | 'info'; text: string } | null>(null);
-  const [saving, setSaving] = useState(false);
-  const dirty = isDirty(s);
-  const noticeTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
-
-  const flash = useCallback((kind: 'success' | 'error' | 'info', text: string, ms = 3500) => {
-    setNotice({ kind, text });
-    clearTimeout(noticeTimer.current);
-    if (kind !== 'error') noticeTimer.current = setTimeout(() => setNotice(null), ms);
-  }, []);
-
-  // Load the catalog and the process.
-  useEffect(() => {
-    let cancelled = false;
-    api.catalog().then((c) => !cancelled && useEditor.getState().setCatalog(c)).catch((e) => !cancelled && setLoadError(`Catalog: ${e.message}`));
-    api
-      .getProcess(convId)
-      .then((p) => {
-        if (cancelled) return;
-        const { definition, ...summary } = p;
-        useEditor.getState().load(summary, { ...definition, conv_id: p.conv_id });
-        useEditor.getState().setWarnings(p.warnings ?? []);
-        setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
-      })
-      .catch((e: ApiError) => !cancelled && setLoadError(e.status === 404 ? `Process ${convId} does not exist.` : e.message));
-    return () => {
-      cancelled = true;
-    };
-  }, [convId, flow]);
-
-  useEffect(() => {
-    document.title = `${s.def?.title ?? 'Process'}${dirty ? ' •' : ''} · Workflows`;
-  }, [s.def?.title, dirty]);
-
-  // Warn before leaving with unsaved changes (browser close/reload and in-app navigation).
-  useEffect(() => {
-    const onBefore = (e: BeforeUnloadEvent) => {
-      if (isDirty(useEditor.getState())) {
-        e.preventDefault();
-        e.returnValue = '';
-      }
-    };
-    window.addEventListener('beforeunload', onBefore);
-    setLeaveGuard(() => !isDirty(useEditor.getState()) || window.confirm('You have unsaved changes. Leave without saving?'));
-    return () => {
-      window.removeEventListener('beforeunload', onBefore);
-      setLeaveGuard(null);
-    };
-  }, []);
-
-  // Live counters over server-sent events.
-  useEffect(() => {
-    if (!s.live) return;
-    const st = useEditor.getState();
-    api.counters(convId).then((c) => useEditor.getState().live && st.setCounters(c)).catch(() => {});
-    return subscribeCounters(
-      convId,
-      (c) => useEditor.getState().setCounters(c),
-      (state) => state === 'error' && flash('info', 'Live stream interrupted, reconnecting…', 2000),
-    );
-  }, [s.live, convId, flash]);
-
-  const save = useCallback(async () => {
-    const st = useEditor.getState();
-    if (!st.def || st.viewing || saving) return;
-    setSaving(true);
-    try {
-      const p = await api.saveProcess(convId, st.def);
-      const { definition, ...summary } = p;
-      // Keep what the user has now if it changed during the request.
-      const latest = useEditor.getState().def!;
-      const saved = { ...definition, conv_id: p.conv_id };
-      useEditor.getState().markSaved(summary, saved, latest === st.def ? saved : latest);
-      st.setErrors([]);
-      st.setWarnings(p.warnings ?? []);
-      flash('success', `Saved as version ${p.version}.` + warningNote(p.warnings));
-    } catch (e) {
-      const err = e as ApiError;
-      st.setErrors(err.errors);
-      if (err.errors.length) {
-        flash('error', `Not saved: ${err.errors.length} error(s). Fix the highlighted nodes.`);
-        st.setTab(err.errors.some((x) => x.node_id) && st.selectedNodes.length === 1 ? 'node' : 'errors');
-      } else flash('error', `Not saved: ${err.message}`);
-    } finally {
-      setSaving(false);
-    }
-  }, [convId, flash, saving]);
+  const { notice, flash, dismiss } = useNotice();
+  const loadError = useProcessLoading(convId, flow);
+  const { saving, save, validate, restore } = useSaving(convId, flash);
+  useLiveCounters(convId, flash);
+  useShortcuts(save, flash);
+  const dirty = useMemo(() => !!s.def && canonical(s.def) !== s.savedJson, [s.def, s.savedJson]);
 
   const pickNode = useCallback(
     (id: string) => {
@@ -139,27 +51,9 @@ function Editor({ convId }: { convId: number }) {
     [flow],
   );
 
-  const validate = useCallback(async () => {
-    const st = useEditor.getState();
-    if (!st.def) return;
-    try {
-      const r = await api.validate(st.def);
-      st.setErrors(r.errors ?? []);
-      st.setWarnings(r.warnings ?? []);
-      if (r.valid) flash('success', 'The process is valid.' + warningNote(r.warnings));
-      else {
-        flash('error', `${r.errors.length} error(s) found.`);
-        st.setTab('errors');
-      }
-    } catch (e) {
-      const err = e as ApiError;
-      if (err.errors?.length) {
-        st.setErrors(err.errors);
-        st.setTab('errors');
-      }
-      flash('error', err.message);
-    }
-  }, [flash]);
+  useEffect(() => {
+    document.title = `${s.def?.title ?? 'Process'}${dirty ? ' •' : ''} · Workflows`;
+  }, [s.def?.title, dirty]);
 
   const addNode = useCallback((type: string, position?: { x: number; y: number }) => {
     const st = useEditor.getState();
@@ -182,63 +76,6 @@ function Editor({ convId }: { convId: number }) {
     st.change((d) => autoLayout(d, sizes));
     setTimeout(() => flow.fitView({ padding: 0.2, duration: 300, maxZoom: 1.2 }), 50);
   }, [flow]);
-
-  const restore = useCallback(async (def: Definition, version: number) => {
-    const p = await api.saveProcess(convId, { ...def, conv_id: convId });
-    const { definition, ...summary } = p;
-    useEditor.getState().load(summary, { ...definition, conv_id: p.conv_id });
-    useEditor.getState().setTab('versions');
-    flash('success', `Version ${version} restored as version ${p.version}.`);
-  }, [convId, flash]);
-
-  // Keyboard shortcuts.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const mod = e.ctrlKey || e.metaKey;
-      if (!mod) return;
-      const key = e.key.toLowerCase();
-      if (key === 's') {
-        e.preventDefault();
-        void save();
-        return;
-      }
-      const t = e.target as HTMLElement | null;
-      const typing = !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
-      if (typing) return;
-      const st = useEditor.getState();
-      if (key === 'z' && !e.shiftKey) {
-        e.preventDefault();
-        st.undo();
-      } else if ((key === 'z' && e.shiftKey) || key === 'y') {
-        e.preventDefault();
-        st.redo();
-      } else if (key === 'c' && st.def && st.selectedNodes.length) {
-        const clip = copyNodes(st.def, st.selectedNodes);
-        localStorage.setItem(CLIP_KEY, JSON.stringify(clip));
-        pasteCount = 0;
-        flash('info', `Copied ${clip.nodes.length} node(s).`, 1500);
-      } else if (key === 'v' && st.def && !st.viewing) {
-        let clip: Clip | null = null;
-        try {
-          const parsed = JSON.parse(localStorage.getItem(CLIP_KEY) ?? 'null');
-          if (isClip(parsed)) clip = parsed;
-        } catch {
-          /* nothing to paste */
-        }
-        if (!clip || !clip.nodes.length) return;
-        e.preventDefault();
-        pasteCount++;
-        const r = pasteNodes(st.def, clip, { x: 40 * pasteCount, y: 40 * pasteCount });
-        st.change(() => r.def);
-        st.select(r.ids);
-      } else if (key === 'a') {
-        e.preventDefault();
-        if (st.def) st.select(st.def.nodes.map((n) => n.id));
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [save, flash]);
 
   if (loadError && !s.def) {
     return (
@@ -288,7 +125,7 @@ function Editor({ convId }: { convId: number }) {
         </div>
       </header>
       {notice && (
-        <div className={`notice ${notice.kind}`} onClick={() => setNotice(null)}>
+        <div className={`notice ${notice.kind}`} onClick={dismiss}>
           {notice.text}
         </div>
       )}

@@ -9,14 +9,17 @@ export function EnvPage({ canEdit }: { canEdit: boolean }) {
   const [value, setValue] = useState('');
   const [secret, setSecret] = useState(false);
 
-  const load = useCallback(async () => {
-    try {
-      setVars(await api.envVars());
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, []);
+  const load = useCallback(
+    () =>
+      api.envVars().then(
+        (list) => {
+          setVars(list);
+          setError(null);
+        },
+        (e: Error) => setError(e.message),
+      ),
+    [],
+  );
   useEffect(() => void load(), [load]);
 
   async function act(action: () => Promise<unknown>) {

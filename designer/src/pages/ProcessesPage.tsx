@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError } from '../api';
-import { Link } from '../App';
+import { Link } from '../components/Link';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { ErrorList } from '../components/ErrorList';
 import { formatTime } from '../components/format';

@@ -10,14 +10,17 @@ export function UsersPage() {
   const [role, setRole] = useState('editor');
   const [password, setPassword] = useState('');
 
-  const load = useCallback(async () => {
-    try {
-      setUsers(await api.users());
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, []);
+  const load = useCallback(
+    () =>
+      api.users().then(
+        (list) => {
+          setUsers(list);
+          setError(null);
+        },
+        (e: Error) => setError(e.message),
+      ),
+    [],
+  );
   useEffect(() => void load(), [load]);
 
   async function act(action: () => Promise<IssuedUser | void>) {

@@ -147,6 +147,46 @@ function same(a: string[], b: string[]) {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/**
+ * What the editor page shows (with useShallow): everything but the counters, the catalog index and
+ * the canvas's own selection of edges, so a live-counter push does not re-render the page.
+ * Actions are stable and come along.
+ */
+export const editorPageView = (s: EditorState) => ({
+  convId: s.convId,
+  summary: s.summary,
+  catalogList: s.catalogList,
+  def: s.def,
+  savedJson: s.savedJson,
+  history: s.history,
+  selectedNodes: s.selectedNodes,
+  errors: s.errors,
+  warnings: s.warnings,
+  tab: s.tab,
+  viewing: s.viewing,
+  live: s.live,
+  trackedTask: s.trackedTask,
+  path: s.path,
+  undo: s.undo,
+  redo: s.redo,
+  select: s.select,
+  setTab: s.setTab,
+  setViewing: s.setViewing,
+  setLive: s.setLive,
+  track: s.track,
+});
+
+/** What the canvas draws from (with useShallow): no counters, each node selects its own. */
+export const canvasView = (s: EditorState) => ({
+  def: s.viewing?.def ?? s.def,
+  readOnly: !!s.viewing,
+  catalog: s.catalog,
+  selectedNodes: s.selectedNodes,
+  selectedEdges: s.selectedEdges,
+  errors: s.errors,
+  path: s.path,
+});
+
 export function isDirty(s: Pick<EditorState, 'def' | 'savedJson'>): boolean {
   return !!s.def && canonical(s.def) !== s.savedJson;
 }

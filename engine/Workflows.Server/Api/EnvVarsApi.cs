@@ -12,8 +12,8 @@ public static class EnvVarsApi
     {
         var api = app.MapGroup("/api/env").WithTags("Management API").RequireViewerToReadEditorToChange().RequireRateLimiting(PublicApi.UserRateLimitPolicy);
 
-        api.MapGet("", (EnvironmentVariables env) => Results.Json(new JsonArray(env.All.Select(v => (JsonNode)View(v)).ToArray())))
-            .WithSummary("The environment variables; secret ones without their value");
+        api.MapGet("", (EnvironmentVariables env) => Results.Json(env.All.Select(EnvVarInfo.Of).ToList()))
+            .Produces<IReadOnlyList<EnvVarInfo>>().WithSummary("The environment variables; secret ones without their value");
 
         api.MapPut("/{name}", async (string name, HttpRequest request, EnvironmentVariables env) =>
         {
@@ -23,19 +23,11 @@ public static class EnvVarsApi
                 return Problems.BadRequest("value must be a string");
             if (body["secret"] is { } s && (s is not JsonValue sv || sv.GetValueKind() is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False)))
                 return Problems.BadRequest("secret must be true or false");
-            try { return Results.Json(View(await env.SetAsync(name, value.GetValue<string>(), (bool?)body["secret"] ?? false))); }
+            try { return Results.Json(EnvVarInfo.Of(await env.SetAsync(name, value.GetValue<string>(), (bool?)body["secret"] ?? false))); }
             catch (EngineException e) { return Problems.From(e); }
-        }).WithSummary("Creates or replaces a variable: {\"value\": \"…\", \"secret\": false}");
+        }).Produces<EnvVarInfo>().WithSummary("Creates or replaces a variable: {\"value\": \"…\", \"secret\": false}");
 
         api.MapDelete("/{name}", async (string name, EnvironmentVariables env) =>
             await env.DeleteAsync(name) ? Results.NoContent() : Problems.From(EngineException.NotFound($"no environment variable '{name}'")));
     }
-
-    static JsonObject View(EnvVar v) => new()
-    {
-        ["name"] = v.Name,
-        ["secret"] = v.Secret,
-        ["value"] = v.Secret ? null : v.Value,
-        ["updated_at"] = v.UpdatedAt.ToString("O"),
-    };
 }

@@ -24,8 +24,8 @@ public static class ManagementApi
             var (definition, problem) = await Json.ReadDefinition(request);
             if (problem is not null) return problem;
             var (errors, warnings) = compiler.Review(definition!);
-            return Results.Json(new { valid = errors.Count == 0, errors = errors.Select(ErrorView), warnings = warnings.Select(ErrorView) });
-        });
+            return Results.Json(new ValidationResult(errors.Count == 0, errors.Select(ValidationError.Of).ToList(), warnings.Select(ValidationError.Of).ToList()));
+        }).Produces<ValidationResult>();
 
         api.MapGet("/processes", (string? search, ProcessRegistry processes, NodeCounters counters) =>
             processes.All
@@ -33,7 +33,7 @@ public static class ManagementApi
                     || p.Row.Title.Contains(search, StringComparison.OrdinalIgnoreCase)
                     || p.ConvId.ToString().Contains(search, StringComparison.Ordinal)
                     || (p.Row.Alias?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false))
-                .Select(p => Summary(p, counters)));
+                .Select(p => ProcessSummary.Of(p, counters)));
 
         api.MapPost("/processes", async (HttpRequest request, ProcessRegistry processes, NodeCounters counters) =>
         {
@@ -42,22 +42,22 @@ public static class ManagementApi
             return await Guard(async () =>
             {
                 var entry = await processes.CreateAsync(definition!);
-                return Results.Json(Detail(entry, counters), statusCode: StatusCodes.Status201Created);
+                return Results.Json(ProcessDetails.With(entry, counters), statusCode: StatusCodes.Status201Created);
             });
-        });
+        }).Produces<ProcessDetails>(StatusCodes.Status201Created);
 
         api.MapPost("/import/corezoid", ImportCorezoid)
             .WithSummary("Converts a Corezoid process or folder export and creates the processes; lists what could not be converted per node");
 
         api.MapGet("/processes/{convId:long}", (long convId, ProcessRegistry processes, NodeCounters counters) =>
-            Guard(() => Task.FromResult(Results.Json(Detail(processes.Get(convId), counters)))));
+            Guard(() => Task.FromResult(Results.Json(ProcessDetails.With(processes.Get(convId), counters))))).Produces<ProcessDetails>();
 
         api.MapPut("/processes/{convId:long}", async (long convId, HttpRequest request, ProcessRegistry processes, NodeCounters counters) =>
         {
             var (definition, problem) = await Json.ReadDefinition(request);
             if (problem is not null) return problem;
-            return await Guard(async () => Results.Json(Detail(await processes.UpdateAsync(convId, definition!), counters)));
-        });
+            return await Guard(async () => Results.Json(ProcessDetails.With(await processes.UpdateAsync(convId, definition!), counters)));
+        }).Produces<ProcessDetails>();
 
         api.MapDelete("/processes/{convId:long}", (long convId, ProcessRegistry processes, ActiveRefs refs) => Guard(async () =>
         {
@@ -74,14 +74,14 @@ public static class ManagementApi
         }));
 
         api.MapPost("/processes/{convId:long}/pause", (long convId, ProcessRegistry processes, NodeCounters counters) =>
-            Guard(async () => Results.Json(Summary(await processes.SetStatusAsync(convId, ProcessStatus.Paused), counters))));
+            Guard(async () => Results.Json(ProcessSummary.Of(await processes.SetStatusAsync(convId, ProcessStatus.Paused), counters)))).Produces<ProcessSummary>();
         api.MapPost("/processes/{convId:long}/resume", (long convId, ProcessRegistry processes, NodeCounters counters) =>
-            Guard(async () => Results.Json(Summary(await processes.SetStatusAsync(convId, ProcessStatus.Active), counters))));
+            Guard(async () => Results.Json(ProcessSummary.Of(await processes.SetStatusAsync(convId, ProcessStatus.Active), counters)))).Produces<ProcessSummary>();
         api.MapPost("/processes/{convId:long}/hash", (long convId, ProcessRegistry processes, NodeCounters counters) =>
-            Guard(async () => Results.Json(Summary(await processes.RegenerateHashAsync(convId), counters))));
+            Guard(async () => Results.Json(ProcessSummary.Of(await processes.RegenerateHashAsync(convId), counters)))).Produces<ProcessSummary>();
 
         api.MapGet("/processes/{convId:long}/versions", (long convId, ProcessRegistry processes) => Guard(async () =>
-            Results.Json((await processes.VersionsAsync(convId)).Select(v => new { version = v.Version, created_at = Json.Iso(v.CreatedAt) }))));
+            Results.Json((await processes.VersionsAsync(convId)).Select(v => new VersionInfo(v.Version, Json.Iso(v.CreatedAt)))))).Produces<IEnumerable<VersionInfo>>();
         api.MapGet("/processes/{convId:long}/versions/{version:int}", (long convId, int version, ProcessRegistry processes) => Guard(async () =>
         {
             var row = (await processes.VersionsAsync(convId)).FirstOrDefault(v => v.Version == version)
@@ -90,12 +90,12 @@ public static class ManagementApi
         }));
 
         api.MapGet("/processes/{convId:long}/counters", (long convId, TaskService tasks, NodeSums sums) =>
-            Guard(() => Task.FromResult(Results.Json(CountersView(convId, tasks, sums)))));
+            Guard(() => Task.FromResult(Results.Json(ProcessCounters.Of(convId, tasks, sums))))).Produces<ProcessCounters>();
 
         api.MapGet("/processes/{convId:long}/live", Live);
 
         api.MapGet("/processes/{convId:long}/tasks", (long convId, string? node_id, string? status, string? @ref, int? limit, TaskService tasks) => Guard(async () =>
-            Results.Json((await tasks.ListAsync(convId, node_id, status, @ref, limit ?? 50)).Select(t => TaskView(t)))));
+            Results.Json((await tasks.ListAsync(convId, node_id, status, @ref, limit ?? 50)).Select(TaskInfo.Of)))).Produces<IEnumerable<TaskInfo>>();
 
         api.MapPost("/processes/{convId:long}/tasks", async (long convId, HttpRequest request, TaskService tasks, ProcessRegistry processes) =>
         {
@@ -109,8 +109,8 @@ public static class ManagementApi
             var created = await tasks.CreateAsync(convId, body["ref"] is { } given ? PublicApi.RefText(given) : null, data);
             if (!created.Ok) return Results.Problem(title: "The task was not created", detail: created.Description, statusCode: StatusCodes.Status409Conflict);
             var stored = await tasks.GetAsync(created.Task!.Id);
-            return Results.Json(TaskView(stored!.Value.Task), statusCode: StatusCodes.Status201Created);
-        });
+            return Results.Json(TaskInfo.Of(stored!.Value.Task), statusCode: StatusCodes.Status201Created);
+        }).Produces<TaskInfo>(StatusCodes.Status201Created);
 
         api.MapPost("/tasks/{objId}/callback", async (string objId, HttpRequest request, TaskWaker waker) =>
         {
@@ -118,49 +118,49 @@ public static class ManagementApi
             var (body, problem) = await Json.ReadObject(request);
             if (problem is not null) return problem;
             var woken = await waker.CallbackAsync(id, body);
-            if (woken.Ok) return Results.Json(new { obj_id = objId, proc = "ok" });
+            if (woken.Ok) return Results.Json(new TaskAccepted(objId, "ok"));
             return woken.Proc == "obj_id_not_found"
                 ? Problems.From(EngineException.NotFound(woken.Description!))
                 : Results.Problem(title: "The task is not waiting for a callback", detail: woken.Description, statusCode: StatusCodes.Status409Conflict);
-        });
+        }).Produces<TaskAccepted>();
 
         api.MapPost("/tasks/{objId}/retry", async (string objId, TaskService tasks) =>
         {
             if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
             var result = await tasks.RetryAsync(id);
-            if (result.Ok) return Results.Json(new { obj_id = objId, proc = "ok" });
+            if (result.Ok) return Results.Json(new TaskAccepted(objId, "ok"));
             return result.Proc == "obj_id_not_found"
                 ? Problems.From(EngineException.NotFound(result.Description!))
                 : Results.Problem(title: "The task cannot be retried", detail: result.Description, statusCode: StatusCodes.Status409Conflict);
-        }).WithSummary("Sends a task that ended in an error back to the node that failed");
+        }).Produces<TaskAccepted>().WithSummary("Sends a task that ended in an error back to the node that failed");
 
         api.MapPost("/processes/{convId:long}/nodes/{nodeId}/retry", (long convId, string nodeId, TaskService tasks) => Guard(async () =>
         {
             var (retried, refused) = await tasks.RetryNodeAsync(convId, nodeId);
-            return Results.Json(new { retried, refused });
-        })).WithSummary("Retries every task that ended in an error after failing in this node");
+            return Results.Json(new NodeRetried(retried, refused));
+        })).Produces<NodeRetried>().WithSummary("Retries every task that ended in an error after failing in this node");
 
         api.MapGet("/tasks/{objId}", async (string objId, TaskService tasks) =>
         {
             if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
-            return await ShowTask(id, tasks, history: true);
-        });
+            return await ShowTask(id, tasks);
+        }).Produces<TaskDetails>();
 
         api.MapGet("/tasks/{objId}/history", async (string objId, TaskService tasks) =>
         {
             if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
             var found = await tasks.GetAsync(id);
             if (found is null) return Problems.From(EngineException.NotFound($"task {objId} does not exist"));
-            return Results.Json(new JsonArray(found.Value.History.Select(HistoryView).ToArray()));
-        }).WithSummary("The steps a task took: node, time, outcome, exit, the data each step set");
+            return Results.Json(found.Value.History.Select(HistoryStep.Of).ToList());
+        }).Produces<IReadOnlyList<HistoryStep>>().WithSummary("The steps a task took: node, time, outcome, exit, the data each step set");
 
         api.MapGet("/processes/{convId:long}/refs/{reference}", (long convId, string reference, TaskService tasks, ProcessRegistry processes) =>
         {
             if (processes.Find(convId) is null) return Task.FromResult(Problems.From(EngineException.NotFound($"process {convId} does not exist")));
             return tasks.ActiveByRef(convId, reference) is { } id
-                ? ShowTask(id, tasks, history: true)
+                ? ShowTask(id, tasks)
                 : Task.FromResult(Problems.From(EngineException.NotFound($"process {convId} has no active task with ref '{reference}'")));
-        }).WithSummary("The active task with this ref, with its history");
+        }).Produces<TaskDetails>().WithSummary("The active task with this ref, with its history");
 
         api.MapDelete("/tasks/{objId}", async (string objId, TaskService tasks) =>
         {
@@ -173,13 +173,11 @@ public static class ManagementApi
         }).WithSummary("Deletes a task and its history; its ref is free again");
     }
 
-    static async Task<IResult> ShowTask(long id, TaskService tasks, bool history)
+    static async Task<IResult> ShowTask(long id, TaskService tasks)
     {
         var found = await tasks.GetAsync(id);
         if (found is null) return Problems.From(EngineException.NotFound($"task {TaskIds.Format(id)} does not exist"));
-        var view = TaskView(found.Value.Task);
-        if (history) view["history"] = new JsonArray(found.Value.History.Select(HistoryView).ToArray());
-        return Results.Json(view);
+        return Results.Json(TaskDetails.Of(found.Value.Task, found.Value.History));
     }
 
     static async Task<IResult> ImportCorezoid(HttpRequest request, ProcessRegistry processes, NodeCounters counters, Workflows.Engine.Variables.EnvironmentVariables env)
@@ -215,8 +213,8 @@ public static class ManagementApi
             {
                 var entry = await processes.CreateAsync(definition);
                 answer["created"] = true;
-                answer["process"] = Summary(entry, counters);
-                answer["warnings"] = JsonSerializer.SerializeToNode(entry.Latest.Warnings.Select(ErrorView));
+                answer["process"] = JsonSerializer.SerializeToNode(ProcessSummary.Of(entry, counters), ApiJson(request.HttpContext));
+                answer["warnings"] = JsonSerializer.SerializeToNode(entry.Latest.Warnings.Select(ValidationError.Of), ApiJson(request.HttpContext));
             }
             catch (DefinitionException e)
             {
@@ -267,7 +265,7 @@ public static class ManagementApi
                 if (changes != seen)
                 {
                     seen = changes;
-                    var json = JsonSerializer.Serialize(CountersView(convId, tasks, sums));
+                    var json = JsonSerializer.Serialize(ProcessCounters.Of(convId, tasks, sums), ApiJson(context));
                     await context.Response.WriteAsync($"event: counters\ndata: {json}\n\n", cancel);
                     await context.Response.Body.FlushAsync(cancel);
                 }
@@ -284,8 +282,6 @@ public static class ManagementApi
         catch (DefinitionException e) { return Problems.Invalid(e.Errors); }
         catch (EngineException e) { return Problems.From(e); }
     }
-
-    static object ErrorView(DefinitionError e) => new { node_id = e.NodeId, field = e.Field, message = e.Message };
 
     static object CatalogEntry(NodeType type)
     {
@@ -307,60 +303,7 @@ public static class ManagementApi
         };
     }
 
-    public static JsonObject Summary(ProcessEntry p, NodeCounters counters) => new()
-    {
-        ["conv_id"] = p.ConvId,
-        ["title"] = p.Row.Title,
-        ["description"] = p.Row.Description,
-        ["alias"] = p.Row.Alias,
-        ["status"] = p.Status.Wire(),
-        ["broken"] = p.Broken,
-        ["version"] = p.Row.Version,
-        ["hash"] = p.Row.Hash,
-        ["public_url"] = $"/api/1/json/public/{p.ConvId}/{p.Row.Hash}",
-        ["tasks"] = counters.ForProcess(p.ConvId).Values.Sum(c => c.InNode),
-        ["created_at"] = Json.Iso(p.Row.CreatedAt),
-        ["changed_at"] = Json.Iso(p.Row.ChangedAt),
-    };
-
-    static JsonObject Detail(ProcessEntry p, NodeCounters counters)
-    {
-        var view = Summary(p, counters);
-        view["definition"] = JsonSerializer.SerializeToNode(p.Latest.Definition, DefinitionJson.Options);
-        view["warnings"] = JsonSerializer.SerializeToNode(p.Latest.Warnings.Select(ErrorView));
-        return view;
-    }
-
-    /// <remarks>Sums go out as decimal text: exact, whatever a client's numbers can hold.</remarks>
-    static object CountersView(long convId, TaskService tasks, NodeSums sums) => new
-    {
-        conv_id = convId,
-        sums = sums.ForProcess(convId).ToDictionary(kv => kv.Key, kv => kv.Value.ToDictionary(s => s.Key, s => s.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))),
-        nodes = tasks.Counters(convId).ToDictionary(kv => kv.Key, kv => new { now = kv.Value.Now, entered = kv.Value.Entered, left = kv.Value.Left }),
-    };
-
-    public static JsonObject TaskView(TaskRow t) => new()
-    {
-        ["obj_id"] = TaskIds.Format(t.Id),
-        ["conv_id"] = t.ConvId,
-        ["version"] = t.Version,
-        ["ref"] = t.Ref,
-        ["node_id"] = t.NodeId,
-        ["status"] = t.Status,
-        ["result"] = t.Result,
-        ["wait"] = t.WaitKind,
-        // When the timers next wake it (its delay's end or its time limit, whichever is first), and its time limit.
-        ["wake_at"] = t.WakeAt is { } wake ? Json.Iso(wake) : null,
-        ["time_limit_at"] = t.TimeoutAt is { } limit ? Json.Iso(limit) : null,
-        ["data"] = JsonNode.Parse(t.Data),
-        ["created_at"] = Json.Iso(t.CreatedAt),
-        ["changed_at"] = Json.Iso(t.ChangedAt),
-    };
-
-    static JsonObject HistoryView(JsonObject step)
-    {
-        var view = (JsonObject)step.DeepClone();
-        if (view["at"] is JsonValue at && at.TryGetValue(out long ms)) view["at"] = Json.Iso(ms);
-        return view;
-    }
+    /// <summary>The API's JSON options (snake case), for answers written by hand.</summary>
+    static JsonSerializerOptions ApiJson(HttpContext context) =>
+        context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
 }

@@ -4,7 +4,8 @@ import {
   type Connection, type EdgeChange, type FinalConnectionState, type NodeChange, type NodeTypes,
 } from '@xyflow/react';
 import { connect, disconnect, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from '../../model/convert';
-import { useEditor } from '../../store/editor';
+import { useShallow } from 'zustand/react/shallow';
+import { canvasView, useEditor } from '../../store/editor';
 import { DND_TYPE } from './Palette';
 import { WfNode } from './WfNode';
 
@@ -22,10 +23,9 @@ interface Props {
 
 /** The workflow canvas. The definition in the store is the source of truth; nodes and edges are derived. */
 export function Canvas({ onAddNode }: Props) {
-  const s = useEditor();
+  const s = useEditor(useShallow(canvasView));
   const { screenToFlowPosition } = useReactFlow();
-  const readOnly = !!s.viewing;
-  const def = s.viewing?.def ?? s.def;
+  const { def, readOnly } = s;
   // xyflow needs the measured size back on every node object we hand it.
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const dragging = useRef(false);
@@ -41,12 +41,10 @@ export function Canvas({ onAddNode }: Props) {
       data: {
         ...n.data,
         hasError: !readOnly && !!s.errors.byNode[n.id]?.length,
-        counter: s.live && !readOnly ? (s.counters?.nodes[n.id]?.now ?? 0) : null,
-        sums: s.live && !readOnly && s.counters ? (s.counters.sums?.[n.id] ?? {}) : null,
         onPath: !!s.path?.nodes.has(n.id),
       },
     }));
-  }, [def, s.catalog, s.selectedNodes, measured, readOnly, s.errors, s.live, s.counters, s.path]);
+  }, [def, s.catalog, s.selectedNodes, measured, readOnly, s.errors, s.path]);
 
   const edges: FlowEdge[] = useMemo(() => {
     if (!def) return [];

@@ -1,5 +1,6 @@
 import { memo, useEffect } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { useNodeCounter, useNodeSums } from '../../hooks/useLiveCounters';
 import type { FlowNode } from '../../model/convert';
 import { timeLimitText } from '../../model/exits';
 import { sumLines } from '../../model/sums';
@@ -10,8 +11,9 @@ export const MIN_NODE_WIDTH = 190;
 
 /** A workflow node: header with type, title, and one labelled source handle per exit. */
 function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
-  const { def, catalog, exits, hasError, counter, sums, onPath } = data;
-  const sumList = sumLines(def, sums);
+  const { def, catalog, exits, hasError, onPath } = data;
+  const counter = useNodeCounter(id);
+  const sumList = sumLines(def, useNodeSums(id));
   const updateInternals = useUpdateNodeInternals();
   const exitKey = exits.map((e) => e.name).join('|');
   useEffect(() => updateInternals(id), [id, exitKey, updateInternals]);

@@ -84,22 +84,24 @@ export function TaskView({ objId, onBack }: { objId: string; onBack: () => void 
   const [task, setTask] = useState<TaskDetails | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const load = useCallback(async () => {
-    try {
-      const t = await api.task(objId);
-      setTask(t);
-      setError(null);
-      const def = useEditor.getState().def;
-      const path = pathFromHistory(t.history ?? [], t.node_id);
-      if (def) {
-        const byId = new Map(def.nodes.map((n) => [n.id, n.exits]));
-        path.edges = pathEdgesInDefinition(t.history ?? [], (id) => byId.get(id));
-      }
-      track(objId, path);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [objId, track]);
+  const load = useCallback(
+    () =>
+      api.task(objId).then(
+        (t) => {
+          setTask(t);
+          setError(null);
+          const def = useEditor.getState().def;
+          const path = pathFromHistory(t.history ?? [], t.node_id);
+          if (def) {
+            const byId = new Map(def.nodes.map((n) => [n.id, n.exits]));
+            path.edges = pathEdgesInDefinition(t.history ?? [], (id) => byId.get(id));
+          }
+          track(objId, path);
+        },
+        (e: Error) => setError(e.message),
+      ),
+    [objId, track],
+  );
 
   // Follow the task until it finishes.
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 
 interface Props {
   value: unknown;
@@ -11,18 +11,16 @@ export function JsonEditor({ value, onChange, rows = 6 }: Props) {
   const [text, setText] = useState(() => toText(value));
   const [error, setError] = useState<string | null>(null);
 
-  // Follow outside changes (undo, another node) unless the text already means the same value.
-  useEffect(() => {
-    setText((t) => {
-      try {
-        if (JSON.stringify(JSON.parse(t)) === JSON.stringify(value ?? null)) return t;
-      } catch {
-        /* the local text is invalid: replace it */
-      }
+  // Follow outside changes (undo, another node) unless the text already means the same value;
+  // adjusted while rendering, as React recommends for state that follows a prop.
+  const [followed, setFollowed] = useState(value);
+  if (followed !== value) {
+    setFollowed(value);
+    if (!means(text, value)) {
+      setText(toText(value));
       setError(null);
-      return toText(value);
-    });
-  }, [value]);
+    }
+  }
 
   return (
     <div>
@@ -53,4 +51,12 @@ export function JsonEditor({ value, onChange, rows = 6 }: Props) {
 
 function toText(v: unknown): string {
   return v === undefined || v === null ? '' : JSON.stringify(v, null, 2);
+}
+
+function means(text: string, value: unknown): boolean {
+  try {
+    return JSON.stringify(JSON.parse(text)) === JSON.stringify(value ?? null);
+  } catch {
+    return false; // the local text is invalid: replace it
+  }
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 
 interface Row {
   key: string;
@@ -16,9 +16,12 @@ interface Props {
 export function KeyValueEditor({ value, onChange, keyPlaceholder = 'name', valuePlaceholder = 'value or {{path}}' }: Props) {
   const [rows, setRows] = useState<Row[]>(() => toRows(value));
 
-  useEffect(() => {
-    setRows((current) => (JSON.stringify(toObject(current)) === JSON.stringify(value ?? {}) ? current : toRows(value)));
-  }, [value]);
+  // Follow outside changes (undo, another node) unless the rows already hold the same object.
+  const [followed, setFollowed] = useState(value);
+  if (followed !== value) {
+    setFollowed(value);
+    if (JSON.stringify(toObject(rows)) !== JSON.stringify(value ?? {})) setRows(toRows(value));
+  }
 
   const update = (next: Row[]) => {
     setRows(next);
