@@ -43,6 +43,11 @@ if [ -x "$pg_bin/initdb" ]; then
   fi
 fi
 
+# Formatting: the C# files' whitespace as .editorconfig says (`dotnet format whitespace Workflows.sln` fixes it).
+dotnet format whitespace Workflows.sln --verify-no-changes > "$results/format.txt" 2>&1
+format_status=$?
+if [ "$format_status" -ne 0 ]; then echo "dotnet format found unformatted files (run: dotnet format whitespace Workflows.sln):"; grep -o '^[^(]*' "$results/format.txt" | sort -u | head -n 20; fi
+
 # The designer: dependencies (again when package-lock.json changed), lint (ESLint, no warnings) and unit tests (vitest).
 ( cd designer && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } \
   && npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json" ) | tail -n 15
@@ -56,10 +61,10 @@ dotnet test Workflows.sln --logger "trx;LogFileName=dotnet.trx" --results-direct
   | grep -vE '^\s*$' | tail -n 40
 dotnet_status=${PIPESTATUS[0]}
 
-python3 - "$results" "$lint_status" <<'PY'
+python3 - "$results" "$lint_status" "$format_status" <<'PY'
 import json, os, sys, glob, xml.etree.ElementTree as ET
 results = sys.argv[1]
-checks = {"designer lint (ESLint)": sys.argv[2]}
+checks = {"designer lint (ESLint)": sys.argv[2], "dotnet format": sys.argv[3]}
 passed = failed = skipped = 0
 for trx in glob.glob(os.path.join(results, "**", "*.trx"), recursive=True):
     for result in ET.parse(trx).getroot().iter("{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}UnitTestResult"):
@@ -83,4 +88,4 @@ for name, status in checks.items():
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 summary_status=$?
-if [ "$dotnet_status" -ne 0 ] || [ "$designer_status" -ne 0 ] || [ "$lint_status" -ne 0 ] || [ "$summary_status" -ne 0 ]; then exit 1; fi
+if [ "$dotnet_status" -ne 0 ] || [ "$designer_status" -ne 0 ] || [ "$lint_status" -ne 0 ] || [ "$format_status" -ne 0 ] || [ "$summary_status" -ne 0 ]; then exit 1; fi

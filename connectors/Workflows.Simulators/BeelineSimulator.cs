@@ -164,9 +164,10 @@ public sealed class BeelineSimulator : HttpSimulator
         var record = answer is null ? null : Interlocked.Increment(ref _record).ToString(CultureInfo.InvariantCulture);
         var call = new Call(callId, abonent.UserId, phone, result, start, answer, release, record);
         var targets = _subscriptions.Values.Where(s => s.ExpiresAt > start && (s.Pattern is null || FindAbonent(s.Pattern)?.UserId == abonent.UserId)).ToList();
-        var http = Provider.GetRequiredService<IHttpClientFactory>().CreateClient();
+        var factory = Provider.GetRequiredService<IHttpClientFactory>();
         _ = Task.Run(async () =>
         {
+            using var http = factory.CreateClient();
             // Each subscription gets its events in order; subscriptions do not wait for each other.
             await Task.WhenAll(targets.Select(async s =>
             {

@@ -70,7 +70,7 @@ public sealed class Bitrix24Simulator : HttpSimulator
     /// <summary>Adds a contact (for crm.contact.list by phone or by a partner/utm field).</summary>
     public string AddContact(JsonObject fields)
     {
-        var id = Interlocked.Increment(ref _nextLead).ToString();
+        var id = Interlocked.Increment(ref _nextLead).ToString(System.Globalization.CultureInfo.InvariantCulture);
         fields["ID"] = id;
         _contacts[id] = fields;
         return id;
@@ -138,14 +138,14 @@ public sealed class Bitrix24Simulator : HttpSimulator
             {
                 if (p["fields"] is not JsonObject fields) return Error(400, "", "Parameter 'fields' is required");
                 if (fields["TITLE"] is null && fields["NAME"] is null) return Error(400, "", "Required fields are not filled: TITLE");
-                var id = Interlocked.Increment(ref _nextLead).ToString();
+                var id = Interlocked.Increment(ref _nextLead).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var lead = (JsonObject)fields.DeepClone();
                 lead["ID"] = id;
                 lead["STATUS_ID"] ??= "NEW";
                 if (lead["PHONE"] is JsonArray phones)
-                    foreach (var ph in phones.OfType<JsonObject>()) { ph["ID"] ??= Interlocked.Increment(ref _nextLead).ToString(); ph["TYPE_ID"] = "PHONE"; ph["VALUE_TYPE"] ??= "WORK"; }
+                    foreach (var ph in phones.OfType<JsonObject>()) { ph["ID"] ??= Interlocked.Increment(ref _nextLead).ToString(System.Globalization.CultureInfo.InvariantCulture); ph["TYPE_ID"] = "PHONE"; ph["VALUE_TYPE"] ??= "WORK"; }
                 _leads[id] = lead;
-                return Json(Envelope(int.Parse(id)));
+                return Json(Envelope(int.Parse(id, System.Globalization.CultureInfo.InvariantCulture)));
             }
             case "crm.lead.update":
             {

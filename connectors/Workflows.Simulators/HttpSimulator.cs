@@ -78,7 +78,8 @@ public abstract class HttpSimulator : IAsyncDisposable
         }
         else if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
-            var text = await new StreamReader(request.Body).ReadToEndAsync();
+            using var reader = new StreamReader(request.Body, leaveOpen: true);
+            var text = await reader.ReadToEndAsync();
             if (!string.IsNullOrWhiteSpace(text))
             {
                 try

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -223,7 +224,7 @@ public sealed class MoySkladSimulator : HttpSimulator
                 plan.Add((product, reserve));
             }
             var n = Interlocked.Increment(ref _order);
-            var order = new CustomerOrder(Guid.NewGuid().ToString(), Str(body["name"]) ?? n.ToString("00000"))
+            var order = new CustomerOrder(Guid.NewGuid().ToString(), Str(body["name"]) ?? n.ToString("00000", CultureInfo.InvariantCulture))
             {
                 ExternalCode = Str(body["externalCode"]),
                 Description = Str(body["description"]),

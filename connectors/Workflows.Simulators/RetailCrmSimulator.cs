@@ -61,7 +61,7 @@ public sealed class RetailCrmSimulator : HttpSimulator
             order["id"] = id;
             order["number"] = $"{id}A";
             order["status"] ??= "new";
-            order["createdAt"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss");
+            order["createdAt"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
             _orders[id] = order;
             return Json(new JsonObject { ["success"] = true, ["id"] = id, ["order"] = order.DeepClone() }, 201);
         });

@@ -74,7 +74,7 @@ public sealed class ShopScriptSimulator : HttpSimulator
                 ["type"] = "create", ["obj"] = "task", ["ref"] = $"shop-order-{orderId}", ["data"] = NotificationFor(orderId),
             }),
         };
-        var http = Provider.GetRequiredService<IHttpClientFactory>().CreateClient();
+        using var http = Provider.GetRequiredService<IHttpClientFactory>().CreateClient();
         using var response = await http.PostAsJsonAsync(url, envelope);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync());
     }

@@ -82,16 +82,32 @@ public sealed class SmtpSimulator : HttpSimulator
 
     async Task Session(Stream stream, bool implicitTls, CancellationToken stop)
     {
-        var tls = implicitTls;
-        if (implicitTls) stream = await Secure(stream, stop);
-        var reader = new StreamReader(stream, Encoding.ASCII);
-        var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
-        if (TakeFailure())
+        if (implicitTls)
         {
-            await writer.WriteLineAsync("421 4.7.0 Too many connections, try again later");
+            await using var ssl = await Secure(stream, stop);
+            await Converse(ssl, tls: true, greet: true, stop);
             return;
         }
-        await writer.WriteLineAsync("220 sim.local ESMTP simulator");
+        // STARTTLS ends the plain-text conversation; it goes on over TLS, without a new greeting.
+        if (!await Converse(stream, tls: false, greet: true, stop)) return;
+        await using var upgraded = await Secure(stream, stop);
+        await Converse(upgraded, tls: true, greet: false, stop);
+    }
+
+    /// <summary>One conversation over one stream; true when the client asked for STARTTLS.</summary>
+    async Task<bool> Converse(Stream stream, bool tls, bool greet, CancellationToken stop)
+    {
+        using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+        using var writer = new StreamWriter(stream, Encoding.ASCII, leaveOpen: true) { NewLine = "\r\n", AutoFlush = true };
+        if (greet)
+        {
+            if (TakeFailure())
+            {
+                await writer.WriteLineAsync("421 4.7.0 Too many connections, try again later");
+                return false;
+            }
+            await writer.WriteLineAsync("220 sim.local ESMTP simulator");
+        }
         string? from = null;
         var to = new List<string>();
         var authenticated = false;
@@ -112,13 +128,7 @@ public sealed class SmtpSimulator : HttpSimulator
                 case "STARTTLS":
                     if (tls) { await writer.WriteLineAsync("503 5.5.1 TLS already active"); break; }
                     await writer.WriteLineAsync("220 2.0.0 Ready to start TLS");
-                    stream = await Secure(stream, stop);
-                    reader = new StreamReader(stream, Encoding.ASCII);
-                    writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
-                    tls = true;
-                    (from, authenticated) = (null, false);
-                    to.Clear();
-                    break;
+                    return true;
                 case "AUTH":
                     if (RequireTls && !tls) { await writer.WriteLineAsync("530 5.7.0 Must issue a STARTTLS command first"); break; }
                     authenticated = await Authenticate(arg, reader, writer, stop);
@@ -153,12 +163,13 @@ public sealed class SmtpSimulator : HttpSimulator
                     break;
                 case "QUIT":
                     await writer.WriteLineAsync("221 2.0.0 Bye");
-                    return;
+                    return false;
                 default:
                     await writer.WriteLineAsync("502 5.5.2 Command not implemented");
                     break;
             }
         }
+        return false;
     }
 
     static async Task<bool> Authenticate(string arg, StreamReader reader, StreamWriter writer, CancellationToken stop)

@@ -66,10 +66,11 @@ public sealed class VoxImplantSimulator : HttpSimulator
                 ["phone"] = phone,
                 ["duration"] = result == "answered" ? 42 : 0,
             };
-            var http = Provider.GetRequiredService<IHttpClientFactory>().CreateClient();
+            var factory = Provider.GetRequiredService<IHttpClientFactory>();
             _ = Task.Run(async () =>
             {
                 await Task.Delay(CallbackDelay);
+                using var http = factory.CreateClient();
                 try { using var _ = await http.PostAsJsonAsync(url, payload); } catch (HttpRequestException) { }
                 Callbacks.Enqueue(payload);
             });

@@ -104,21 +104,21 @@ public static class WorkflowsApp
             var stuck = scripts.Slots.Stuck;
             var ready = host.Ready && store == "ok";
             return Results.Json(new
-        {
-            status = ready ? (stuck > 0 ? "degraded" : "ready") : host.Ready ? "degraded" : "starting",
-            store,
-            script_slots = new { busy = scripts.Slots.Busy, stuck, threads = scripts.Slots.Threads },
-            timer_lag_ms = timers.LastLagMs,
-            timers_fired = timers.Fired,
-            tasks_pruned = retention.Pruned,
-            queue_depth = runner.QueueDepth,
-            running = runner.Running,
-            batches = writer.Batches,
-            rows = writer.Rows,
-            writer_busy_seconds = Math.Round(writer.Busy.TotalSeconds, 3),
-            wal_bytes = provider.WalBytes,
-            wal_truncations = provider.WalTruncations,
-        }, statusCode: ready ? 200 : 503);
+            {
+                status = ready ? (stuck > 0 ? "degraded" : "ready") : host.Ready ? "degraded" : "starting",
+                store,
+                script_slots = new { busy = scripts.Slots.Busy, stuck, threads = scripts.Slots.Threads },
+                timer_lag_ms = timers.LastLagMs,
+                timers_fired = timers.Fired,
+                tasks_pruned = retention.Pruned,
+                queue_depth = runner.QueueDepth,
+                running = runner.Running,
+                batches = writer.Batches,
+                rows = writer.Rows,
+                writer_busy_seconds = Math.Round(writer.Busy.TotalSeconds, 3),
+                wal_bytes = provider.WalBytes,
+                wal_truncations = provider.WalTruncations,
+            }, statusCode: ready ? 200 : 503);
         });
         app.MapGet("/metrics", (MetricsEndpoint metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4"));
         AuthApi.Map(app);

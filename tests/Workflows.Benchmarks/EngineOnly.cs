@@ -14,8 +14,8 @@ static class EngineOnly
 {
     public static async Task Run(string[] args)
     {
-        var tasks = int.Parse(Args.Get(args, "tasks", "200000"));
-        var nodes = int.Parse(Args.Get(args, "nodes", "10"));
+        var tasks = int.Parse(Args.Get(args, "tasks", "200000"), System.Globalization.CultureInfo.InvariantCulture);
+        var nodes = int.Parse(Args.Get(args, "nodes", "10"), System.Globalization.CultureInfo.InvariantCulture);
         var folder = Path.Combine(Path.GetTempPath(), "workflows-bench", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(folder);
         using var host = Host.CreateDefaultBuilder()
@@ -41,7 +41,7 @@ static class EngineOnly
 
         var watch = Stopwatch.StartNew();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        var inFlight = new SemaphoreSlim(5000);
+        using var inFlight = new SemaphoreSlim(5000);
         var pending = new List<Task>(tasks);
         for (var i = 0; i < tasks; i++)
         {

@@ -12,7 +12,7 @@ static class ServeForPeers
     public static async Task Run(string[] args)
     {
         var folder = Path.GetFullPath(Args.Get(args, "dir", Path.Combine(Path.GetTempPath(), "workflows-peers")));
-        var port = int.Parse(Args.Get(args, "port", "5098"));
+        var port = int.Parse(Args.Get(args, "port", "5098"), System.Globalization.CultureInfo.InvariantCulture);
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         await using (var server = await ServerMeasures.Start(port, folder))
         {

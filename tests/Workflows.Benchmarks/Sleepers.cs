@@ -14,9 +14,9 @@ static class Sleepers
 {
     public static async Task Run(string[] args)
     {
-        var count = int.Parse(Args.Get(args, "tasks", "1000000"));
+        var count = int.Parse(Args.Get(args, "tasks", "1000000"), System.Globalization.CultureInfo.InvariantCulture);
         var folder = Path.Combine(Path.GetTempPath(), "workflows-bench", Guid.NewGuid().ToString("n"));
-        var server = await ServerMeasures.Start(5096, folder);
+        await using var server = await ServerMeasures.Start(5096, folder);
         var (conv, hash) = await server.CreateProcess("""
             {"title":"bench: sleepers","nodes":[
               {"id":"start","type":"start","exits":{"next":"sleep"}},
@@ -52,56 +52,63 @@ static class Sleepers
         var downAtDue = args.Contains("--down-at-due");
         server.Stop();
         var restarted = await ServerMeasures.Start(5096, folder);
-        var ready = restarted.ReadyAfter;
-        var rssAfterRestart = restarted.RssMiB();
-        long readyAt = 0;
-        if (downAtDue)
+        try
         {
-            var untilDown = wakeAt.AddSeconds(1) - DateTimeOffset.UtcNow;
-            if (untilDown > TimeSpan.Zero) await Task.Delay(untilDown);
-            restarted.Stop();
-            restarted = await ServerMeasures.Start(5096, folder);
-            ready = restarted.ReadyAfter;
-            readyAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        }
+            var ready = restarted.ReadyAfter;
+            var rssAfterRestart = restarted.RssMiB();
+            long readyAt = 0;
+            if (downAtDue)
+            {
+                var untilDown = wakeAt.AddSeconds(1) - DateTimeOffset.UtcNow;
+                if (untilDown > TimeSpan.Zero) await Task.Delay(untilDown);
+                restarted.Stop();
+                await restarted.DisposeAsync();
+                restarted = await ServerMeasures.Start(5096, folder);
+                ready = restarted.ReadyAfter;
+                readyAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            }
 
-        var untilDue = wakeAt - DateTimeOffset.UtcNow;
-        if (untilDue > TimeSpan.Zero) await Task.Delay(untilDue);
-        var dueWatch = Stopwatch.StartNew();
-        var healthBefore = await restarted.Http.GetFromJsonAsync<JsonNode>("/health");
-        var cpuBefore = restarted.CpuSeconds();
-        double firstLate = -1;
-        while (true)
-        {
-            var nodes = (await restarted.Counters(conv))["nodes"]!;
-            var done = (long)nodes["done"]!["now"]!;
-            if (done > 0 && firstLate < 0) firstLate = dueWatch.Elapsed.TotalSeconds;
-            if (done >= count) break;
-            await Task.Delay(100);
+            var untilDue = wakeAt - DateTimeOffset.UtcNow;
+            if (untilDue > TimeSpan.Zero) await Task.Delay(untilDue);
+            var dueWatch = Stopwatch.StartNew();
+            var healthBefore = await restarted.Http.GetFromJsonAsync<JsonNode>("/health");
+            var cpuBefore = restarted.CpuSeconds();
+            double firstLate = -1;
+            while (true)
+            {
+                var nodes = (await restarted.Counters(conv))["nodes"]!;
+                var done = (long)nodes["done"]!["now"]!;
+                if (done > 0 && firstLate < 0) firstLate = dueWatch.Elapsed.TotalSeconds;
+                if (done >= count) break;
+                await Task.Delay(100);
+            }
+            var allLate = dueWatch.Elapsed.TotalSeconds;
+            var cpu = restarted.CpuSeconds() - cpuBefore;
+            var healthAfter = await restarted.Http.GetFromJsonAsync<JsonNode>("/health");
+            double Delta(string key) => (double)healthAfter![key]! - (double)healthBefore![key]!;
+            // Each task's lateness: when its wake ran (the final step's time) minus when it was due, or
+            // minus when the server was ready again if that was later.
+            var dueMs = wakeAt.ToUnixTimeSeconds() * 1000;
+            var late = new List<double>(count);
+            using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "workflows.db")};Mode=ReadOnly"))
+            {
+                db.Open();
+                using var command = db.CreateCommand();
+                command.CommandText = "SELECT changed_at FROM tasks WHERE conv_id = $c AND status = 'finished'";
+                command.Parameters.AddWithValue("$c", conv);
+                using var reader = command.ExecuteReader();
+                while (reader.Read()) late.Add((reader.GetInt64(0) - Math.Max(dueMs, readyAt)) / 1000.0);
+            }
+            late.Sort();
+            Console.WriteLine(downAtDue ? "stopped 1 s after the timers fell due; lateness counts from ready again" : "running when the timers fall due; lateness counts from the due time");
+            Console.WriteLine("| tasks parked | server RSS with them | peak RSS while parking | database size | restart until ready | RSS after restart | first wake late by | all woken and finished after | lateness p50 | p99 | max |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine($"wave: {Delta("batches"):F0} commits of {Delta("rows") / Math.Max(1, Delta("batches")):F0} rows on average, writer busy {Delta("writer_busy_seconds"):F1} s, server CPU {cpu:F1} s over {allLate:F1} s; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+            Console.WriteLine($"| {count} | {rss:F0} MiB | {peak:F0} MiB | {dbSize:F0} MiB | {ready.TotalSeconds:F2} s | {rssAfterRestart:F0} MiB | {firstLate:F2} s | {allLate:F1} s | {Stats.Percentile(late, 50):F2} s | {Stats.Percentile(late, 99):F2} s | {late[^1]:F2} s |");
         }
-        var allLate = dueWatch.Elapsed.TotalSeconds;
-        var cpu = restarted.CpuSeconds() - cpuBefore;
-        var healthAfter = await restarted.Http.GetFromJsonAsync<JsonNode>("/health");
-        double Delta(string key) => (double)healthAfter![key]! - (double)healthBefore![key]!;
-        // Each task's lateness: when its wake ran (the final step's time) minus when it was due, or
-        // minus when the server was ready again if that was later.
-        var dueMs = wakeAt.ToUnixTimeSeconds() * 1000;
-        var late = new List<double>(count);
-        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "workflows.db")};Mode=ReadOnly"))
+        finally
         {
-            db.Open();
-            using var command = db.CreateCommand();
-            command.CommandText = "SELECT changed_at FROM tasks WHERE conv_id = $c AND status = 'finished'";
-            command.Parameters.AddWithValue("$c", conv);
-            using var reader = command.ExecuteReader();
-            while (reader.Read()) late.Add((reader.GetInt64(0) - Math.Max(dueMs, readyAt)) / 1000.0);
+            await restarted.DisposeAsync();
         }
-        late.Sort();
-        Console.WriteLine(downAtDue ? "stopped 1 s after the timers fell due; lateness counts from ready again" : "running when the timers fall due; lateness counts from the due time");
-        Console.WriteLine("| tasks parked | server RSS with them | peak RSS while parking | database size | restart until ready | RSS after restart | first wake late by | all woken and finished after | lateness p50 | p99 | max |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        Console.WriteLine($"wave: {Delta("batches"):F0} commits of {Delta("rows") / Math.Max(1, Delta("batches")):F0} rows on average, writer busy {Delta("writer_busy_seconds"):F1} s, server CPU {cpu:F1} s over {allLate:F1} s; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-        Console.WriteLine($"| {count} | {rss:F0} MiB | {peak:F0} MiB | {dbSize:F0} MiB | {ready.TotalSeconds:F2} s | {rssAfterRestart:F0} MiB | {firstLate:F2} s | {allLate:F1} s | {Stats.Percentile(late, 50):F2} s | {Stats.Percentile(late, 99):F2} s | {late[^1]:F2} s |");
-        await restarted.DisposeAsync();
     }
 }

@@ -24,7 +24,8 @@ static class ServerMeasures
 
     public static async Task<(long ConvId, string Hash)> CreateProcess(this ServerProcess server, string definition)
     {
-        using var response = await server.Http.PostAsync("/api/processes", new StringContent(definition, Encoding.UTF8, "application/json"));
+        using var content = new StringContent(definition, Encoding.UTF8, "application/json");
+        using var response = await server.Http.PostAsync("/api/processes", content);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException(body.ToJsonString());
         return ((long)body["conv_id"]!, (string)body["hash"]!);
@@ -38,7 +39,7 @@ static class ServerMeasures
     {
         var stat = File.ReadAllText($"/proc/{server.Pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
     }
 
     /// <summary>Peak resident memory in MiB since the last reset.</summary>
@@ -54,7 +55,7 @@ static class ServerMeasures
 
     static long Kib(ServerProcess server, string key) => File.ReadLines($"/proc/{server.Pid}/status")
         .Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
-        .Select(l => long.Parse(l.Split(':', StringSplitOptions.TrimEntries)[1].Split(' ')[0])).FirstOrDefault();
+        .Select(l => long.Parse(l.Split(':', StringSplitOptions.TrimEntries)[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
 }
 
 static class Stats

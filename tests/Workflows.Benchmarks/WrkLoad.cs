@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace Workflows.Benchmarks;
 
 /// <summary>Tasks created, latency percentiles in ms, and requests that failed or did not answer proc ok.</summary>
-record LoadResult(int Created, double P50, double P99, int Errors);
+sealed record LoadResult(int Created, double P50, double P99, int Errors);
 
 /// <summary>
 /// The e2e load from wrk, a separate C process: one create op a request, each with its own ref,

@@ -123,7 +123,7 @@ public sealed class VendorCall
                 var text = await ReadLimited(response.Content, _options.MaxResponseBytes, timeout.Token);
                 if (text is null) return new Attempt(Verdict.Permanent("response_too_large", $"the answer is larger than {_options.MaxResponseBytes} bytes"));
                 JsonNode? json = null;
-                if (text.Length > 0 && text.TrimStart() is [ '{' or '[', ..])
+                if (text.Length > 0 && text.TrimStart() is ['{' or '[', ..])
                 {
                     try { json = JsonNode.Parse(text); }
                     catch (JsonException) { json = null; }

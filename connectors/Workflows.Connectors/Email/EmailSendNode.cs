@@ -60,9 +60,8 @@ public sealed class EmailSendNode(ConnectorServices services) : ConnectorNode<Em
         var fromText = credential["from"] ?? credential["username"];
         if (fromText is null) return NodeOutcome.Software("bad_credential", $"credential '{credential.Name}' has no from address");
 
-        MimeMessage message;
-        try { message = Message(fromText, Render(step, node.To), Render(step, node.Subject), Render(step, node.Body), node.Html, Render(step, node.Text), Render(step, node.ReplyTo)); }
-        catch (ParseException e) { return NodeOutcome.Software("bad_address", e.Message); }
+        using var message = MessageOrNull(fromText, Render(step, node.To), Render(step, node.Subject), Render(step, node.Body), node.Html, Render(step, node.Text), Render(step, node.ReplyTo), out var badAddress);
+        if (message is null) return NodeOutcome.Software("bad_address", badAddress!);
         if (message.To.Count == 0) return NodeOutcome.Software("bad_address", "no recipient");
 
         var (_, error, _) = await Services.Vendor.RunAsync(async cancel =>
@@ -91,6 +90,14 @@ public sealed class EmailSendNode(ConnectorServices services) : ConnectorNode<Em
             }
         }, step.Cancellation);
         return error is null ? NodeOutcome.Go() : NodeOutcome.Fail(error);
+    }
+
+    /// <summary>The message, or null and why an address could not be read.</summary>
+    static MimeMessage? MessageOrNull(string from, string to, string subject, string body, bool html, string text, string replyTo, out string? badAddress)
+    {
+        badAddress = null;
+        try { return Message(from, to, subject, body, html, text, replyTo); }
+        catch (ParseException e) { badAddress = e.Message; return null; }
     }
 
     /// <summary>security = starttls | ssl | none; without it the older enable_ssl (default true): SSL on 465, STARTTLS elsewhere.</summary>

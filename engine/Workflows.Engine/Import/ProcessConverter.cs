@@ -606,7 +606,7 @@ sealed partial class ProcessConverter(JsonObject process)
     // ---------------------------------------------------------------- helpers
 
     /// <summary>conv_id (a number, @alias or {{param}}) of a copy-task or process-call logic.</summary>
-    JsonNode ProcessRef(CzNode n, JsonObject l)
+    JsonValue ProcessRef(CzNode n, JsonObject l)
     {
         var value = l["conv_id"] ?? l["obj_to_id"];
         // Our conv_id is a template (text): a number is written as its digits.

@@ -88,18 +88,22 @@ public sealed class ApiCallNode : NodeType<ApiCallNode.Prepared>
             responsePath, timeout is null ? null : TimeSpan.FromMilliseconds(timeout.Value));
     }
 
-    protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
+    /// <summary>The request with the task's values inserted, or null and why not (a template that fails, a bad URL).</summary>
+    static HttpRequestMessage? TryBuildRequest(StepContext step, Prepared node, out string? problem)
     {
-        HttpRequestMessage request;
-        try
-        {
-            request = BuildRequest(step, node);
-        }
+        problem = null;
+        try { return BuildRequest(step, node); }
         catch (Exception e) when (e is TemplateException or UriFormatException or FormatException or InvalidOperationException)
         {
-            return NodeOutcome.Software("bad_request", e.Message);
+            problem = e.Message;
+            return null;
         }
-        using var _ = request;
+    }
+
+    protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
+    {
+        using var request = TryBuildRequest(step, node, out var problem);
+        if (request is null) return NodeOutcome.Software("bad_request", problem!);
         var limit = node.Timeout ?? step.Http.DefaultTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
         timeout.CancelAfter(limit);

@@ -26,7 +26,7 @@ public sealed record ProcessEntry(ProcessRow Row, CompiledProcess Latest, string
 /// Processes and their versions: saved through EF Core, compiled once, kept in memory for the runner.
 /// Each save is a new version; tasks continue by node id in the newest version that has their node.
 /// </summary>
-public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessCompiler compiler, NodeCounters counters, NodeSums sums, IClock clock, ILogger<ProcessRegistry> log)
+public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessCompiler compiler, NodeCounters counters, NodeSums sums, IClock clock, ILogger<ProcessRegistry> log) : IDisposable
 {
     readonly ConcurrentDictionary<long, ProcessEntry> _processes = new();
     readonly ConcurrentDictionary<(long, int), CompiledProcess> _versions = new();
@@ -231,4 +231,6 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
     }
 
     static string NewHash() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+
+    public void Dispose() => _saving.Dispose();
 }

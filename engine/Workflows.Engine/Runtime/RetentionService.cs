@@ -13,7 +13,7 @@ namespace Workflows.Engine.Runtime;
 /// PostgreSQL: autovacuum reuses them), so the database does not grow without bound.
 /// </summary>
 public sealed class RetentionService(StoreProvider store, IDbContextFactory<WorkflowsDb> dbs, ProcessRegistry processes, NodeCounters counters,
-    IClock clock, EngineOptions options, ILogger<RetentionService> log)
+    IClock clock, EngineOptions options, ILogger<RetentionService> log) : IDisposable
 {
     readonly CancellationTokenSource _stop = new();
     Task? _loop;
@@ -95,4 +95,7 @@ public sealed class RetentionService(StoreProvider store, IDbContextFactory<Work
         await _stop.CancelAsync();
         if (_loop is not null) await _loop;
     }
+
+    /// <summary>After <see cref="StopAsync"/>, which waits for the loop that uses the stop signal.</summary>
+    public void Dispose() => _stop.Dispose();
 }

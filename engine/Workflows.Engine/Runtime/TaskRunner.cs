@@ -15,7 +15,7 @@ namespace Workflows.Engine.Runtime;
 /// limits (<see cref="CountLimits"/>), end watchers (<see cref="EndWatchers"/>) and the error fields
 /// (<see cref="ConveyorFields"/>) live in their own places.
 /// </summary>
-public sealed class TaskRunner
+public sealed class TaskRunner : IDisposable
 {
     readonly TaskQueue _queue;
     readonly ProcessRegistry _processes;
@@ -178,8 +178,9 @@ public sealed class TaskRunner
             return (resumed, wake.Outcome, wake.Reason);
         }
         // A time limit on an effect (an API call, say) abandons it when the limit comes first.
-        using var limit = node.Kind == NodeKind.Effect && node.Definition.TimeLimit is not null
-            ? CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token) : null;
+        CancellationTokenSource? limit = null;
+        if (node.Kind == NodeKind.Effect && node.Definition.TimeLimit is not null) limit = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var ownLimit = limit;
         var step = new StepContext(task, _services, limit?.Token ?? _stopping.Token);
         if (limit is not null && TimeLimitOf(node, step) is { } deadline)
             limit.CancelAfter(deadline > step.Now ? deadline - step.Now : TimeSpan.Zero);
@@ -355,5 +356,17 @@ public sealed class TaskRunner
     {
         var (set, unset) = step.Changes();
         task.Pending.Add(new StepRecord(node.Id, step.Now.ToUnixTimeMilliseconds(), outcome, exit, set, unset, error));
+    }
+
+    /// <summary>
+    /// Frees the slots and the stop signal once no run is left; a run still ending after
+    /// <see cref="StopAsync"/>'s grace keeps them (they hold no unmanaged resource).
+    /// </summary>
+    public void Dispose()
+    {
+        if (Running > 0) return;
+        _compute.Dispose();
+        _inFlight.Dispose();
+        _stopping.Dispose();
     }
 }

@@ -8,7 +8,7 @@ namespace Workflows.Engine.Runtime;
 /// Fires due waits from the store's due-time index, a thousand at a time, so timers survive restarts
 /// and a wave of timers due together is fired in batches. Polls every 100 ms while nothing is due.
 /// </summary>
-public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker waker, TaskRunner runner, ProcessRegistry processes, IClock clock, ILogger<TimerService> log)
+public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker waker, TaskRunner runner, ProcessRegistry processes, IClock clock, ILogger<TimerService> log) : IDisposable
 {
     const int Batch = 1000;
     readonly CancellationTokenSource _stop = new();
@@ -78,4 +78,7 @@ public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker w
         await _stop.CancelAsync();
         if (_loop is not null) await _loop;
     }
+
+    /// <summary>After <see cref="StopAsync"/>, which waits for the loop that uses the stop signal.</summary>
+    public void Dispose() => _stop.Dispose();
 }

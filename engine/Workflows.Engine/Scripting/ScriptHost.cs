@@ -189,6 +189,7 @@ public sealed class ScriptHost
         {
             // A failed engine is not pooled again: whatever the failure interrupted stays as it was.
             if (succeeded) Return((poolKey, script.LibraryKey), engine);
+            else engine.Dispose();
         }
     }
 
@@ -207,6 +208,7 @@ public sealed class ScriptHost
         finally
         {
             if (succeeded) Return((poolKey, expression.LibraryKey), engine);
+            else engine.Dispose();
         }
     }
 
@@ -281,6 +283,7 @@ public sealed class ScriptHost
         engine.SetValue("data", JsValue.Undefined);
         var pool = _pools.GetOrAdd(poolKey, _ => []);
         if (pool.Count < 64) pool.Add(engine);
+        else engine.Dispose();
     }
 
     JsEngine Create(IReadOnlyList<string> libraryFiles)

@@ -40,6 +40,7 @@ public sealed class ScriptSlots : IDisposable
     public int Threads => Volatile.Read(ref _threads);
 
     /// <summary>Runs the work on a script thread; fails with a timeout if it outlives the limit.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "A slot belongs to its thread and disposes itself when the thread ends.")]
     public Task<T> Run<T>(Func<T> work)
     {
         var job = new Job<T>(work);
@@ -89,7 +90,7 @@ public sealed class ScriptSlots : IDisposable
     }
 
     /// <summary>One script thread: waits for a job, runs it, goes back to the idle stack.</summary>
-    sealed class Slot
+    sealed class Slot : IDisposable
     {
         readonly ScriptSlots _owner;
         readonly SemaphoreSlim _signal = new(0);
@@ -145,7 +146,11 @@ public sealed class ScriptSlots : IDisposable
             finally
             {
                 Interlocked.Decrement(ref _owner._threads);
+                // The thread ends here, out of the idle stack: nobody signals this slot again.
+                Dispose();
             }
         }
+
+        public void Dispose() => _signal.Dispose();
     }
 }

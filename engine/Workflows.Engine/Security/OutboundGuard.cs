@@ -28,6 +28,7 @@ public sealed class OutboundGuard(IReadOnlyList<string> allow)
         };
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The socket is disposed on failure and owned by the returned NetworkStream (ownsSocket) on success; the analyzer does not follow that hand-over.")]
     async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancel)
     {
         var host = context.DnsEndPoint.Host;

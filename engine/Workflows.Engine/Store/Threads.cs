@@ -10,11 +10,14 @@ static class Threads
     public static Task Start(string name, Action work)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        new Thread(() =>
+        var thread = new Thread(() =>
         {
             try { work(); done.SetResult(); }
             catch (Exception e) { done.SetException(e); }
-        }) { IsBackground = true, Name = name }.Start();
+        });
+        thread.IsBackground = true;
+        thread.Name = name;
+        thread.Start();
         return done.Task;
     }
 }

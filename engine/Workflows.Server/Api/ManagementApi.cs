@@ -31,7 +31,7 @@ public static class ManagementApi
             processes.All
                 .Where(p => string.IsNullOrWhiteSpace(search)
                     || p.Row.Title.Contains(search, StringComparison.OrdinalIgnoreCase)
-                    || p.ConvId.ToString().Contains(search, StringComparison.Ordinal)
+                    || p.ConvId.ToString(System.Globalization.CultureInfo.InvariantCulture).Contains(search, StringComparison.Ordinal)
                     || (p.Row.Alias?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false))
                 .Select(p => ProcessSummary.Of(p, counters)));
 

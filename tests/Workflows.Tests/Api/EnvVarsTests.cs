@@ -15,7 +15,7 @@ public sealed class EnvVarsTests
 
     static async Task<HttpStatusCode> Put(TestServer server, string name, string body)
     {
-        using var response = await server.Http.PutAsync($"/api/env/{name}", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await server.Http.PutJsonAsync($"/api/env/{name}", body);
         return response.StatusCode;
     }
 

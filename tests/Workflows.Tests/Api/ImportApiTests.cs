@@ -27,7 +27,7 @@ public sealed class ImportApiTests(string store) : OnBothStores(store)
 
     async Task<(HttpStatusCode, JsonNode)> Import(string body)
     {
-        using var response = await _server.Http.PostAsync("/api/import/corezoid", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await _server.Http.PostJsonAsync("/api/import/corezoid", body);
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -34,7 +35,7 @@ public sealed class ManagementApiTests(string store) : OnBothStores(store)
         Assert.That((string?)got["public_url"], Is.EqualTo($"/api/1/json/public/{conv}/{hash}"));
         Assert.That(got["definition"]!["nodes"]!.AsArray(), Has.Count.EqualTo(4));
 
-        using (var put = await _server.Http.PutAsync($"/api/processes/{conv}", new StringContent(Versioned("versions v2", 2), Encoding.UTF8, "application/json")))
+        using (var put = await _server.Http.PutJsonAsync($"/api/processes/{conv}", Versioned("versions v2", 2)))
             Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var versions = (await _server.GetJson($"/api/processes/{conv}/versions")).AsArray();
         Assert.That(versions.Select(v => (int?)v!["version"]), Is.EqualTo(new int?[] { 2, 1 }));
@@ -52,7 +53,7 @@ public sealed class ManagementApiTests(string store) : OnBothStores(store)
             Assert.That(delete.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         using var gone = await _server.Http.GetAsync($"/api/processes/{conv}");
         Assert.That(gone.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-        Assert.That((string?)JsonNode.Parse(await gone.Content.ReadAsStringAsync())!["detail"], Does.Contain(conv.ToString()));
+        Assert.That((string?)JsonNode.Parse(await gone.Content.ReadAsStringAsync())!["detail"], Does.Contain(conv.ToString(CultureInfo.InvariantCulture)));
     }
 
     [Test]
@@ -64,7 +65,7 @@ public sealed class ManagementApiTests(string store) : OnBothStores(store)
         var v2 = JsonNode.Parse(Versioned("continue", 2))!.AsObject();
         v2["nodes"]!.AsArray().Add(Node("extra", "set_param", P("""{"values":{"after":"v2"}}"""), P("""{"next":"done"}""")));
         v2["nodes"]![2]!["exits"]!["next"] = "extra";
-        using (await _server.Http.PutAsync($"/api/processes/{conv}", new StringContent(v2.ToJsonString(), Encoding.UTF8, "application/json"))) { }
+        using (await _server.Http.PutJsonAsync($"/api/processes/{conv}", v2.ToJsonString())) { }
         await _server.PostJson($"/api/tasks/{id}/callback", """{"answer":42}""");
         var task = await _server.WaitFor(id);
         Assert.That((string?)task["data"]!["after"], Is.EqualTo("v2"));
@@ -99,7 +100,7 @@ public sealed class ManagementApiTests(string store) : OnBothStores(store)
     public async Task A_task_can_be_created_without_the_hash_and_read_with_its_history()
     {
         var (conv, _) = await _server.CreateProcess(Single("set_param", P("""{"values":{"b":"{{a}}!"}}""")));
-        using var response = await _server.Http.PostAsync($"/api/processes/{conv}/tasks", new StringContent("""{"ref":"m-1","data":{"a":"hi"}}""", Encoding.UTF8, "application/json"));
+        using var response = await _server.Http.PostJsonAsync($"/api/processes/{conv}/tasks", """{"ref":"m-1","data":{"a":"hi"}}""");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         var created = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         var task = await _server.WaitFor((string)created["obj_id"]!);
@@ -134,7 +135,7 @@ public sealed class ManagementApiTests(string store) : OnBothStores(store)
         var (conv, _) = await _server.CreateProcess(Versioned("conflict", 1));
         var same = JsonNode.Parse(Versioned("conflict again", 1))!.AsObject();
         same["conv_id"] = conv;
-        using var clash = await _server.Http.PostAsync("/api/processes", new StringContent(same.ToJsonString(), Encoding.UTF8, "application/json"));
+        using var clash = await _server.Http.PostJsonAsync("/api/processes", same.ToJsonString());
         Assert.That(clash.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
         using var missingTask = await _server.Http.GetAsync("/api/tasks/000000000000000000000001");
         Assert.That(missingTask.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));

@@ -33,7 +33,7 @@ public sealed class ProcessParamsTests
         Assert.That((string?)refused["ops"]![0]!["description"], Does.Contain("'question'").And.Contain("user question"));
         Assert.That((string?)refused["ops"]![1]!["proc"], Is.EqualTo("ok"), "only the op without the parameter is refused");
 
-        using var management = await server.Http.PostAsync($"/api/processes/{convId}/tasks", new StringContent("""{"data":{"question":null}}""", Encoding.UTF8, "application/json"));
+        using var management = await server.Http.PostJsonAsync($"/api/processes/{convId}/tasks", """{"data":{"question":null}}""");
         Assert.That(management.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
     }
 
@@ -47,8 +47,8 @@ public sealed class ProcessParamsTests
             """;
         var answer = await server.PostJson("/api/validate", definition);
         var errors = answer["errors"]!.AsArray().Select(e => ((string?)e!["field"], (string?)e["message"])).ToList();
-        Assert.That(errors, Has.Some.Matches<(string? Field, string? Message)>(e => e.Field == "params[0].Type" || (e.Field?.StartsWith("params[0]") == true && e.Message!.Contains("must be one of"))), answer.ToJsonString());
+        Assert.That(errors, Has.Some.Matches<(string? Field, string? Message)>(e => e.Field == "params[0].Type" || (e.Field?.StartsWith("params[0]", StringComparison.Ordinal) == true && e.Message!.Contains("must be one of"))), answer.ToJsonString());
         Assert.That(errors, Has.Some.Matches<(string? Field, string? Message)>(e => e.Message!.Contains("same name")));
-        Assert.That(errors, Has.Some.Matches<(string? Field, string? Message)>(e => e.Field?.StartsWith("params[2]") == true));
+        Assert.That(errors, Has.Some.Matches<(string? Field, string? Message)>(e => e.Field?.StartsWith("params[2]", StringComparison.Ordinal) == true));
     }
 }

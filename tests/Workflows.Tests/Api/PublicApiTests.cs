@@ -32,7 +32,7 @@ public sealed class PublicApiTests(string store) : OnBothStores(store)
 
     async Task<(HttpStatusCode Status, JsonNode Body)> Post(string url, string body)
     {
-        using var response = await _server.Http.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await _server.Http.PostJsonAsync(url, body);
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 

@@ -52,7 +52,7 @@ public sealed class ConnectorsEnvironment
     public static async Task PutCredential(string name, string kind, IReadOnlyDictionary<string, string> fields)
     {
         var body = new JsonObject { ["kind"] = kind, ["fields"] = new JsonObject(fields.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))) };
-        using var response = await TestHost.Http.PutAsync($"/api/credentials/{name}", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        using var response = await TestHost.Http.PutJsonAsync($"/api/credentials/{name}", body.ToJsonString());
         Assert.That(response.IsSuccessStatusCode, Is.True, await response.Content.ReadAsStringAsync());
     }
 

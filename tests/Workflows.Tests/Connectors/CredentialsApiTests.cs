@@ -1,3 +1,4 @@
+using Workflows.Tests.Support;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -27,7 +28,7 @@ public sealed class CredentialsApiTests
     public async Task Put_answers_field_names_only_and_the_table_holds_ciphertext()
     {
         var body = new JsonObject { ["kind"] = "sms", ["fields"] = new JsonObject { ["api_key"] = "PLAIN-API-KEY-456" } };
-        using var response = await TestHost.Http.PutAsync("/api/credentials/cipher-check", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        using var response = await TestHost.Http.PutJsonAsync("/api/credentials/cipher-check", body.ToJsonString());
         var answer = await response.Content.ReadAsStringAsync();
         Assert.That(response.IsSuccessStatusCode, Is.True, answer);
         Assert.That(answer, Does.Not.Contain("PLAIN-API-KEY-456"));
@@ -59,7 +60,7 @@ public sealed class CredentialsApiTests
     [TestCase("not json")]
     public async Task Bad_bodies_are_refused(string body)
     {
-        using var response = await TestHost.Http.PutAsync("/api/credentials/bad-body", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await TestHost.Http.PutJsonAsync("/api/credentials/bad-body", body);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
 

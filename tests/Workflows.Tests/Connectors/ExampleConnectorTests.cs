@@ -64,7 +64,7 @@ public sealed class ExampleConnectorTests
         async Task Put(string name, string url)
         {
             var body = new JsonObject { ["kind"] = "chat_webhook", ["fields"] = new JsonObject { ["url"] = url } };
-            using var response = await server.Http.PutAsync($"/api/credentials/{name}", new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+            using var response = await server.Http.PutJsonAsync($"/api/credentials/{name}", body.ToJsonString());
             response.EnsureSuccessStatusCode();
         }
         await Put("chat", chat.Url("/hook/good"));

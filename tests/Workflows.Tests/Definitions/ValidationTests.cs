@@ -21,7 +21,7 @@ public sealed class ValidationTests
 
     async Task<(HttpStatusCode Status, JsonNode Body)> Upload(string json)
     {
-        using var response = await _server.Http.PostAsync("/api/processes", new StringContent(json, Encoding.UTF8, "application/json"));
+        using var response = await _server.Http.PostJsonAsync("/api/processes", json);
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
@@ -52,9 +52,9 @@ public sealed class ValidationTests
         {
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "code" && e.Field == "params.src" && e.Message.Contains("line 1")), "code that does not parse");
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "code" && e.Field == "exits.error" && e.Message.Contains("nowhere")), "dangling exit");
-            Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "cond" && e.Field.EndsWith(".const") && e.Message.Contains("regular expression")), "bad regexp");
-            Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "cond" && e.Field.EndsWith(".fun")), "unknown operator");
-            Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "cond" && e.Field.EndsWith(".cast")), "unknown cast");
+            Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "cond" && e.Field.EndsWith(".const", StringComparison.Ordinal) && e.Message.Contains("regular expression")), "bad regexp");
+            Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "cond" && e.Field.EndsWith(".fun", StringComparison.Ordinal)), "unknown operator");
+            Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "cond" && e.Field.EndsWith(".cast", StringComparison.Ordinal)), "unknown cast");
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "cond" && e.Field == "exits.default"), "missing exit");
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "set" && e.Field == "params.values.a" && e.Message.Contains("not closed")), "bad template");
             Assert.That(errors, Has.Some.Matches<(string? Node, string Field, string Message)>(e => e.Node == "set" && e.Field == "params.values.b" && e.Message.Contains("unknown function")), "unknown function");

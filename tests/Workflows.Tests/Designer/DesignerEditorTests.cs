@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -20,7 +21,7 @@ public sealed class DesignerEditorTests : BrowserFixture
         await dialog.Locator("input").First.FillAsync("Double the price");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         await Expect(Page).ToHaveURLAsync(new Regex(@"/processes/\d+$"));
-        var convId = long.Parse(Regex.Match(Page.Url, @"/processes/(\d+)$").Groups[1].Value);
+        var convId = long.Parse(Regex.Match(Page.Url, @"/processes/(\d+)$").Groups[1].Value, CultureInfo.InvariantCulture);
         await Expect(NodeOnCanvas("start")).ToBeVisibleAsync();
         await Expect(NodeOnCanvas("final")).ToBeVisibleAsync();
         await WaitForStableBox(NodeOnCanvas("start"));

@@ -1,3 +1,4 @@
+using Workflows.Tests.Support;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -23,7 +24,7 @@ public sealed class DesignerRuntimeTests : BrowserFixture
 
     async Task Callback(string objId, string json = "{}")
     {
-        using var response = await Server.Http.PostAsync($"/api/tasks/{objId}/callback", new StringContent(json, Encoding.UTF8, "application/json"));
+        using var response = await Server.Http.PostJsonAsync($"/api/tasks/{objId}/callback", json);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
     }
 

@@ -1,3 +1,4 @@
+using Workflows.Tests.Support;
 using System.Net;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -25,6 +26,6 @@ public sealed class DesignerUsersTests : BrowserFixture
         using var http = new HttpClient { BaseAddress = Server.BaseAddress };
         http.DefaultRequestHeaders.Add("X-Api-Key", key);
         using (var read = await http.GetAsync("/api/processes")) Assert.That(read.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        using (var change = await http.PostAsync("/api/processes", new StringContent("{}"))) Assert.That(change.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        using (var change = await http.PostJsonAsync("/api/processes", "{}")) Assert.That(change.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 }

@@ -23,7 +23,7 @@ public sealed class QueueTests(string store) : OnBothStores(store)
 
     static string Worker(long queueConv, string order) => Definition($"worker {order}",
         Node("start", "start", exits: P("""{"next":"take"}""")),
-        Node("take", "get_from_queue", new JsonObject { ["conv_id"] = queueConv.ToString(), ["node_id"] = "q", ["order_by"] = order }, P("""{"next":"got","error":"empty"}""")),
+        Node("take", "get_from_queue", new JsonObject { ["conv_id"] = queueConv.ToString(System.Globalization.CultureInfo.InvariantCulture), ["node_id"] = "q", ["order_by"] = order }, P("""{"next":"got","error":"empty"}""")),
         Final("got"), Final("empty", "error"));
 
     static async Task<string> Queued(TestServer server, long conv, string hash, int n)
@@ -95,7 +95,7 @@ public sealed class QueueTests(string store) : OnBothStores(store)
 
         var (worker, workerHash) = await server.CreateProcess(Definition("worker of nothing",
             Node("start", "start", exits: P("""{"next":"take"}""")),
-            Node("take", "get_from_queue", new JsonObject { ["conv_id"] = orders.ToString(), ["node_id"] = "after" }, P("""{"next":"got","error":"empty"}""")),
+            Node("take", "get_from_queue", new JsonObject { ["conv_id"] = orders.ToString(System.Globalization.CultureInfo.InvariantCulture), ["node_id"] = "after" }, P("""{"next":"got","error":"empty"}""")),
             Final("got"), Final("empty", "error")));
         var wrong = await server.WaitFor(await server.CreateTask(worker, workerHash, []));
         Assert.That((string?)wrong["data"]!["__conveyor_get_task_return_type_tag__"], Is.EqualTo("not_a_queue"));

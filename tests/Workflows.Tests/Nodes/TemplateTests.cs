@@ -31,6 +31,7 @@ public sealed class TemplateTests
     [TestCase("$.date(%H:%i, , Europe/Moscow)", "10:30")]
     [TestCase("$.date(%d.%m.%y, 0)", "01.01.1970")]
     [TestCase("weekday $.date(%w)", "weekday 1")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351", Justification = "Checks the md5_hex template function against MD5 itself.")]
     public void Renders_text(string template, string expected)
     {
         if (template.StartsWith("$.md5", StringComparison.Ordinal))

@@ -87,7 +87,7 @@ public sealed class BrokenProcessTests
     {
         var export = CorezoidSamples.Read("stripe-checkout.json");
         await using var server = await TestServer.StartAsync();
-        using var response = await server.Http.PostAsync("/api/import/corezoid", new StringContent(export, Encoding.UTF8, "application/json"));
+        using var response = await server.Http.PostJsonAsync("/api/import/corezoid", export);
         var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), answer.ToJsonString());
         var process = answer["processes"]![0]!;
@@ -114,7 +114,7 @@ public sealed class BrokenProcessTests
         await using var server = await TestServer.StartAsync();
         var definition = JsonNode.Parse(body)!.AsObject();
         definition["nodes"] = JsonNode.Parse(Waiting("x"))!["nodes"]!.DeepClone();
-        using var response = await server.Http.PostAsync("/api/processes", new StringContent(definition.ToJsonString(), Encoding.UTF8, "application/json"));
+        using var response = await server.Http.PostJsonAsync("/api/processes", definition.ToJsonString());
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), problem.ToJsonString());
         Assert.That(problem["errors"]!.AsArray().Select(e => (string?)e!["field"]), Does.Contain(field), problem.ToJsonString());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Workflows.Engine.Runtime;
@@ -106,7 +107,7 @@ public sealed class RestartTests(string store) : OnBothStores(store)
             Final("done")));
         var (caller, callerHash) = await server.CreateProcess(Definition("lead",
             Node("start", "start", exits: P("""{"next":"call"}""")),
-            Node("call", "call_process", new JsonObject { ["conv_id"] = callee.ToString(), ["timeout_seconds"] = 3600 }, P("""{"next":"done","error":"failed","timeout":"failed"}""")),
+            Node("call", "call_process", new JsonObject { ["conv_id"] = callee.ToString(CultureInfo.InvariantCulture), ["timeout_seconds"] = 3600 }, P("""{"next":"done","error":"failed","timeout":"failed"}""")),
             Final("done"), Final("failed", "error")));
         var id = await server.CreateTask(caller, callerHash, P("""{"phone":"7916"}"""));
         await server.WaitFor(id, "waiting");

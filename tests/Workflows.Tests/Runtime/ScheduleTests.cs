@@ -33,8 +33,8 @@ public sealed class ScheduleTests(string store) : OnBothStores(store)
         Assert.That(seconds, Is.Unique, "one task per period");
 
         // Removing the schedule stops it.
-        using (await server.Http.PutAsync($"/api/processes/{conv}", new StringContent(Definition("no schedule",
-            Node("start", "start", exits: JsonNode.Parse("""{"next":"done"}""")!.AsObject()), Final("done")), Encoding.UTF8, "application/json"))) { }
+        using (await server.Http.PutJsonAsync($"/api/processes/{conv}", Definition("no schedule",
+            Node("start", "start", exits: JsonNode.Parse("""{"next":"done"}""")!.AsObject()), Final("done")))) { }
         await Task.Delay(300);
         var count = (await server.GetJson($"/api/processes/{conv}/tasks")).AsArray().Count;
         await Task.Delay(1500);
@@ -47,7 +47,7 @@ public sealed class ScheduleTests(string store) : OnBothStores(store)
     {
         await using var server = await TestServer.StartAsync(store: Store);
         var definition = cron == "every monday" ? Scheduled(cron) : Scheduled(cron, "Mars/Olympus");
-        using var response = await server.Http.PostAsync("/api/processes", new StringContent(definition, Encoding.UTF8, "application/json"));
+        using var response = await server.Http.PostJsonAsync("/api/processes", definition);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.That(problem["errors"]!.AsArray().Select(e => (string?)e!["field"]), Has.Some.StartsWith(field));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -198,7 +199,7 @@ public sealed class WaitTests(string store) : OnBothStores(store)
             Final("done")));
         var (conv, hash) = await _server.CreateProcess(Definition("lead",
             Node("start", "start", exits: P("""{"next":"copy"}""")),
-            Node("copy", "copy_task", new JsonObject { ["conv_id"] = target.ToString(), ["ref"] = "{{phone}}", ["data"] = P("""{"phone":"{{phone}}","lead_id":"{{lead_id}}"}""") }, P("""{"next":"done","error":"failed"}""")),
+            Node("copy", "copy_task", new JsonObject { ["conv_id"] = target.ToString(CultureInfo.InvariantCulture), ["ref"] = "{{phone}}", ["data"] = P("""{"phone":"{{phone}}","lead_id":"{{lead_id}}"}""") }, P("""{"next":"done","error":"failed"}""")),
             Final("done"), Final("failed", "error")));
 
         var first = await _server.WaitFor(await _server.CreateTask(conv, hash, P("""{"phone":"79161234567","lead_id":17}""")));
@@ -215,7 +216,7 @@ public sealed class WaitTests(string store) : OnBothStores(store)
         // Modify mode sends data to the task waiting there by ref.
         var (modifier, modifierHash) = await _server.CreateProcess(Definition("modifier",
             Node("start", "start", exits: P("""{"next":"m"}""")),
-            Node("m", "copy_task", new JsonObject { ["mode"] = "modify", ["conv_id"] = target.ToString(), ["ref"] = "{{phone}}", ["data"] = P("""{"result":"answered"}""") }, P("""{"next":"done","error":"failed"}""")),
+            Node("m", "copy_task", new JsonObject { ["mode"] = "modify", ["conv_id"] = target.ToString(CultureInfo.InvariantCulture), ["ref"] = "{{phone}}", ["data"] = P("""{"result":"answered"}""") }, P("""{"next":"done","error":"failed"}""")),
             Final("done"), Final("failed", "error")));
         var modified = await _server.WaitFor(await _server.CreateTask(modifier, modifierHash, P("""{"phone":"79161234567"}""")));
         Assert.That((string?)modified["node_id"], Is.EqualTo("done"), modified.ToJsonString());
@@ -229,7 +230,7 @@ public sealed class WaitTests(string store) : OnBothStores(store)
     {
         var (paused, _) = await _server.CreateProcess(Single("set_param", P("""{"values":{"a":1}}""")));
         await _server.Http.PostAsync($"/api/processes/{paused}/pause", null);
-        foreach (var (target, tag) in new[] { ("999999", "process_not_found"), (paused.ToString(), "process_paused") })
+        foreach (var (target, tag) in new[] { ("999999", "process_not_found"), (paused.ToString(CultureInfo.InvariantCulture), "process_paused") })
         {
             var (conv, hash) = await _server.CreateProcess(Single("copy_task", new JsonObject { ["conv_id"] = target }));
             var task = await _server.WaitFor(await _server.CreateTask(conv, hash, []));
@@ -247,7 +248,7 @@ public sealed class WaitTests(string store) : OnBothStores(store)
 
     static string Caller(long callee) => Definition("caller",
         Node("start", "start", exits: P("""{"next":"call"}""")),
-        Node("call", "call_process", new JsonObject { ["conv_id"] = callee.ToString(), ["data"] = P("""{"n":"{{n}}"}"""), ["timeout_seconds"] = 60 }, P("""{"next":"done","error":"failed","timeout":"late"}""")),
+        Node("call", "call_process", new JsonObject { ["conv_id"] = callee.ToString(CultureInfo.InvariantCulture), ["data"] = P("""{"n":"{{n}}"}"""), ["timeout_seconds"] = 60 }, P("""{"next":"done","error":"failed","timeout":"late"}""")),
         Final("done"), Final("failed", "error"), Final("late", "error"));
 
     [Test]
@@ -292,11 +293,11 @@ public sealed class WaitTests(string store) : OnBothStores(store)
         // The process calls itself: every level waits for the next, until the depth guard refuses.
         var self = Definition("recursive",
             Node("start", "start", exits: P("""{"next":"call"}""")),
-            Node("call", "call_process", new JsonObject { ["conv_id"] = conv.ToString(), ["timeout_seconds"] = 600 }, P("""{"next":"reply","error":"reply_error","timeout":"reply_error"}""")),
+            Node("call", "call_process", new JsonObject { ["conv_id"] = conv.ToString(CultureInfo.InvariantCulture), ["timeout_seconds"] = 600 }, P("""{"next":"reply","error":"reply_error","timeout":"reply_error"}""")),
             Node("reply", "reply", [], P("""{"next":"done"}""")),
             Node("reply_error", "reply", P("""{"exception":true,"exception_reason":"{{__conveyor_rpc_return_description__}}"}"""), P("""{"next":"failed"}""")),
             Final("done"), Final("failed", "error"));
-        using (await _server.Http.PutAsync($"/api/processes/{conv}", new StringContent(self, Encoding.UTF8, "application/json"))) { }
+        using (await _server.Http.PutJsonAsync($"/api/processes/{conv}", self)) { }
         var task = await _server.WaitFor(await _server.CreateTask(conv, hash, []), timeoutMs: 15_000);
         Assert.That((string?)task["node_id"], Is.EqualTo("failed"), task.ToJsonString());
         Assert.That((string?)task["data"]!["__conveyor_rpc_return_description__"], Does.Contain("nest deeper"));
@@ -308,7 +309,7 @@ public sealed class WaitTests(string store) : OnBothStores(store)
         var (alerts, _) = await _server.CreateProcess(Definition("alerts",
             Node("start", "start", exits: P("""{"next":"done"}""")), Final("done")));
         var definition = JsonNode.Parse(CallbackProcess("busy operators"))!.AsObject();
-        definition["nodes"]![1]!["count_limit"] = new JsonObject { ["max"] = 2, ["conv_id"] = alerts.ToString() };
+        definition["nodes"]![1]!["count_limit"] = new JsonObject { ["max"] = 2, ["conv_id"] = alerts.ToString(CultureInfo.InvariantCulture) };
         var (conv, hash) = await _server.CreateProcess(definition.ToJsonString());
         var ids = new List<string>();
         for (var i = 0; i < 3; i++) ids.Add(await _server.CreateTask(conv, hash, [], $"c-{i}"));

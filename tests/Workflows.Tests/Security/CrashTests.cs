@@ -26,7 +26,7 @@ public sealed class CrashTests
         string hash;
         await using (var first = await ServerProcess.StartAsync(folder))
         {
-            using var created = await first.Http.PostAsync("/api/processes", new StringContent(definition, Encoding.UTF8, "application/json"));
+            using var created = await first.Http.PostJsonAsync("/api/processes", definition);
             var body = JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
             (conv, hash) = ((long)body["conv_id"]!, (string)body["hash"]!);
 

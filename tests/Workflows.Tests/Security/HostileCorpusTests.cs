@@ -132,6 +132,7 @@ public sealed class HostileCorpusTests
         public Task<(int, string)> Webhook(byte[] body) => Post($"/webhook/{conv}/{hash}", body, anonymous: true);
         public Task<(int, string)> Callback(byte[] body) => Post($"/api/1/json/callback/{conv}/{hash}/wait", body, anonymous: true);
 
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350", Justification = "Signs as Corezoid's signed API defines it (SHA-1).")]
         public Task<(int, string)> Signed(byte[] body)
         {
             var time = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -80,7 +80,7 @@ public sealed class HostileInputTests
         for (var i = 0; i < 2500; i++)
         {
             var body = Mutate(random, valid);
-            using var response = await server.Http.PostAsync($"/api/1/json/public/{conv}/{hash}", new StringContent(body, Encoding.UTF8, "application/json"));
+            using var response = await server.Http.PostJsonAsync($"/api/1/json/public/{conv}/{hash}", body);
             var text = await response.Content.ReadAsStringAsync();
             var status = (int)response.StatusCode;
             statuses[status] = statuses.GetValueOrDefault(status) + 1;
@@ -130,7 +130,7 @@ public sealed class HostileInputTests
             }
             foreach (var url in new[] { "/api/validate", "/api/processes" })
             {
-                using var response = await server.Http.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json"));
+                using var response = await server.Http.PostJsonAsync(url, body);
                 var text = await response.Content.ReadAsStringAsync();
                 Assert.That((int)response.StatusCode, Is.LessThan(500), $"{url} #{i}: {body[..Math.Min(300, body.Length)]} → {text[..Math.Min(300, text.Length)]}");
                 if (url == "/api/processes" && response.StatusCode == HttpStatusCode.Created) created++;

@@ -25,7 +25,7 @@ public sealed class InboundLimitTests
 
     async Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> Post(string body)
     {
-        var response = await _server.Http.PostAsync($"/api/1/json/public/{_conv}/{_hash}", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await _server.Http.PostJsonAsync($"/api/1/json/public/{_conv}/{_hash}", body);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null, response);
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using Workflows.Tests.Support;
 using static Workflows.Tests.Support.Processes;
@@ -28,8 +27,7 @@ public sealed class TelemetryTests
         using var caller = new Activity("caller").SetIdFormat(ActivityIdFormat.W3C).Start();
         caller.ActivityTraceFlags = ActivityTraceFlags.Recorded;
         var traceId = caller.TraceId.ToHexString();
-        using var response = await server.Http.PostAsync($"/api/1/json/public/{conv}/{hash}",
-            new StringContent("""{"ops":[{"type":"create","obj":"task","data":{}}]}""", Encoding.UTF8, "application/json"));
+        using var response = await server.Http.PostJsonAsync($"/api/1/json/public/{conv}/{hash}", """{"ops":[{"type":"create","obj":"task","data":{}}]}""");
         caller.Stop();
         var answer = (await response.Content.ReadFromJsonAsync<JsonNode>())!;
         var task = await server.WaitFor((string)answer["ops"]![0]!["obj_id"]!);

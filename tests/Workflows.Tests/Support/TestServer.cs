@@ -101,7 +101,7 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Uploads a definition and answers (conv_id, hash).</summary>
     public async Task<(long ConvId, string Hash)> CreateProcess(string definitionJson)
     {
-        using var response = await Http.PostAsync("/api/processes", new StringContent(definitionJson, Encoding.UTF8, "application/json"));
+        using var response = await Http.PostJsonAsync("/api/processes", definitionJson);
         var body = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"process not created: {(int)response.StatusCode} {body}");
         var json = JsonNode.Parse(body)!;
@@ -110,7 +110,7 @@ public sealed class TestServer : IAsyncDisposable
 
     public async Task<JsonNode> PostJson(string url, string json)
     {
-        using var response = await Http.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
+        using var response = await Http.PostJsonAsync(url, json);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 

@@ -51,7 +51,7 @@ public sealed class PlumbingShopDemoTests
             ["address"] = "ул. Центральная, 1", ["district"] = "Центральный", ["landing"] = "unitaz-promo", ["utm_source"] = "yandex",
             ["items"] = new JsonArray(new JsonObject { ["code"] = "WC-WALL-02", ["quantity"] = 1 }, new JsonObject { ["code"] = "INST-03", ["quantity"] = 1 }),
         };
-        using var posted = await server.Http.PostAsync($"/webhook/15002/{await Hash(15002)}?ref=landing-DEMO-1", new StringContent(form.ToJsonString(), Encoding.UTF8, "application/json"));
+        using var posted = await server.Http.PostJsonAsync($"/webhook/15002/{await Hash(15002)}?ref=landing-DEMO-1", form.ToJsonString());
         Assert.That((int)posted.StatusCode, Is.EqualTo(202), await posted.Content.ReadAsStringAsync());
         var landing = await server.WaitFor(await ByRef(15002, "landing-DEMO-1"));
         Assert.That((string?)landing["node_id"], Is.EqualTo("created"), landing.ToJsonString());

@@ -1,3 +1,4 @@
+using Workflows.Tests.Support;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -14,7 +15,7 @@ public sealed class TemplateValidationTests : TemplateFixture
     public async Task The_template_is_valid(string file)
     {
         var text = await File.ReadAllTextAsync(Path.Combine(ProcessesFolder, file));
-        using var response = await Server.Http.PostAsync("/api/validate", new StringContent(text, Encoding.UTF8, "application/json"));
+        using var response = await Server.Http.PostJsonAsync("/api/validate", text);
         var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.That((bool?)answer["valid"], Is.True, answer.ToJsonString());
     }

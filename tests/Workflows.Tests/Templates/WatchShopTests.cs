@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Workflows.Server.Demo;
 using Workflows.Simulators;
@@ -187,7 +188,7 @@ public sealed class WatchShopTests : TemplateFixture
         for (var attempt = 1; attempt < 5; attempt++)
         {
             var sleeping = await WaitInNode(robotId, "sleep_30m", "waiting");
-            Assert.That(Data(sleeping, "attempts"), Is.EqualTo(attempt.ToString()));
+            Assert.That(Data(sleeping, "attempts"), Is.EqualTo(attempt.ToString(CultureInfo.InvariantCulture)));
             Clock.Advance(TimeSpan.FromMinutes(31));
             await WaitInNodeAfterAdvance(robotId, "wait_result");
         }

@@ -153,7 +153,7 @@ sealed class SqliteBatchWriter : BatchWriter
             [.. SumParameters.Select(p => p.Type == System.Data.DbType.Decimal ? (p.Name, System.Data.DbType.String) : p)]);
     }
 
-    DbCommand Prepare(string sql, (string, System.Data.DbType)[] parameters)
+    SqliteCommand Prepare(string sql, (string, System.Data.DbType)[] parameters)
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
