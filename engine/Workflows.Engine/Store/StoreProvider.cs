@@ -35,6 +35,12 @@ public abstract class StoreProvider : IAsyncDisposable
     /// <summary>Creates or migrates the schema; called once at start, before anything reads or writes.</summary>
     public abstract Task MigrateAsync(CancellationToken cancel);
 
+    /// <summary>
+    /// Puts another EF context on the engine's database, for tables a host owns (the server's users):
+    /// this provider, and that context's migrations recorded in a history table of their own.
+    /// </summary>
+    public abstract void UseFor(DbContextOptionsBuilder builder, string migrationsHistoryTable);
+
     /// <summary>An open connection on the engine's database, for the few tables kept outside EF (credentials).</summary>
     public abstract DbConnection OpenConnection();
 

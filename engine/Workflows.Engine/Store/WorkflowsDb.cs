@@ -15,7 +15,6 @@ public abstract class WorkflowsDb(DbContextOptions options) : DbContext(options)
     public DbSet<TaskRow> Tasks => Set<TaskRow>();
     public DbSet<TaskHistoryRow> TaskHistory => Set<TaskHistoryRow>();
     public DbSet<NodeStatRow> NodeStats => Set<NodeStatRow>();
-    public DbSet<UserRow> Users => Set<UserRow>();
     public DbSet<EnvVarRow> EnvVars => Set<EnvVarRow>();
     public DbSet<NodeSumRow> NodeSums => Set<NodeSumRow>();
 
@@ -46,12 +45,6 @@ public abstract class WorkflowsDb(DbContextOptions options) : DbContext(options)
             e.ToTable("task_history");
             e.HasKey(h => new { h.TaskId, h.Id });
             e.Property(h => h.Id).ValueGeneratedNever();
-        });
-        model.Entity<UserRow>(e =>
-        {
-            e.ToTable("users");
-            e.HasKey(u => u.Login);
-            e.HasIndex(u => u.ApiKeyHash).IsUnique();
         });
         model.Entity<EnvVarRow>(e =>
         {
@@ -124,21 +117,6 @@ public sealed class TaskHistoryRow
     public long TaskId { get; set; }
     public long At { get; set; }
     public string Steps { get; set; } = "[]";
-}
-
-/// <summary>A person or script allowed into the designer and the management API.</summary>
-public sealed class UserRow
-{
-    public string Login { get; set; } = "";
-    /// <summary>ASP.NET Core Identity's password hash (PBKDF2); null for a script-only user.</summary>
-    public string? PasswordHash { get; set; }
-    /// <summary>admin, editor or viewer.</summary>
-    public string Role { get; set; } = "viewer";
-    /// <summary>SHA-256 of the API key (the key itself is shown once).</summary>
-    public string? ApiKeyHash { get; set; }
-    /// <summary>The signed API's secret, encrypted with Data Protection (it must be readable to check signatures).</summary>
-    public string? ApiSecret { get; set; }
-    public long CreatedAt { get; set; }
 }
 
 public sealed class NodeStatRow

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Workflows.Engine.Runtime;
-using Workflows.Engine.Store;
 
 namespace Workflows.Server.Auth;
 
@@ -23,10 +22,17 @@ public sealed record IssuedKeys(string ApiKey, string ApiSecret);
 /// Users: passwords hashed with ASP.NET Core Identity's hasher, API keys kept as SHA-256 hashes, and
 /// the signed API's secret encrypted with Data Protection. The first admin is made at first start.
 /// </summary>
-public sealed class Accounts(IDbContextFactory<WorkflowsDb> dbs, IDataProtectionProvider protection, IClock clock, IConfiguration config, ILogger<Accounts> log)
+public sealed class Accounts(IDbContextFactory<AccountsDb> dbs, IDataProtectionProvider protection, IClock clock, IConfiguration config, ILogger<Accounts> log)
 {
     readonly PasswordHasher<string> _hasher = new();
     readonly IDataProtector _secrets = protection.CreateProtector("Workflows.ApiSecrets");
+
+    /// <summary>Creates or migrates the server's tables (after the engine has migrated its own).</summary>
+    public async Task MigrateAsync(CancellationToken cancel = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancel);
+        await db.Database.MigrateAsync(cancel);
+    }
 
     /// <summary>
     /// First start: an admin from configuration (Workflows:Admin:Login/Password/ApiKey), or with a

@@ -98,9 +98,14 @@ public static partial class AuthApi
     private static partial Regex LoginPattern();
 }
 
-/// <summary>Creates or updates the first admin once the store is migrated.</summary>
+/// <summary>Once the engine has migrated its store: migrates the server's own tables, then creates or updates the first admin.</summary>
 public sealed class AdminBootstrap(Accounts accounts) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancel) => accounts.EnsureAdminAsync(cancel);
+    public async Task StartAsync(CancellationToken cancel)
+    {
+        await accounts.MigrateAsync(cancel);
+        await accounts.EnsureAdminAsync(cancel);
+    }
+
     public Task StopAsync(CancellationToken cancel) => Task.CompletedTask;
 }

@@ -21,6 +21,7 @@ public static class AuthSetup
 
     public static void AddWorkflowsAuth(this IServiceCollection services)
     {
+        AccountsDb.Add(services);
         services.AddSingleton<Accounts>();
         services.AddSingleton<SignInThrottle>();
         services.AddAuthentication(Either)

@@ -28,6 +28,14 @@ public static class TestPostgres
         return With(name);
     }
 
+    /// <summary>Creates a database with nothing in it (no schema) and answers its connection string.</summary>
+    public static async Task<string> CreateEmptyDatabaseAsync()
+    {
+        var name = "wf_" + Guid.NewGuid().ToString("n");
+        await Exec($"CREATE DATABASE {name}");
+        return With(name);
+    }
+
     public static async Task DropDatabaseAsync(string connectionString)
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database;

@@ -39,6 +39,12 @@ public sealed partial class PostgresProvider : StoreProvider
 
     public override WorkflowsDb CreateDb() => new PostgresDb(_db);
 
+    public override void UseFor(DbContextOptionsBuilder builder, string migrationsHistoryTable)
+    {
+        builder.UseNpgsql(_source, o => o.MigrationsHistoryTable(migrationsHistoryTable));
+        builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
     public override async Task MigrateAsync(CancellationToken cancel)
     {
         await using var db = CreateDb();

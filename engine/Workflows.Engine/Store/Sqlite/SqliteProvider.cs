@@ -28,6 +28,12 @@ public sealed class SqliteProvider : StoreProvider
 
     public override WorkflowsDb CreateDb() => new SqliteDb(_db);
 
+    public override void UseFor(DbContextOptionsBuilder builder, string migrationsHistoryTable)
+    {
+        builder.UseSqlite(Options.ConnectionString, o => o.MigrationsHistoryTable(migrationsHistoryTable));
+        builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
     public override async Task MigrateAsync(CancellationToken cancel)
     {
         await using var db = CreateDb();

@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Workflows.Engine.Store.Postgres.Migrations;
 
 /// <summary>
-/// The whole schema on PostgreSQL, as SQLite has it after its first migrations. Hand-written: the
+/// The engine's schema on PostgreSQL, as SQLite has it after its first migrations (the server's users
+/// table is the server's: Workflows.Server/Auth/Migrations). Hand-written: the
 /// partial indexes and the storage settings say what matters here more plainly than generated code.
 /// </summary>
 [DbContext(typeof(PostgresDb))]
@@ -43,13 +44,9 @@ public sealed class P0001_Initial : Migration
             CREATE TABLE node_stats (
               conv_id bigint NOT NULL, node_id text NOT NULL, entered bigint NOT NULL, left_count bigint NOT NULL,
               CONSTRAINT pk_node_stats PRIMARY KEY (conv_id, node_id));
-
-            CREATE TABLE users (
-              login text PRIMARY KEY, password_hash text, role text NOT NULL, api_key_hash text, api_secret text, created_at bigint NOT NULL);
-            CREATE UNIQUE INDEX ix_users_api_key_hash ON users (api_key_hash);
             """);
     }
 
     protected override void Down(MigrationBuilder b) =>
-        b.Sql("DROP TABLE users, node_stats, task_history, tasks, process_versions, processes;");
+        b.Sql("DROP TABLE node_stats, task_history, tasks, process_versions, processes;");
 }
