@@ -14,6 +14,7 @@ const ICONS: Record<string, string> = {
   sum: 'Σ',
   queue: '☰',
   'queue-get': '⇥',
+  state: '◉',
   connector: '⚡',
 };
 

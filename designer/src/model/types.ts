@@ -32,6 +32,8 @@ export interface Definition {
   title: string;
   description?: string;
   alias?: string | null;
+  /** process (default) or state: a state diagram whose tasks are kept by ref. */
+  kind?: 'process' | 'state' | null;
   settings?: Record<string, unknown>;
   nodes: NodeDef[];
 }

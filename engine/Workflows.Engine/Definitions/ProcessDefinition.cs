@@ -14,12 +14,25 @@ public sealed class ProcessDefinition
     public string? Alias { get; set; }
     /// <summary>active or paused; only read on import, the state lives with the process afterwards.</summary>
     public string? Status { get; set; }
+    /// <summary>process (the default) or state: a state diagram, whose tasks are long-lived and kept by ref (<see cref="ProcessKinds"/>).</summary>
+    public string? Kind { get; set; }
     public ProcessSettings? Settings { get; set; }
     /// <summary>Cron schedules that create a task with given data (every Monday 09:00 Europe/Moscow, say).</summary>
     public List<ScheduleDefinition>? Schedules { get; set; }
     /// <summary>Corezoid's process parameters: what a task brings (input) and what the process gives back (output).</summary>
     public List<ProcessParameter>? Params { get; set; }
     public List<NodeDefinition> Nodes { get; set; } = [];
+}
+
+/// <summary>What a process is: an ordinary process, or a state diagram (Corezoid's conv_type).</summary>
+public static class ProcessKinds
+{
+    public const string Process = "process";
+    /// <summary>A state diagram: every task has a ref, and other processes read it as {{conv[ID].ref[REF]}}.</summary>
+    public const string State = "state";
+    public static readonly string[] All = [Process, State];
+
+    public static bool IsState(ProcessDefinition definition) => definition.Kind == State;
 }
 
 /// <summary>

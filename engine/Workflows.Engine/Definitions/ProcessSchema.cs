@@ -35,6 +35,11 @@ public static class ProcessSchema
                     ["type"] = new JsonArray("string", "null"), ["pattern"] = ProcessLimits.NamePattern,
                 },
                 ["status"] = new JsonObject { ["description"] = "Only read when the process is created; afterwards the state is changed with pause/resume.", ["enum"] = new JsonArray(Runtime.ProcessStatuses.Active, Runtime.ProcessStatuses.Paused, null) },
+                ["kind"] = new JsonObject
+                {
+                    ["description"] = "process (the default) or state: a state diagram, whose tasks are long-lived, each created with a ref, and read by other processes as {{conv[ID].ref[REF].field}}.",
+                    ["enum"] = new JsonArray([.. ProcessKinds.All.Select(k => (JsonNode?)JsonValue.Create(k)), null]),
+                },
                 ["settings"] = new JsonObject
                 {
                     ["type"] = new JsonArray("object", "null"),

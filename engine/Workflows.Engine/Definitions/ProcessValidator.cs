@@ -25,6 +25,7 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
         RuleFor(p => p.Alias).Matches(AliasPattern()).When(p => p.Alias is not null)
             .WithMessage("may hold letters, digits, '-' and '_' only (1-64 characters)").OverridePropertyName("alias");
         RuleFor(p => p.Status).Must(s => s is null || Runtime.ProcessStatuses.TryParse(s, out _)).WithMessage($"must be {Runtime.ProcessStatuses.Active} or {Runtime.ProcessStatuses.Paused}").OverridePropertyName("status");
+        RuleFor(p => p.Kind).Must(k => k is null || ProcessKinds.All.Contains(k)).WithMessage($"must be {string.Join(" or ", ProcessKinds.All)}").OverridePropertyName("kind");
         RuleFor(p => p.Settings!.LoopLimit).InclusiveBetween(ProcessLimits.LoopLimitMin, ProcessLimits.LoopLimitMax).When(p => p.Settings?.LoopLimit is not null)
             .WithMessage($"must be between {ProcessLimits.LoopLimitMin} and {ProcessLimits.LoopLimitMax}").OverridePropertyName("settings.loop_limit");
         RuleFor(p => p.Settings!.TaskSizeLimit).InclusiveBetween(ProcessLimits.TaskSizeLimitMin, ProcessLimits.TaskSizeLimitMax).When(p => p.Settings?.TaskSizeLimit is not null)

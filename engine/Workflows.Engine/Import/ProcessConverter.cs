@@ -21,6 +21,8 @@ sealed partial class ProcessConverter(JsonObject process)
     /// <summary>Every id in use: the Corezoid ones and those of nodes added by the import.</summary>
     readonly HashSet<string> _ids = new(StringComparer.Ordinal);
 
+    bool _state;
+
     static readonly string[] OurMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
     static readonly string[] OurCasts = ["string", "number", "boolean"];
 
@@ -44,9 +46,9 @@ sealed partial class ProcessConverter(JsonObject process)
         };
         if (Cz.Text(process["alias"]) is { Length: > 0 } alias) definition.Alias = alias.TrimStart('@');
         definition.Params = ReadParams();
-        if (Cz.Text(process["conv_type"]) == "state")
-            Issue(null, "state diagram",
-                "imported as an ordinary process; other processes cannot read its tasks by ref ({{conv[ID].ref[REF]}}) yet");
+        // A state diagram: its tasks stay in their states (set_state nodes), kept by ref.
+        _state = Cz.Text(process["conv_type"]) == "state";
+        if (_state) definition.Kind = ProcessKinds.State;
 
         ReadNodes();
         foreach (var node in _source.Values) ConvertNode(node);
@@ -157,7 +159,21 @@ sealed partial class ProcessConverter(JsonObject process)
 
         if (flow.Actions.Count == 0)
         {
-            if (flow.Branches.Count > 0)
+            if (_state && flow.Go is null)
+            {
+                // A state of a state diagram: the task stays until its data meets a branch (Corezoid's Set State).
+                var state = Ours(n, "set_state");
+                if (flow.Branches.Count > 0) state.Params["rules"] = Rules(n, flow, state);
+                if (times.Count > 0)
+                {
+                    var (seconds, until) = Seconds(n, times[0]);
+                    state.TimeLimit = new TimeLimitDefinition { Seconds = seconds, Until = until };
+                    state.Exits[Exits.Timeout] = Target(n, Cz.Text(times[0]["to_node_id"]));
+                }
+                ReportSemaphors(n, times.FirstOrDefault());
+                _nodes.Add(state);
+            }
+            else if (flow.Branches.Count > 0)
             {
                 ReportSemaphors(n, usedTime: null);
                 _nodes.Add(Condition(n, n.Id, flow));
@@ -253,6 +269,16 @@ sealed partial class ProcessConverter(JsonObject process)
     {
         var node = Ours(n, "condition");
         node.Id = id;
+        node.Params["rules"] = Rules(n, flow, node);
+        node.Exits[Exits.Default] = flow.Go is null
+            ? Stop(n, "end", "success", "no go after the conditions", "tasks no condition matches stay in this node in Corezoid; they now end at an added final node")
+            : Target(n, flow.Go);
+        return node;
+    }
+
+    /// <summary>The go_if_const branches as rules rule1, rule2, …, each exit led to its branch's node.</summary>
+    JsonArray Rules(CzNode n, Flow flow, NodeDefinition node)
+    {
         var rules = new JsonArray();
         var number = 0;
         foreach (var branch in flow.Branches)
@@ -267,11 +293,7 @@ sealed partial class ProcessConverter(JsonObject process)
             rules.Add(rule);
             node.Exits[exit] = Target(n, Cz.Text(branch["to_node_id"]));
         }
-        node.Params["rules"] = rules;
-        node.Exits[Exits.Default] = flow.Go is null
-            ? Stop(n, "end", "success", "no go after the conditions", "tasks no condition matches stay in this node in Corezoid; they now end at an added final node")
-            : Target(n, flow.Go);
-        return node;
+        return rules;
     }
 
     JsonObject ConvertCondition(CzNode n, JsonObject c)
@@ -726,18 +748,13 @@ sealed partial class ProcessConverter(JsonObject process)
 
     static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
-    [GeneratedRegex(@"\{\{\s*conv\s*\[", RegexOptions.CultureInvariant)]
-    private static partial Regex ConvReference();
-
     [GeneratedRegex(@"\{\{\s*node\s*\[\s*([^\]\s]*)\s*\]", RegexOptions.CultureInvariant)]
     private static partial Regex NodeRead();
 
-    /// <summary>Reports templates that read other processes' tasks (not supported yet) or nodes of other processes.</summary>
+    /// <summary>Reports templates that read nodes of other processes.</summary>
     void ScanTemplates(CzNode n)
     {
         var texts = n.Logics.Concat(n.Semaphors).SelectMany(Strings).ToList();
-        if (texts.Any(t => ConvReference().IsMatch(t)))
-            Issue(n, "{{conv[ID].ref[REF]...}}", "reading another process's task (a state diagram) in a template is not supported yet; it reads nothing");
         // {{node[ID].name}} reads a node of the same process here (Corezoid's node ids are global).
         foreach (var id in texts.SelectMany(t => NodeRead().Matches(t)).Select(m => m.Groups[1].Value).Distinct())
             if (!_ids.Contains(id))

@@ -27,13 +27,15 @@ public sealed class ConditionNode : NodeType<ConditionNode.Prepared>
         ErrorKind: "condition",
         ExitsFromParams: true);
 
-    public override IEnumerable<ExitSpec> ExitsOf(NodeDefinition node)
+    public override IEnumerable<ExitSpec> ExitsOf(NodeDefinition node) => RuleExits(node).Concat(Description.Exits);
+
+    /// <summary>One exit per rule, named by the rule (condition and set_state nodes).</summary>
+    public static IEnumerable<ExitSpec> RuleExits(NodeDefinition node)
     {
         if (node.Params["rules"] is JsonArray rules)
             foreach (var rule in rules.OfType<JsonObject>())
                 if (rule["exit"] is JsonValue v && v.TryGetValue(out string? exit) && !string.IsNullOrWhiteSpace(exit))
                     yield return new ExitSpec(exit, exit);
-        foreach (var exit in Description.Exits) yield return exit;
     }
 
     protected override Prepared? PrepareNode(NodeDefinition node, PrepareContext context)
@@ -43,6 +45,12 @@ public sealed class ConditionNode : NodeType<ConditionNode.Prepared>
             context.Error("params.rules", "is required: a list of rules");
             return null;
         }
+        return new Prepared(PrepareRules(rules, context));
+    }
+
+    /// <summary>Checks and compiles a list of rules; problems go to the context.</summary>
+    public static Rule[] PrepareRules(JsonArray rules, PrepareContext context)
+    {
         var prepared = new List<Rule>();
         var seen = new HashSet<string>();
         for (var i = 0; i < rules.Count; i++)
@@ -72,7 +80,7 @@ public sealed class ConditionNode : NodeType<ConditionNode.Prepared>
             }
             prepared.Add(new Rule(exit, [.. list], null));
         }
-        return new Prepared([.. prepared]);
+        return [.. prepared];
     }
 
     static Condition? PrepareCondition(JsonObject? c, string field, PrepareContext context)
@@ -106,25 +114,32 @@ public sealed class ConditionNode : NodeType<ConditionNode.Prepared>
 
     protected override async ValueTask<NodeOutcome> Execute(StepContext step, Prepared node)
     {
-        foreach (var rule in node.Rules)
+        var (exit, failure) = await FirstMatch(step, node.Rules);
+        return failure ?? NodeOutcome.Go(exit ?? Exits.Default);
+    }
+
+    /// <summary>The exit of the first rule that holds (null: none holds), or the failure of a rule that could not be evaluated.</summary>
+    public static async ValueTask<(string? Exit, NodeOutcome? Failure)> FirstMatch(StepContext step, Rule[] rules)
+    {
+        foreach (var rule in rules)
         {
             bool match;
             if (rule.Js is not null)
             {
                 try { match = await step.Scripts.TestAsync(rule.Js, step.Data, step.Task.ConvId, step.Cancellation); }
-                catch (ScriptFailureException e) { return NodeOutcome.Software(e.Tag, $"rule '{rule.Exit}': {e.Message}"); }
+                catch (ScriptFailureException e) { return (null, NodeOutcome.Software(e.Tag, $"rule '{rule.Exit}': {e.Message}")); }
             }
             else
             {
                 try { match = rule.Conditions.All(c => Holds(c, step.Scope)); }
                 catch (Exception e) when (e is TemplateException or RegexMatchTimeoutException or ArgumentException)
                 {
-                    return NodeOutcome.Software("condition_error", $"rule '{rule.Exit}': {e.Message}");
+                    return (null, NodeOutcome.Software("condition_error", $"rule '{rule.Exit}': {e.Message}"));
                 }
             }
-            if (match) return NodeOutcome.Go(rule.Exit);
+            if (match) return (rule.Exit, null);
         }
-        return NodeOutcome.Go(Exits.Default);
+        return (null, null);
     }
 
     /// <summary>Compares the param's value with the constant after casting both; missing values only satisfy not_eq.</summary>

@@ -13,6 +13,9 @@ public sealed class CopyTaskNode : NodeType<CopyTaskNode.Prepared>
 {
     public sealed record Prepared(string Mode, Template Process, Template? Ref, (DataPath Path, ValueTemplate Value)[] Data);
 
+    /// <summary>Corezoid's error tags (spelled as Corezoid spells them).</summary>
+    public const string NotUnicalRef = "not_unical_ref", NotFoundTask = "not_found_task";
+
     public override NodeDescription Description { get; } = new(
         "copy_task", "Copy task", "process", "copy", NodeKind.Effect,
         [
@@ -51,12 +54,13 @@ public sealed class CopyTaskNode : NodeType<CopyTaskNode.Prepared>
         if (node.Mode == "modify")
         {
             if (step.ActiveTaskByRef(convId, reference!) is not { } target)
-                return NodeOutcome.Software("task_not_found", $"process {convId} has no active task with ref '{reference}'");
+                return NodeOutcome.Software(NotFoundTask, $"process {convId} has no active task with ref '{reference}'");
             var woken = await step.SendToWaitingTaskAsync(target, data);
             return woken.Ok ? NodeOutcome.Go() : NodeOutcome.Software("task_not_waiting", woken.Description!);
         }
         var created = await step.CreateTaskAsync(convId, reference, data);
-        if (!created.Ok) return NodeOutcome.Software(created.Proc, created.Description!);
+        // Corezoid's tag for a ref an active task already holds.
+        if (!created.Ok) return NodeOutcome.Software(created.Proc == "ref_exists" ? NotUnicalRef : created.Proc, created.Description!);
         step.Set(ConveyorFields.CopyTaskResult, JsonValue.Create(created.Task!.ObjId));
         return NodeOutcome.Go();
     }

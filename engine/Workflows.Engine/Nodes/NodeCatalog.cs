@@ -55,5 +55,6 @@ public static class NodeRegistration
         .AddNodeType<ReplyNode>()
         .AddNodeType<SumNode>()
         .AddNodeType<QueueNode>()
-        .AddNodeType<GetFromQueueNode>();
+        .AddNodeType<GetFromQueueNode>()
+        .AddNodeType<SetStateNode>();
 }

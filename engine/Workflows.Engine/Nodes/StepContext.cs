@@ -31,9 +31,9 @@ public sealed class StepContext
 
     public TaskInfo Task => new(_task);
     public JsonObject Data => _task.Data;
-    public TemplateScope Scope => _scope ??= new TemplateScope(_task.Data, () => RootOf(_task), Now) { Env = _services.Env, Nodes = NodeValue };
+    public TemplateScope Scope => _scope ??= new TemplateScope(_task.Data, () => RootOf(_task), Now) { Env = _services.Env, Nodes = NodeValue, Tasks = _services.TaskDataByRef };
     /// <summary>For what goes outside (an API call's URL, headers, body): secret variables read as their values.</summary>
-    public TemplateScope OutboundScope => new(_task.Data, () => RootOf(_task), Now) { Env = _services.Env, Outbound = true, Nodes = NodeValue };
+    public TemplateScope OutboundScope => new(_task.Data, () => RootOf(_task), Now) { Env = _services.Env, Outbound = true, Nodes = NodeValue, Tasks = _services.TaskDataByRef };
 
     JsonNode? NodeValue(string nodeId, string name) => _services.NodeValue(_task.ConvId, nodeId, name);
     public CancellationToken Cancellation { get; }

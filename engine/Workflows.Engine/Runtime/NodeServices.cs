@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Workflows.Engine.Nodes;
 using Workflows.Engine.Scripting;
 
@@ -9,7 +10,7 @@ namespace Workflows.Engine.Runtime;
 /// Built from parts below the runner (intake, waker, refs, registry): the runner depends on this, and
 /// nothing here depends on the runner, so there is no cycle to break by looking services up late.
 /// </remarks>
-public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock, ProcessRegistry processes, TaskIntake intake, TaskWaker waker, ActiveRefs refs, Variables.EnvironmentVariables env, NodeSums sums, NodeCounters counters, QueueTaker queues)
+public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock, ProcessRegistry processes, TaskIntake intake, TaskWaker waker, ActiveRefs refs, Variables.EnvironmentVariables env, NodeSums sums, NodeCounters counters, QueueTaker queues, IDbContextFactory<Store.WorkflowsDb> dbs)
 {
     public Variables.EnvironmentVariables Env => env;
     public ScriptHost Scripts => scripts;
@@ -23,6 +24,18 @@ public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock
         if (sums.Read(convId, nodeId, name) is { } sum) return JsonValue.Create(sum);
         if (name == "count") return JsonValue.Create(counters.InNode(convId, nodeId));
         return null;
+    }
+
+    /// <summary>
+    /// {{conv[ID].ref[REF]}}: the data of the active task with that ref in the process (conv_id or @alias),
+    /// as last committed; null when there is none. A state diagram's tasks are active while they wait in their state.
+    /// </summary>
+    public JsonObject? TaskDataByRef(string process, string reference)
+    {
+        if (processes.Resolve(process) is not { } convId || refs.Holder(convId, reference) is not { } id) return null;
+        using var db = dbs.CreateDbContext();
+        var data = db.Tasks.AsNoTracking().Where(t => t.Id == id).Select(t => t.Data).FirstOrDefault();
+        return data is null ? null : JsonNode.Parse(data) as JsonObject;
     }
 
     public long? FindProcess(string text) => processes.Resolve(text);

@@ -27,6 +27,8 @@ public sealed class TaskIntake(
         if (reference is not null && (reference.Length == 0 || reference.Length > options.MaxRefLength))
             return (null, CreateOutcome.Refused($"ref must be 1 to {options.MaxRefLength} characters long", "bad_ref"));
         data ??= [];
+        if (reference is null && Definitions.ProcessKinds.IsState(process.Latest.Definition))
+            return (null, CreateOutcome.Refused($"process {convId} is a state diagram: its tasks are kept by ref, so a new task needs one", "ref_required"));
         if (Definitions.ProcessParameter.FirstMissing(process.Latest.Definition.Params, data) is { } missing)
             return (null, CreateOutcome.Refused($"data lacks the required parameter '{missing.Name}' ({missing.Type}{(missing.Description is { Length: > 0 } d ? $": {d}" : "")})", "missing_parameter"));
         var size = TaskJson.Size(data);

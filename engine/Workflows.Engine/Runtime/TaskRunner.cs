@@ -166,22 +166,27 @@ public sealed class TaskRunner : IDisposable
     /// <summary>Runs the task's node, or, for a task that was waiting in it, takes the wake's outcome.</summary>
     async ValueTask<(StepContext Step, NodeOutcome Outcome, string? Reason)> Step(TaskState task, CompiledNode node)
     {
+        StepContext? merged = null;
+        DateTimeOffset? keptLimit = null;
         if (task.Resume is { } wake)
         {
             // The task was waiting in this node: it leaves by the wake's exit without running the node again.
             var resumed = new StepContext(task, _services, _stopping.Token);
             task.Resume = null;
             task.Status = TaskPhase.Processing;
+            keptLimit = task.Wait?.TimeoutAt;
             task.Wait = null;
             if (wake.Merge is not null)
                 foreach (var (key, value) in wake.Merge) resumed.Set(key, value?.DeepClone());
-            return (resumed, wake.Outcome, wake.Reason);
+            if (!wake.Rerun) return (resumed, wake.Outcome, wake.Reason);
+            // A state re-checks its rules on the merged data: the node runs again in the same step.
+            merged = resumed;
         }
         // A time limit on an effect (an API call, say) abandons it when the limit comes first.
         CancellationTokenSource? limit = null;
         if (node.Kind == NodeKind.Effect && node.Definition.TimeLimit is not null) limit = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         using var ownLimit = limit;
-        var step = new StepContext(task, _services, limit?.Token ?? _stopping.Token);
+        var step = merged ?? new StepContext(task, _services, limit?.Token ?? _stopping.Token);
         if (limit is not null && TimeLimitOf(node, step) is { } deadline)
             limit.CancelAfter(deadline > step.Now ? deadline - step.Now : TimeSpan.Zero);
         if (node.Kind == NodeKind.Effect && (task.Pending.Count > 0 || !task.Stored)) await Commit(task);
@@ -211,6 +216,9 @@ public sealed class TaskRunner : IDisposable
             outcome = NodeOutcome.Go(Exits.Timeout);
             reason = "time_limit";
         }
+        // Staying after a rerun keeps the time limit counted from when the task entered.
+        if (keptLimit is not null && outcome is { Kind: OutcomeKind.Wait, Wait: { } again } && !(again.TimeoutAt <= keptLimit))
+            outcome = NodeOutcome.WaitFor(again with { TimeoutAt = keptLimit });
         EngineTracing.Ended(span, outcome);
         return (step, outcome, reason);
     }

@@ -23,9 +23,13 @@ public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, IDbContextFac
                 return new WakeDecision.Refuse($"task {task.ObjId} is not waiting for a callback: it is in node '{task.NodeId}' with status {task.Status.Wire()}");
             if (expectedNode is not null && task.NodeId != expectedNode)
                 return new WakeDecision.Refuse($"task {task.ObjId} is waiting in node '{task.NodeId}', not in '{expectedNode}'");
+            var prepared = processes.Find(task.ConvId)?.Latest.Node(task.NodeId)?.Prepared;
             // Corezoid's non-sync callback node: the data is merged in and the task keeps waiting.
-            if (processes.Find(task.ConvId)?.Latest.Node(task.NodeId)?.Prepared is WaitCallbackNode.Prepared { IsSync: false })
+            if (prepared is WaitCallbackNode.Prepared { IsSync: false })
                 return new WakeDecision.Resume(new Wake("modify", NodeOutcome.WaitFor(task.Wait!), data));
+            // A state (set_state): the data is merged in and the node's rules decide whether the task moves.
+            if (prepared is SetStateNode.Prepared)
+                return new WakeDecision.Resume(new Wake("modify", NodeOutcome.WaitFor(task.Wait!), data) { Rerun = true });
             return new WakeDecision.Resume(new Wake("callback", NodeOutcome.Go(), data));
         }, TimeSpan.FromSeconds(5), cancel);
 

@@ -4,7 +4,11 @@ using Workflows.Engine.Nodes;
 namespace Workflows.Engine.Runtime;
 
 /// <summary>How a waiting task leaves its node (timer, time limit, callback, reply) and the data the wake brings.</summary>
-internal sealed record Wake(string Reason, NodeOutcome Outcome, JsonObject? Merge = null);
+internal sealed record Wake(string Reason, NodeOutcome Outcome, JsonObject? Merge = null)
+{
+    /// <summary>Merge the data, then run the node again instead of leaving by <see cref="Outcome"/> (a set_state node re-checks its rules).</summary>
+    public bool Rerun { get; init; }
+}
 
 /// <summary>What a wake source decides about the task it holds: resume it by a wake, or refuse with a reason.</summary>
 internal abstract record WakeDecision

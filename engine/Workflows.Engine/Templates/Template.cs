@@ -21,6 +21,8 @@ public sealed class TemplateScope(JsonObject data, Func<JsonObject> root, DateTi
     public string EnvVar(string name) => Env?.Read(name, Outbound) ?? "";
     /// <summary>Where {{node[ID].name}} reads from (a sum node's sum, a node's task count); none: nothing.</summary>
     public Func<string, string, JsonNode?>? Nodes { get; init; }
+    /// <summary>Where {{conv[ID].ref[REF]}} reads from: (process as conv_id or @alias, ref) → that task's data, null when there is none.</summary>
+    public Func<string, string, JsonObject?>? Tasks { get; init; }
     /// <summary>task_id, ref, conv_id, create_time, node_id: read as {{root.task_id}}; built only when a template reads it.</summary>
     public JsonObject Root => _root ??= root();
     public DateTimeOffset Now => now;
@@ -40,6 +42,7 @@ public sealed class Template
     sealed record Insert(DataPath Path) : Part;
     sealed record EnvInsert(string Name) : Part;
     sealed record NodeInsert(string NodeId, string Name) : Part;
+    sealed record TaskInsert(Template Process, Template Ref, DataPath? Path) : Part;
     sealed record Call(string Function, Template[] Args) : Part;
 
     readonly Part[] _parts;
@@ -57,11 +60,11 @@ public sealed class Template
         {
             if (text[i] == '{' && i + 1 < text.Length && text[i + 1] == '{')
             {
-                var end = text.IndexOf("}}", i + 2, StringComparison.Ordinal);
+                var end = InsertEnd(text, i + 2);
                 if (end < 0) throw new TemplateException($"'{{{{' at position {i} is not closed with '}}}}'");
                 Flush();
                 var inner = text[(i + 2)..end];
-                parts.Add(EnvVarName(inner) is { } env ? new EnvInsert(env) : NodeRead(inner) is { } node ? node : new Insert(DataPath.Parse(inner)));
+                parts.Add(EnvVarName(inner) is { } env ? new EnvInsert(env) : NodeRead(inner) is { } node ? node : TaskRead(inner) is { } task ? task : new Insert(DataPath.Parse(inner)));
                 i = end + 2;
                 continue;
             }
@@ -107,6 +110,67 @@ public sealed class Template
         throw new TemplateException($"'{t}': an environment variable is read as {{{{env_var[@name]}}}} (letters, digits, '-', '_', '.')");
     }
 
+    /// <summary>
+    /// Where the insertion opened before <paramref name="from"/> ends: its "}}", past any insertions
+    /// nested inside it (<c>{{conv[@users].ref[{{id}}].name}}</c>); -1 when it is not closed.
+    /// </summary>
+    static int InsertEnd(string text, int from)
+    {
+        var depth = 1;
+        for (var j = from; j + 1 < text.Length; j++)
+        {
+            if (text[j] == '{' && text[j + 1] == '{') { depth++; j++; }
+            else if (text[j] == '}' && text[j + 1] == '}')
+            {
+                if (--depth == 0) return j;
+                j++;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// Corezoid's read of another process's task (a state diagram's, say): <c>conv[ID].ref[REF]</c> for
+    /// its data, <c>conv[ID].ref[REF].field</c> for one value; ID is a conv_id or @alias, either part may
+    /// hold insertions (<c>ref[{{user_id}}]</c>).
+    /// </summary>
+    static TaskInsert? TaskRead(string inner)
+    {
+        var t = inner.Trim();
+        if (!t.StartsWith("conv[", StringComparison.Ordinal)) return null;
+        var convEnd = BracketEnd(t, 4);
+        if (convEnd < 0 || !t[(convEnd + 1)..].StartsWith(".ref[", StringComparison.Ordinal))
+            throw new TemplateException($"'{t}': another process's task is read as {{{{conv[ID].ref[REF].field}}}}");
+        var refEnd = BracketEnd(t, convEnd + 5);
+        if (refEnd < 0) throw new TemplateException($"'{t}': the ref[...] is not closed with ']'");
+        var process = t[5..convEnd].Trim();
+        var reference = t[(convEnd + 6)..refEnd].Trim();
+        if (process.Length == 0 || reference.Length == 0) throw new TemplateException($"'{t}': conv[...] and ref[...] must not be empty");
+        var rest = t[(refEnd + 1)..];
+        DataPath? path = rest.Length == 0 ? null
+            : rest[0] == '.' ? DataPath.Parse(rest[1..])
+            : rest[0] == '[' ? DataPath.Parse(rest)
+            : throw new TemplateException($"'{t}': a field of the task follows a '.'");
+        return new TaskInsert(Parse(process), Parse(reference), path);
+    }
+
+    /// <summary>The ']' closing the '[' at <paramref name="open"/>, past nested insertions; -1 when there is none.</summary>
+    static int BracketEnd(string text, int open)
+    {
+        for (var j = open + 1; j < text.Length; j++)
+        {
+            if (text[j] == '{' && j + 1 < text.Length && text[j + 1] == '{')
+            {
+                var end = InsertEnd(text, j + 2);
+                if (end < 0) return -1;
+                j = end + 1;
+                continue;
+            }
+            if (text[j] == ']') return j;
+        }
+        return -1;
+    }
+
     /// <summary>Corezoid's <c>node[ID].name</c>: a sum of a sum node, or <c>count</c>, the tasks in the node now.</summary>
     static NodeInsert? NodeRead(string inner)
     {
@@ -127,7 +191,7 @@ public sealed class Template
         {
             if (text[j] == '{' && j + 1 < text.Length && text[j + 1] == '{')
             {
-                var end = text.IndexOf("}}", j + 2, StringComparison.Ordinal);
+                var end = InsertEnd(text, j + 2);
                 if (end < 0) break;
                 j = end + 1;
                 continue;
@@ -149,7 +213,7 @@ public sealed class Template
         {
             if (inner[j] == '{' && j + 1 < inner.Length && inner[j + 1] == '{')
             {
-                var end = inner.IndexOf("}}", j + 2, StringComparison.Ordinal);
+                var end = InsertEnd(inner, j + 2);
                 j = end < 0 ? inner.Length : end + 1;
                 continue;
             }
@@ -175,6 +239,7 @@ public sealed class Template
                 case Insert ins: return scope.Resolve(ins.Path)?.DeepClone();
                 case EnvInsert env: return JsonValue.Create(scope.EnvVar(env.Name));
                 case NodeInsert node: return scope.Nodes?.Invoke(node.NodeId, node.Name);
+                case TaskInsert task: return ReadTask(task, scope)?.DeepClone();
                 case Call call: return Invoke(call, scope);
             }
         }
@@ -193,10 +258,19 @@ public sealed class Template
                 case Insert ins: sb.Append(AsText(scope.Resolve(ins.Path))); break;
                 case EnvInsert env: sb.Append(scope.EnvVar(env.Name)); break;
                 case NodeInsert node: sb.Append(AsText(scope.Nodes?.Invoke(node.NodeId, node.Name))); break;
+                case TaskInsert task: sb.Append(AsText(ReadTask(task, scope))); break;
                 case Call call: sb.Append(AsText(Invoke(call, scope))); break;
             }
         }
         return sb.ToString();
+    }
+
+    /// <summary>As in Corezoid, a task that is not there (unknown process or ref) reads as an empty string.</summary>
+    static JsonNode? ReadTask(TaskInsert task, TemplateScope scope)
+    {
+        var data = scope.Tasks?.Invoke(task.Process.RenderString(scope).Trim(), task.Ref.RenderString(scope));
+        if (data is null) return JsonValue.Create("");
+        return task.Path is null ? data : task.Path.Get(data);
     }
 
     static JsonNode? Invoke(Call call, TemplateScope scope) =>

@@ -119,6 +119,65 @@ public sealed class ImportApiTests(string store) : OnBothStores(store)
         Assert.That(copied.AsArray(), Has.Count.EqualTo(1), "the copy reached the process whose alias is kept");
     }
 
+    /// <summary>
+    /// The issue's finish line: one folder with a state diagram, env variables, a Sum, a queue pair and a
+    /// time limit on an API call imports in one request, and its tasks run branch for branch.
+    /// </summary>
+    [Test]
+    public async Task A_folder_with_a_state_diagram_env_vars_a_sum_a_queue_pair_and_time_limits_imports_and_runs()
+    {
+        await using var fake = await FakeService.StartAsync();
+        using (var put = await _server.Http.PutAsync("/api/env/shop-crm", new StringContent(new JsonObject { ["value"] = fake.Url("/") }.ToJsonString(), Encoding.UTF8, "application/json")))
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var users = CorezoidExport.Process(9710, "users",
+            CorezoidExport.Start("new"),
+            CorezoidExport.Node("new", 0, CorezoidExport.Logic("""{"type":"go_if_const","to_node_id":"active","conditions":[{"param":"status","const":"active","fun":"eq","cast":"string"}]}""")),
+            CorezoidExport.Node("active", 0));
+        users["conv_type"] = "state";
+        var shop = CorezoidExport.Process(9711, "shop",
+            CorezoidExport.Start("count"),
+            CorezoidExport.Node("count", 0, CorezoidExport.Logic("""{"type":"api_sum","extra":[{"id":"1","name":"orders","value":"1"},{"id":"2","name":"revenue","value":"{{amount}}"}]}"""), CorezoidExport.Go("signup")),
+            CorezoidExport.Node("signup", 0, CorezoidExport.Logic("""{"type":"api_copy","mode":"create","conv_id":9710,"ref":"{{user}}","data":{"user":"{{user}}","status":"new"},"data_type":{"user":"string","status":"string"},"err_node_id":"e"}"""), CorezoidExport.Go("call")),
+            CorezoidExport.Node("call", 0,
+                [CorezoidExport.Logic("""{"type":"api","method":"POST","url":"{{env_var[@shop-crm]}}echo","extra":{"user":"{{user}}"},"extra_type":{"user":"string"},"err_node_id":"e"}"""), CorezoidExport.Go("look")],
+                [CorezoidExport.Logic("""{"type":"time","value":30,"dimension":"sec","to_node_id":"e"}""")]),
+            CorezoidExport.Node("look", 0, CorezoidExport.Logic("""{"type":"set_param","extra":{"state":"{{conv[9710].ref[{{user}}].status}}","total":"{{node[count].revenue}}"},"extra_type":{"state":"string","total":"string"}}"""), CorezoidExport.Go("q")),
+            CorezoidExport.Node("q", 0, CorezoidExport.Logic("""{"type":"api_queue","data":{"from":"shop"},"data_type":{"from":"string"}}"""), CorezoidExport.Go("f")),
+            CorezoidExport.Final("f"), CorezoidExport.Final("e", error: true));
+        var worker = CorezoidExport.Process(9712, "worker",
+            CorezoidExport.Start("take"),
+            CorezoidExport.Node("take", 0, CorezoidExport.Logic("""{"type":"api_get_task","conv_id":9711,"node_id":"q","order_by":"ASC","err_node_id":"empty"}"""), CorezoidExport.Go("activate")),
+            CorezoidExport.Node("activate", 0, CorezoidExport.Logic("""{"type":"api_copy","mode":"modify","conv_id":9710,"ref":"{{__queue_task_data__.user}}","data":{"status":"active"},"data_type":{"status":"string"},"err_node_id":"e"}"""), CorezoidExport.Go("f")),
+            CorezoidExport.Final("f"), CorezoidExport.Final("e", error: true), CorezoidExport.Final("empty", error: true));
+
+        var (status, answer) = await Import(CorezoidExport.Folder(worker, shop, users));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), answer.ToJsonString());
+        var processes = answer["processes"]!.AsArray();
+        Assert.That(processes.Select(p => (bool?)p!["created"]), Is.All.True, answer.ToJsonString());
+        Assert.That(processes.SelectMany(p => p!["issues"]?.AsArray() ?? []), Is.Empty, "everything converts");
+        var ids = processes.ToDictionary(p => (string)p!["title"]!, p => (long)p!["process"]!["conv_id"]!);
+
+        var order = await _server.PostJson($"/api/processes/{ids["shop"]}/tasks", """{"data":{"user":"u-7","amount":"19.99"}}""");
+        var queued = await _server.WaitFor((string)order["obj_id"]!, "waiting");
+        Assert.That(((string?)queued["node_id"], (string?)queued["data"]!["state"], (string?)queued["data"]!["body"]),
+            Is.EqualTo(("q", "new", """{"user":"u-7"}""")), queued.ToJsonString());
+        Assert.That(queued["data"]!["total"]!.ToJsonString(), Is.EqualTo("19.99"));
+
+        var job = await _server.WaitFor((string)(await _server.PostJson($"/api/processes/{ids["worker"]}/tasks", "{}"))["obj_id"]!);
+        Assert.That((string?)job["node_id"], Is.EqualTo("f"), job.ToJsonString());
+        Assert.That((string?)job["data"]!["__queue_task_data__"]!["from"], Is.EqualTo("shop"));
+        Assert.That((string?)(await _server.WaitFor((string)order["obj_id"]!))["node_id"], Is.EqualTo("f"), "the queued order went on");
+        var user = (await _server.GetJson($"/api/processes/{ids["users"]}/tasks?ref=u-7")).AsArray().Single()!;
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while ((string?)(await _server.Task((string)user["obj_id"]!))["node_id"] != "active" && DateTime.UtcNow < until) await Task.Delay(50);
+        Assert.That((string?)(await _server.Task((string)user["obj_id"]!))["node_id"], Is.EqualTo("active"), "the modify moved the state");
+
+        var idle = await _server.WaitFor((string)(await _server.PostJson($"/api/processes/{ids["worker"]}/tasks", "{}"))["obj_id"]!);
+        Assert.That((string?)idle["node_id"], Is.EqualTo("empty"));
+        var sums = (await _server.GetJson($"/api/processes/{ids["shop"]}/counters"))["sums"]!["count"]!;
+        Assert.That(((string?)sums["orders"], (string?)sums["revenue"]), Is.EqualTo(("1", "19.99")));
+    }
+
     [TestCase("")]
     [TestCase("{\"not\":\"an export\"}")]
     [TestCase("[1,2")]

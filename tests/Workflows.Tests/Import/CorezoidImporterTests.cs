@@ -467,12 +467,13 @@ public sealed class CorezoidImporterTests
     }
 
     [Test]
-    public void Conv_templates_and_reads_of_nodes_of_other_processes_are_reported()
+    public void Conv_templates_are_kept_and_reads_of_nodes_of_other_processes_are_reported()
     {
         var node = Node("""{"type":"set_param","extra":{"s":"{{conv[123].ref[{{id}}].status}}","c":"{{node[abc].count}}","own":"{{node[a].total}}"},"extra_type":{"s":"string","c":"number","own":"number"}},{"type":"go","to_node_id":"f"}""");
         var process = ImportOne(Process($"{Start},{node},{Final}"));
         var whats = process.Issues.Where(i => i.NodeId == "a").Select(i => i.What).ToList();
-        Assert.That(whats, Has.Some.Contains("conv[ID]"));
+        Assert.That(whats, Has.None.Contains("conv["), "reading a state diagram's task converts as it is");
+        Assert.That(Text(Node(process, "a").Params["values"]!["s"]), Is.EqualTo("{{conv[123].ref[{{id}}].status}}"));
         Assert.That(whats, Has.Some.Contains("node[abc]"), "abc is no node of this process");
         Assert.That(whats, Has.None.Contains("node[a]"), "a node of the same process is read as it is");
     }
@@ -520,10 +521,27 @@ public sealed class CorezoidImporterTests
     }
 
     [Test]
-    public void State_diagrams_and_processes_without_a_start_are_reported_at_process_level()
+    public void Processes_without_a_start_are_reported_at_process_level()
     {
         var process = ImportOne(Process(Final, extra: ""","conv_type":"state" """.TrimEnd()));
-        Assert.That(process.Issues.Where(i => i.NodeId is null).Select(i => i.What), Has.Some.EqualTo("state diagram").And.Some.EqualTo("start node"));
+        Assert.That(process.Issues.Where(i => i.NodeId is null).Select(i => i.What), Is.EqualTo(new[] { "start node" }));
+    }
+
+    [Test]
+    public void A_state_diagram_keeps_its_kind_and_its_states_become_set_state_nodes()
+    {
+        var waiting = Node("""{"type":"go_if_const","to_node_id":"b","conditions":[{"param":"status","const":"active","fun":"eq","cast":"string"}]}""",
+            semaphors: """{"type":"time","value":30,"dimension":"day","to_node_id":"f"}""");
+        var resting = Node("", id: "b");
+        var process = ImportOne(Process($"{Start},{waiting},{resting},{Final}", extra: ""","conv_type":"state" """.TrimEnd()));
+        Assert.That(process.Definition.Kind, Is.EqualTo("state"));
+        var a = Node(process, "a");
+        Assert.That(a.Type, Is.EqualTo("set_state"));
+        Assert.That(a.Params["rules"]!.ToJsonString(), Is.EqualTo("""[{"exit":"rule1","conditions":[{"param":"status","fun":"eq","const":"active","cast":"string"}]}]"""));
+        Assert.That((a.Exits["rule1"], a.Exits["timeout"], a.TimeLimit!.Seconds), Is.EqualTo(("b", "f", (double?)(30 * 86400))));
+        var b = Node(process, "b");
+        Assert.That((b.Type, b.Params.Count, b.Exits.Count), Is.EqualTo(("set_state", 0, 0)), "a state without logics only keeps its tasks");
+        Assert.That(process.Issues, Is.Empty);
     }
 
     [Test]

@@ -66,6 +66,10 @@ public sealed class TemplateTests
     [TestCase("$.nosuch(1)", "unknown function $.nosuch")]
     [TestCase("$.md5_hex(a, b)", "takes 1 argument")]
     [TestCase("$.math(1 + (2)", "not closed")]
+    [TestCase("{{conv[5].ref[{{id}}.name}}", "not closed")]
+    [TestCase("{{conv[5].status}}", "conv[ID].ref[REF]")]
+    [TestCase("{{conv[].ref[x]}}", "must not be empty")]
+    [TestCase("{{node[n1]}}", "node[ID].name")]
     public void Bad_templates_are_refused_with_the_reason(string template, string reason)
     {
         var e = Assert.Throws<TemplateException>(() => Template.Parse(template));
@@ -91,5 +95,34 @@ public sealed class TemplateTests
         Assert.That(data.ToJsonString(), Is.EqualTo("""{"a":{"b":[null,null,{"c":5}]},"x":"y"}"""));
         Assert.That(DataPath.Parse("a.b[2].c").Get(data)!.GetValue<int>(), Is.EqualTo(5));
         Assert.That(DataPath.Parse("a[\"b\"][2]").Get(data), Is.InstanceOf<JsonObject>());
+    }
+
+    /// <summary>{{conv[ID].ref[REF]…}}: another process's task, the ref and the process may be templates themselves.</summary>
+    [TestCase("{{conv[@users].ref[{{phone}}].status}}", "active")]
+    [TestCase("{{conv[7].ref[u-{{n}}].name}}", "Seven")]
+    [TestCase("Dear {{conv[@users].ref[{{phone}}].name}}, {{conv[@users].ref[{{phone}}].cart.items[0]}}", "Dear Olga, W-1")]
+    [TestCase("[{{conv[@users].ref[nobody].status}}]", "[]")]
+    [TestCase("[{{conv[@nowhere].ref[{{phone}}]}}]", "[]")]
+    [TestCase("[{{conv[@users].ref[{{phone}}].no_such_field}}]", "[]")]
+    [TestCase("$.md5_hex({{conv[@users].ref[{{phone}}].status}})", "c76a5e84e4bdee527e274ea30c680d79")]
+    public void Another_process_task_is_read_by_ref(string template, string expected)
+    {
+        var tasks = new Dictionary<(string, string), JsonObject>
+        {
+            [("@users", "79161234567")] = JsonNode.Parse("""{"name":"Olga","status":"active","cart":{"items":["W-1"]}}""")!.AsObject(),
+            [("7", "u-7")] = new JsonObject { ["name"] = "Seven" },
+        };
+        var scope = new TemplateScope(Scope().Data, new JsonObject(), Now) { Tasks = (conv, reference) => tasks.GetValueOrDefault((conv, reference)) };
+        Assert.That(Template.Parse(template).RenderString(scope), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void A_task_read_alone_keeps_its_type_and_an_unknown_ref_is_an_empty_string()
+    {
+        var user = JsonNode.Parse("""{"name":"Olga","visits":3}""")!.AsObject();
+        var scope = new TemplateScope(Scope().Data, new JsonObject(), Now) { Tasks = (_, reference) => reference == "u1" ? user : null };
+        Assert.That(Template.Parse("{{conv[1].ref[u1]}}").Render(scope)!.ToJsonString(), Is.EqualTo("""{"name":"Olga","visits":3}"""));
+        Assert.That(Template.Parse("{{ conv[1].ref[u1].visits }}").Render(scope)!.ToJsonString(), Is.EqualTo("3"));
+        Assert.That(Template.Parse("{{conv[1].ref[u2].visits}}").Render(scope)!.ToJsonString(), Is.EqualTo("\"\""), "Corezoid reads an unknown ref as an empty string");
     }
 }

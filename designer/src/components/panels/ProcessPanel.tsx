@@ -88,6 +88,12 @@ export function ProcessPanel() {
       <Field label="Alias" errors={procErr('alias')} hint="A short name other processes can use instead of the number.">
         <input className="mono" value={def.alias ?? ''} onChange={(e) => set('alias', e.target.value)} />
       </Field>
+      <Field label="Kind" errors={procErr('kind')} hint="A state diagram keeps long-lived tasks by ref in its Set state nodes; other processes read them as {{conv[ID].ref[REF].field}}.">
+        <select value={def.kind ?? 'process'} onChange={(e) => change((d) => ({ ...d, kind: e.target.value === 'state' ? 'state' : null }), 'process:kind')}>
+          <option value="process">Process</option>
+          <option value="state">State diagram</option>
+        </select>
+      </Field>
       <Field label="Loop limit" errors={procErr('settings')} hint="How many times one task may pass through the same node.">
         <input
           type="number"
