@@ -24,6 +24,13 @@ describe('exits of a node', () => {
     expect(exitsOf(check, idx.condition).map((e) => e.name)).toEqual(['ok', 'vip', 'default', 'error']);
   });
 
+  it('gives a set_state one exit per rule and no default', () => {
+    const setState = { type: 'set_state', title: 'Set state', category: 'wait', kind: 'wait', parameters: [{ name: 'rules', type: 'rules', label: 'Leave when', required: false }], exits: [{ name: 'error', label: 'Error', required: false }] } as unknown as Parameters<typeof exitsOf>[1];
+    const node = { type: 'set_state', params: { rules: [{ exit: 'activate' }, { exit: 'block' }] } };
+    expect(exitsOf(node, setState).map((e) => e.name)).toEqual(['activate', 'block', 'error']);
+    expect(exitsOf({ type: 'set_state', params: {} }, setState).map((e) => e.name)).toEqual(['error']);
+  });
+
   it('skips blank and duplicate rule exits and tolerates bad params', () => {
     const node = { type: 'condition', params: { rules: [{ exit: 'a' }, { exit: ' ' }, { exit: 'a' }, null, { exit: 'b ' }] } };
     expect(exitsOf(node, idx.condition).map((e) => e.name)).toEqual(['a', 'b', 'default', 'error']);

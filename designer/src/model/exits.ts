@@ -27,8 +27,9 @@ export function rulesOf(node: Pick<NodeDef, 'params'>): Rule[] {
 
 /**
  * The exits a node offers, in display order.
- * Most node types take their exits from the catalog. A `condition` node has one
- * exit per rule (params.rules[].exit), then `default`, then the catalog's `error`
+ * Most node types take their exits from the catalog. A node with rules (`condition`,
+ * `set_state`: a parameter of type rules) has one exit per rule (params.rules[].exit),
+ * then `default` (a condition's; set_state has none), then the catalog's `error`
  * exit if the catalog declares one.
  */
 export function exitsOf(node: Pick<NodeDef, 'type' | 'params'> & Partial<Pick<NodeDef, 'time_limit'>>, catalog: CatalogEntry | undefined): ExitInfo[] {
@@ -39,7 +40,8 @@ export function exitsOf(node: Pick<NodeDef, 'type' | 'params'> & Partial<Pick<No
   }));
   // A time limit on any node adds the exit its tasks leave by when it runs out.
   if (node.time_limit && !fromCatalog.some((e) => e.name === 'timeout')) fromCatalog.push({ name: 'timeout', label: 'Time limit', required: true });
-  if (node.type !== 'condition') return fromCatalog;
+  const withRules = node.type === 'condition' || (catalog?.parameters ?? []).some((p) => p.type === 'rules');
+  if (!withRules) return fromCatalog;
 
   const result: ExitInfo[] = [];
   const seen = new Set<string>();
@@ -49,7 +51,7 @@ export function exitsOf(node: Pick<NodeDef, 'type' | 'params'> & Partial<Pick<No
     seen.add(name);
     result.push({ name, label: name, required: true });
   }
-  if (!seen.has('default')) {
+  if (!seen.has('default') && (node.type === 'condition' || fromCatalog.some((e) => e.name === 'default'))) {
     const d = fromCatalog.find((e) => e.name === 'default');
     result.push(d ?? { name: 'default', label: 'Default', required: true });
     seen.add('default');

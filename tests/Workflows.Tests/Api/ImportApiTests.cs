@@ -127,7 +127,8 @@ public sealed class ImportApiTests(string store) : OnBothStores(store)
     public async Task A_folder_with_a_state_diagram_env_vars_a_sum_a_queue_pair_and_time_limits_imports_and_runs()
     {
         await using var fake = await FakeService.StartAsync();
-        using (var put = await _server.Http.PutAsync("/api/env/shop-crm", new StringContent(new JsonObject { ["value"] = fake.Url("/") }.ToJsonString(), Encoding.UTF8, "application/json")))
+        using (var crm = new StringContent(new JsonObject { ["value"] = fake.Url("/") }.ToJsonString(), Encoding.UTF8, "application/json"))
+        using (var put = await _server.Http.PutAsync("/api/env/shop-crm", crm))
             Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var users = CorezoidExport.Process(9710, "users",
             CorezoidExport.Start("new"),
