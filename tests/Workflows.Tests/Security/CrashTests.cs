@@ -72,4 +72,89 @@ public sealed class CrashTests
         }
         try { Directory.Delete(folder, true); } catch (IOException) { }
     }
+
+    /// <summary>
+    /// SIGKILL while workers take tasks from a queue: after the restart every order that left the queue
+    /// was received by exactly one worker, and no worker received an order that is still queued.
+    /// </summary>
+    [Test]
+    public async Task Taking_from_a_queue_is_exactly_once_across_a_sigkill()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "workflows-tests", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(folder);
+        var orders = Definition("orders",
+            Node("start", "start", exits: JsonNode.Parse("""{"next":"q"}""")!.AsObject()),
+            Node("q", "queue", new JsonObject(), JsonNode.Parse("""{"next":"done"}""")!.AsObject()),
+            Final("done"));
+        const int queued = 200;
+        long ordersConv, workerConv;
+        string workerHash;
+        await using (var first = await ServerProcess.StartAsync(folder))
+        {
+            ordersConv = (long)(await Post(first, "/api/processes", orders))["conv_id"]!;
+            var worker = await Post(first, "/api/processes", Definition("worker",
+                Node("start", "start", exits: JsonNode.Parse("""{"next":"take"}""")!.AsObject()),
+                Node("take", "get_from_queue", new JsonObject { ["conv_id"] = ordersConv.ToString(System.Globalization.CultureInfo.InvariantCulture), ["node_id"] = "q" }, JsonNode.Parse("""{"next":"got","error":"empty"}""")!.AsObject()),
+                Final("got"), Final("empty", "error")));
+            (workerConv, workerHash) = ((long)worker["conv_id"]!, (string)worker["hash"]!);
+            for (var i = 0; i < queued; i++) await Post(first, $"/api/processes/{ordersConv}/tasks", $$$"""{"data":{"i":{{{i}}}}}""");
+            while ((await Tasks(first, ordersConv, "waiting")).Count < queued) await Task.Delay(50);
+
+            var taken = 0;
+            using var stop = new CancellationTokenSource();
+            var workers = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        using var body = new StringContent("""{"ops":[{"type":"create","obj":"task","data":{}}]}""", Encoding.UTF8, "application/json");
+                        using var response = await first.Http.PostAsync($"/api/1/json/public/{workerConv}/{workerHash}", body);
+                        if (response.IsSuccessStatusCode) Interlocked.Increment(ref taken);
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+                }
+            })).ToList();
+            while (Volatile.Read(ref taken) < 80) await Task.Delay(5);
+            first.Kill();
+            await stop.CancelAsync();
+            await Task.WhenAll(workers);
+        }
+
+        await using var second = await ServerProcess.StartAsync(folder);
+        var until = DateTime.UtcNow.AddSeconds(60);
+        List<JsonNode> finishedWorkers, allWorkers, allOrders;
+        while (true)
+        {
+            allWorkers = await Tasks(second, workerConv, null);
+            allOrders = await Tasks(second, ordersConv, null);
+            finishedWorkers = allWorkers.Where(t => (string?)t["status"] == "finished").ToList();
+            var moving = allWorkers.Count(t => (string?)t["status"] != "finished") + allOrders.Count(t => (string?)t["status"] == "processing");
+            if (moving == 0 || DateTime.UtcNow > until) break;
+            await Task.Delay(50);
+        }
+        var received = finishedWorkers.Where(t => (string?)t["node_id"] == "got").Select(t => (string)t["data"]!["__queue_task_id__"]!).ToList();
+        var left = allOrders.Where(t => (string?)t["node_id"] == "done").Select(t => (string)t["obj_id"]!).ToList();
+        var stillQueued = allOrders.Where(t => (string?)t["node_id"] == "q" && (string?)t["status"] == "waiting").Select(t => (string)t["obj_id"]!).ToList();
+        Assert.That(allWorkers.All(t => (string?)t["status"] == "finished"), Is.True, "every worker task ended after the restart");
+        Assert.That(received, Has.Count.GreaterThanOrEqualTo(80));
+        Assert.That(received, Is.Unique, "no order was received twice");
+        Assert.That(received, Is.EquivalentTo(left), "an order left the queue exactly when a worker received it");
+        Assert.That(left.Count + stillQueued.Count, Is.EqualTo(queued), "no order was lost");
+        try { Directory.Delete(folder, true); } catch (IOException) { }
+    }
+
+    static async Task<JsonNode> Post(ServerProcess server, string url, string json)
+    {
+        using var response = await server.Http.PostJsonAsync(url, json);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.That(response.IsSuccessStatusCode, Is.True, body.ToJsonString());
+        return body;
+    }
+
+    static async Task<List<JsonNode>> Tasks(ServerProcess server, long conv, string? status)
+    {
+        var list = JsonNode.Parse(await server.Http.GetStringAsync($"/api/processes/{conv}/tasks?limit=1000{(status is null ? "" : "&status=" + status)}"))!.AsArray();
+        return [.. list.Select(t => t!)];
+    }
 }
