@@ -63,6 +63,14 @@ public sealed class EngineOptions
     public int PruneEverySeconds { get; set; } = 60;
     /// <summary>On shutdown, how long runners may finish their step before in-flight calls are cancelled.</summary>
     public int StopGraceMs { get; set; } = 5000;
+    /// <summary>
+    /// Several nodes on one PostgreSQL: a node silent this long (no commit, no heartbeat) is taken for
+    /// dead, and another node takes over its tasks and timers. Heartbeats go every fifth of it.
+    /// </summary>
+    public double NodeLeaseSeconds { get; set; } = 10;
+    /// <summary>This node's name in /health and in the nodes table; default host name and process id.</summary>
+    public string? NodeName { get; set; }
+
     /// <summary>Most rows written in one group-commit transaction.</summary>
     public int MaxBatch { get; set; } = 2000;
 }

@@ -32,6 +32,7 @@ public static class EngineServices
         services.AddSingleton<NodeSums>();
         services.AddSingleton<EngineMetrics>();
         services.AddSingleton<ActiveRefs>();
+        services.AddSingleton(sp => store.CreateMembership(sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddSingleton<IdGenerator>();
         services.AddSingleton<TaskWriter>();
         services.AddSingleton<ProcessRegistry>();
@@ -52,7 +53,11 @@ public static class EngineServices
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         // Scheduled starts: Quartz with its tables in the engine's own database (clusterable on PostgreSQL).
-        services.AddQuartz(q => q.UsePersistentStore(store.ConfigureQuartz));
+        services.AddQuartz(q =>
+        {
+            q.UseInstanceIdGenerator<InstanceIds>(); // a clustered store tells its nodes apart by it
+            q.UsePersistentStore(store.ConfigureQuartz);
+        });
         services.AddQuartzHostedService(q => q.WaitForJobsToComplete = false);
         return services;
     }

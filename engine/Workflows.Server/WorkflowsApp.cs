@@ -90,13 +90,20 @@ public static class WorkflowsApp
         app.UseStaticFiles(new StaticFileOptions { FileProvider = designer });
         app.MapOpenApi();
         app.MapGet("/health", async (EngineHost host, TaskRunner runner, TaskWriter writer, TimerService timers, RetentionService retention, Engine.Scripting.ScriptHost scripts,
-            Microsoft.EntityFrameworkCore.IDbContextFactory<WorkflowsDb> dbs, StoreProvider provider) =>
+            StoreProvider provider, NodeMembership node, Microsoft.EntityFrameworkCore.IDbContextFactory<WorkflowsDb> dbs) =>
         {
             string store;
+            long owned = 0;
+            IReadOnlyList<long> live = [];
             try
             {
                 await using var db = await dbs.CreateDbContextAsync();
                 store = await db.Database.CanConnectAsync() ? "ok" : "unreachable";
+                // The work this node owns: unfinished tasks it moves or whose timers it fires.
+                var me = node.NodeId;
+                owned = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.LongCountAsync(
+                    db.Tasks, t => t.Owner == me && t.Status != Workflows.Engine.Runtime.TaskPhases.Finished);
+                live = await node.LiveNodesAsync(CancellationToken.None);
             }
             catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException) { store = "unreachable: " + e.Message; }
             // Script threads stuck inside one built-in call past their limit: tasks still move (each
@@ -108,6 +115,8 @@ public static class WorkflowsApp
                 status = ready ? (stuck > 0 ? "degraded" : "ready") : host.Ready ? "degraded" : "starting",
                 store,
                 script_slots = new { busy = scripts.Slots.Busy, stuck, threads = scripts.Slots.Threads },
+                store_kind = provider.Name,
+                node = new { id = node.NodeId, name = host.NodeName, owned_tasks = owned, live_nodes = live },
                 timer_lag_ms = timers.LastLagMs,
                 timers_fired = timers.Fired,
                 tasks_pruned = retention.Pruned,

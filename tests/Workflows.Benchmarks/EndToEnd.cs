@@ -74,7 +74,8 @@ static class EndToEnd
     static async Task<double> WriterBusy(ServerProcess server) =>
         (double)(await server.Http.GetFromJsonAsync<JsonNode>("/health"))!["writer_busy_seconds"]!;
 
-    static long NowId() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 12;
+    /// <summary>The smallest task id the engine can make from now on (see IdGenerator: ms, slot, counter).</summary>
+    static long NowId() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 18;
 
     static async Task<LoadResult> Load(ServerProcess server, string url, int concurrency, double seconds)
     {

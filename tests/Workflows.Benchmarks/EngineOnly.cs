@@ -20,7 +20,13 @@ static class EngineOnly
         Directory.CreateDirectory(folder);
         using var host = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
-            .ConfigureServices(s => s.AddWorkflowsEngine(new EngineOptions { ConnectionString = $"Data Source={Path.Combine(folder, "workflows.db")}", SqliteSynchronous = Args.Get(args, "synchronous", "FULL") }))
+            // --store postgres --connection "Host=...;Database=...": the same run on PostgreSQL (an empty database).
+            .ConfigureServices(s => s.AddWorkflowsEngine(new EngineOptions
+            {
+                Store = Args.Get(args, "store", "sqlite"),
+                ConnectionString = Args.Get(args, "connection", $"Data Source={Path.Combine(folder, "workflows.db")}"),
+                SqliteSynchronous = Args.Get(args, "synchronous", "FULL"),
+            }))
             .Build();
         await host.StartAsync();
         var registry = host.Services.GetRequiredService<ProcessRegistry>();

@@ -53,7 +53,7 @@ public sealed class CopyTaskNode : NodeType<CopyTaskNode.Prepared>
 
         if (node.Mode == "modify")
         {
-            if (step.ActiveTaskByRef(convId, reference!) is not { } target)
+            if (await step.ActiveTaskByRefAsync(convId, reference!) is not { } target)
                 return NodeOutcome.Software(NotFoundTask, $"process {convId} has no active task with ref '{reference}'");
             var woken = await step.SendToWaitingTaskAsync(target, data);
             return woken.Ok ? NodeOutcome.Go() : NodeOutcome.Software("task_not_waiting", woken.Description!);

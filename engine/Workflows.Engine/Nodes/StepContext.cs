@@ -105,7 +105,7 @@ public sealed class StepContext
         _services.CreateTaskAsync(convId, reference, data, replyToMe ? _task.Id : null, _task.Depth + 1, Cancellation);
 
     /// <summary>The active task with this ref in a process, if any.</summary>
-    public long? ActiveTaskByRef(long convId, string reference) => _services.ActiveTaskByRef(convId, reference);
+    public ValueTask<long?> ActiveTaskByRefAsync(long convId, string reference) => _services.ActiveTaskByRefAsync(convId, reference, Cancellation);
 
     /// <summary>Merges data into a task waiting for a callback and lets it continue (copy task, mode modify).</summary>
     public Task<WakeResult> SendToWaitingTaskAsync(long taskId, JsonObject data) => _services.SendToWaitingTaskAsync(taskId, data, Cancellation);

@@ -10,7 +10,7 @@ namespace Workflows.Engine.Runtime;
 /// Built from parts below the runner (intake, waker, refs, registry): the runner depends on this, and
 /// nothing here depends on the runner, so there is no cycle to break by looking services up late.
 /// </remarks>
-public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock, ProcessRegistry processes, TaskIntake intake, TaskWaker waker, ActiveRefs refs, Variables.EnvironmentVariables env, NodeSums sums, NodeCounters counters, QueueTaker queues, IDbContextFactory<Store.WorkflowsDb> dbs)
+public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock, ProcessRegistry processes, TaskIntake intake, TaskWaker waker, Variables.EnvironmentVariables env, NodeSums sums, NodeCounters counters, QueueTaker queues, IDbContextFactory<Store.WorkflowsDb> dbs)
 {
     public Variables.EnvironmentVariables Env => env;
     public ScriptHost Scripts => scripts;
@@ -32,7 +32,7 @@ public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock
     /// </summary>
     public JsonObject? TaskDataByRef(string process, string reference)
     {
-        if (processes.Resolve(process) is not { } convId || refs.Holder(convId, reference) is not { } id) return null;
+        if (processes.Resolve(process) is not { } convId || intake.ActiveByRefNow(convId, reference) is not { } id) return null;
         using var db = dbs.CreateDbContext();
         var data = db.Tasks.AsNoTracking().Where(t => t.Id == id).Select(t => t.Data).FirstOrDefault();
         return data is null ? null : JsonNode.Parse(data) as JsonObject;
@@ -46,7 +46,7 @@ public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock
     public Task<CreateOutcome> CreateTaskAsync(long convId, string? reference, JsonObject data, long? replyTo, int depth, CancellationToken cancel) =>
         intake.CreateFromTaskAsync(convId, reference, data, replyTo, depth, cancel);
 
-    public long? ActiveTaskByRef(long convId, string reference) => refs.Holder(convId, reference);
+    public ValueTask<long?> ActiveTaskByRefAsync(long convId, string reference, CancellationToken cancel) => intake.ActiveByRefAsync(convId, reference, cancel);
 
     public Task<WakeResult> SendToWaitingTaskAsync(long taskId, JsonObject data, CancellationToken cancel) =>
         waker.CallbackAsync(taskId, data, cancel: cancel);

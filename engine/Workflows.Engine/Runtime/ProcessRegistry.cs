@@ -26,7 +26,7 @@ public sealed record ProcessEntry(ProcessRow Row, CompiledProcess Latest, string
 /// Processes and their versions: saved through EF Core, compiled once, kept in memory for the runner.
 /// Each save is a new version; tasks continue by node id in the newest version that has their node.
 /// </summary>
-public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessCompiler compiler, NodeCounters counters, NodeSums sums, IClock clock, ILogger<ProcessRegistry> log) : IDisposable
+public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, NodeMembership node, ProcessCompiler compiler, NodeCounters counters, NodeSums sums, IClock clock, ILogger<ProcessRegistry> log) : IDisposable
 {
     readonly ConcurrentDictionary<long, ProcessEntry> _processes = new();
     readonly ConcurrentDictionary<(long, int), CompiledProcess> _versions = new();
@@ -87,6 +87,37 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
         }
     }
 
+    /// <summary>
+    /// Another node (or this one) saved, paused, re-hashed or deleted a process: take its row and latest
+    /// version from the store. Null means anything may have changed: read every process again.
+    /// </summary>
+    public async Task ReloadAsync(long? convId, CancellationToken cancel)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancel);
+        var rows = await db.Processes.AsNoTracking().Where(p => convId == null || p.ConvId == convId).ToListAsync(cancel);
+        var gone = convId is { } one ? (rows.Count == 0 ? [one] : []) : _processes.Keys.Except(rows.Select(r => r.ConvId)).ToList();
+        foreach (var id in gone)
+        {
+            if (!_processes.TryRemove(id, out _)) continue;
+            foreach (var key in _versions.Keys.Where(k => k.Item1 == id).ToList()) _versions.TryRemove(key, out _);
+            counters.ForgetProcess(id);
+            Changed?.Invoke(id);
+        }
+        foreach (var row in rows)
+        {
+            var known = Find(row.ConvId);
+            // Unchanged (this node's own announcement), or older than what this node already holds.
+            if (known is not null && (row.Version < known.Row.Version || row.ChangedAt < known.Row.ChangedAt
+                || (known.Row.ChangedAt == row.ChangedAt && known.Row.Version == row.Version && known.Row.Status == row.Status && known.Row.Hash == row.Hash)))
+                continue;
+            if (known is not null && known.Latest.Version == row.Version) { Register(row, known.Latest, known.Broken); continue; }
+            if (_versions.TryGetValue((row.ConvId, row.Version), out var cached)) { Register(row, cached); continue; }
+            var stored = await db.ProcessVersions.AsNoTracking().SingleOrDefaultAsync(v => v.ConvId == row.ConvId && v.Version == row.Version, cancel);
+            var loaded = Load(row, stored?.Definition);
+            Register(row, loaded.Latest, loaded.Broken);
+        }
+    }
+
     /// <summary>The version a task runs in: the newest if it still has the task's node, else the task's own.</summary>
     public async ValueTask<CompiledProcess?> VersionFor(TaskState task)
     {
@@ -112,7 +143,8 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
         await _saving.WaitAsync(cancel);
         try
         {
-            var convId = definition.ConvId ?? ConvIds.NextFree(_processes.Keys.ToList());
+            // Several nodes may create processes at once: the ids in use come from the store, and the primary key decides.
+            var convId = definition.ConvId ?? ConvIds.NextFree(node.Shared ? await ConvIdsInStoreAsync(cancel) : _processes.Keys.ToList());
             if (_processes.ContainsKey(convId)) throw EngineException.Conflict($"process {convId} already exists; update it with PUT /api/processes/{convId}");
             CheckAlias(definition.Alias, convId);
             definition.ConvId = convId;
@@ -127,9 +159,22 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
             db.Processes.Add(row);
             db.ProcessVersions.Add(new ProcessVersionRow { ConvId = convId, Version = 1, Definition = DefinitionJson.Write(definition, indented: false), CreatedAt = now });
             await db.SaveChangesAsync(cancel);
-            return Register(row, compiled);
+            return await Announce(Register(row, compiled), cancel);
         }
         finally { _saving.Release(); }
+    }
+
+    async Task<List<long>> ConvIdsInStoreAsync(CancellationToken cancel)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancel);
+        return await db.Processes.Select(p => p.ConvId).ToListAsync(cancel);
+    }
+
+    /// <summary>Tells the other nodes: they read the process again within moments (LISTEN/NOTIFY).</summary>
+    async Task<ProcessEntry> Announce(ProcessEntry entry, CancellationToken cancel)
+    {
+        await node.AnnounceProcessAsync(entry.ConvId, cancel);
+        return entry;
     }
 
     public async Task<ProcessEntry> UpdateAsync(long convId, ProcessDefinition definition, CancellationToken cancel = default)
@@ -156,7 +201,7 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
             row.ChangedAt = now;
             db.ProcessVersions.Add(new ProcessVersionRow { ConvId = convId, Version = version, Definition = DefinitionJson.Write(definition, indented: false), CreatedAt = now });
             await db.SaveChangesAsync(cancel);
-            return Register(row, compiled);
+            return await Announce(Register(row, compiled), cancel);
         }
         finally { _saving.Release(); }
     }
@@ -178,7 +223,7 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
             change(row);
             row.ChangedAt = clock.UtcNow.ToUnixTimeMilliseconds();
             await db.SaveChangesAsync(cancel);
-            return Register(row, current.Latest, current.Broken);
+            return await Announce(Register(row, current.Latest, current.Broken), cancel);
         }
         finally { _saving.Release(); }
     }
@@ -204,6 +249,7 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, ProcessC
             counters.ForgetProcess(convId);
             sums.ForgetProcess(convId);
             Changed?.Invoke(convId);
+            await node.AnnounceProcessAsync(convId, cancel);
         }
         finally { _saving.Release(); }
     }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Text.Json.Nodes;
 
 namespace Workflows.Engine.Runtime;
@@ -15,7 +16,7 @@ public sealed record CreateOutcome(bool Ok, string Proc, string? Description, Ta
 /// </summary>
 public sealed class TaskIntake(
     ProcessRegistry processes, TaskQueue queue, Store.TaskWriter writer, ActiveRefs refs, NodeCounters counters, IdGenerator ids,
-    IClock clock, EngineMetrics metrics, EngineOptions options)
+    Store.NodeMembership node, IDbContextFactory<Store.WorkflowsDb> dbs, IClock clock, EngineMetrics metrics, EngineOptions options)
 {
     /// <summary>A new task in the start node, its ref claimed and counted; or why not.</summary>
     internal (TaskState? Task, CreateOutcome? Refused) Prepare(long convId, string? reference, JsonObject? data, long? replyTo, int depth)
@@ -43,8 +44,9 @@ public sealed class TaskIntake(
             Data = data, NodeId = start, CreatedAt = now, ChangedAt = now, ReplyTo = replyTo, Depth = depth,
         };
         task.Visits[start] = 1;
-        if (reference is not null && !refs.TryClaim(convId, reference, task.Id, out var holder))
-            return (null, CreateOutcome.Refused($"ref '{reference}' is already used by active task {TaskIds.Format(holder)} of process {convId}; the task was not added", "ref_exists"));
+        // Several nodes: the store's unique index decides at the first commit (RefTakenException).
+        if (reference is not null && !node.Shared && !refs.TryClaim(convId, reference, task.Id, out var holder))
+            return (null, RefRefused(convId, reference, holder));
         counters.Enter(convId, start);
         metrics.Created(convId);
         return (task, null);
@@ -65,6 +67,7 @@ public sealed class TaskIntake(
     {
         if (depth > options.MaxCallDepth)
             return CreateOutcome.Refused($"copy and call process nest deeper than {options.MaxCallDepth} levels; stopped to prevent runaway recursion", "call_depth");
+        if (await RefHeld(convId, reference, cancel) is { } held) return held;
         var (task, refused) = Prepare(convId, reference, data, replyTo, depth);
         if (task is null) return refused!;
         try
@@ -75,9 +78,37 @@ public sealed class TaskIntake(
         catch (Exception e)
         {
             Forget(task);
-            return CreateOutcome.Refused($"the task could not be stored: {e.Message}");
+            return await NotStored(task, e);
         }
         _ = queue.Submit(task);
         return new CreateOutcome(true, "ok", null, task);
+    }
+
+    /// <summary>Why a prepared task could not be stored: another node's task took its ref first, or the store failed.</summary>
+    internal async Task<CreateOutcome> NotStored(TaskState task, Exception e)
+    {
+        if (e is Store.RefTakenException)
+            // Another node's create with the same ref committed first: name the task that holds it.
+            return await ActiveByRefAsync(task.ConvId, task.Ref!) is { } holder ? RefRefused(task.ConvId, task.Ref!, holder) : CreateOutcome.Refused(e.Message, "ref_exists");
+        return CreateOutcome.Refused(e is EngineException ? e.Message : $"the task could not be stored: {e.Message}");
+    }
+
+    /// <summary>
+    /// Several nodes: a ref held by an active task is refused before the task runs its first steps (so
+    /// counters see nothing of it). Two creates racing past this both run; the unique index keeps one.
+    /// </summary>
+    internal async ValueTask<CreateOutcome?> RefHeld(long convId, string? reference, CancellationToken cancel) =>
+        node.Shared && reference is not null && await ActiveByRefAsync(convId, reference, cancel) is { } holder ? RefRefused(convId, reference, holder) : null;
+
+    static CreateOutcome RefRefused(long convId, string reference, long holder) =>
+        CreateOutcome.Refused($"ref '{reference}' is already used by active task {TaskIds.Format(holder)} of process {convId}; the task was not added", "ref_exists");
+
+    /// <summary>The id of the active task with this ref, if any (from the store when other nodes share it).</summary>
+    public async ValueTask<long?> ActiveByRefAsync(long convId, string reference, CancellationToken cancel = default)
+    {
+        if (!node.Shared) return refs.Holder(convId, reference);
+        await using var db = await dbs.CreateDbContextAsync(cancel);
+        return await db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.Ref == reference && t.Status != TaskPhases.Finished)
+            .Select(t => (long?)t.Id).FirstOrDefaultAsync(cancel);
     }
 }

@@ -104,6 +104,12 @@ public sealed class TaskRunner : IDisposable
             // Stopping: the task keeps its last committed place and continues after the restart.
             task.FirstCommit?.TrySetException(TaskQueue.Stopping());
         }
+        catch (Exception e) when (e is TaskLostException or NodeFencedException)
+        {
+            // Another node moves the task now (a wake arrived there, or it took this node over): let it go.
+            _log.LogInformation("Task {Task} of process {ConvId}: {Reason}", task.ObjId, task.ConvId, e.Message);
+            task.FirstCommit?.TrySetException(e);
+        }
         catch (Exception e)
         {
             _log.LogError(e, "Task {Task} of process {ConvId} failed in the runner", task.ObjId, task.ConvId);

@@ -9,11 +9,12 @@ namespace Workflows.Engine.Runtime;
 /// <summary>Creating tasks and reading them back: where each task is, the path it took and its data.</summary>
 public sealed class TaskService(
     ProcessRegistry processes, TaskIntake intake, TaskRunner runner, TaskQueue queue, EndWatchers watchers, TaskWriter writer,
-    ActiveRefs refs, NodeCounters counters, IDbContextFactory<WorkflowsDb> dbs, IClock clock)
+    ActiveRefs refs, NodeCounters counters, NodeMembership node, IDbContextFactory<WorkflowsDb> dbs, IClock clock)
 {
     /// <summary>Creates a task at the process's start node; answers once the task is committed.</summary>
     public async Task<CreateOutcome> CreateAsync(long convId, string? reference, JsonObject? data, CancellationToken cancel = default)
     {
+        if (await intake.RefHeld(convId, reference, cancel) is { } held) return held;
         var (task, refused) = intake.Prepare(convId, reference, data, replyTo: null, depth: 0);
         if (task is null) return refused!;
         try
@@ -29,7 +30,7 @@ public sealed class TaskService(
         catch (Exception e) when (!task.Stored)
         {
             intake.Forget(task);
-            return CreateOutcome.Refused(e is EngineException ? e.Message : $"the task could not be stored: {e.Message}");
+            return await intake.NotStored(task, e);
         }
     }
 
@@ -39,6 +40,7 @@ public sealed class TaskService(
     /// </summary>
     public async Task<(CreateOutcome Outcome, bool Ended)> CreateAndWaitAsync(long convId, string? reference, JsonObject? data, TimeSpan wait, CancellationToken cancel = default)
     {
+        if (await intake.RefHeld(convId, reference, cancel) is { } held) return (held, false);
         var (task, refused) = intake.Prepare(convId, reference, data, replyTo: null, depth: 0);
         if (task is null) return (refused!, false);
         var ended = watchers.Watch(task.Id);
@@ -55,7 +57,7 @@ public sealed class TaskService(
         {
             watchers.Unwatch(task.Id);
             intake.Forget(task);
-            return (CreateOutcome.Refused(e is EngineException ? e.Message : $"the task could not be stored: {e.Message}"), false);
+            return (await intake.NotStored(task, e), false);
         }
         try
         {
@@ -96,7 +98,7 @@ public sealed class TaskService(
             if (failed?["node_id"]?.GetValue<string>() is not { } nodeId)
                 return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} ended in an error final node without a failed step to go back to");
             var task = FromRow(row);
-            if (task.Ref is not null && !refs.TryClaim(task.ConvId, task.Ref, task.Id, out var holder))
+            if (task.Ref is not null && !node.Shared && !refs.TryClaim(task.ConvId, task.Ref, task.Id, out var holder))
                 return WakeResult.Refused(taskId, $"ref '{task.Ref}' is now used by active task {TaskIds.Format(holder)}");
             ConveyorFields.Clear(task.Data);
             counters.Leave(task.ConvId, task.NodeId);
@@ -166,8 +168,9 @@ public sealed class TaskService(
         return (retried, refused);
     }
 
-    /// <summary>The id of the active task with this ref, if any.</summary>
-    public long? ActiveByRef(long convId, string reference) => refs.Holder(convId, reference);
+    /// <summary>The id of the active task with this ref, if any (from the store when other nodes share it).</summary>
+    public ValueTask<long?> ActiveByRefAsync(long convId, string reference, CancellationToken cancel = default) =>
+        intake.ActiveByRefAsync(convId, reference, cancel);
 
     public async Task<List<TaskRow>> ListAsync(long convId, string? nodeId, string? status, string? reference, int limit, CancellationToken cancel = default)
     {

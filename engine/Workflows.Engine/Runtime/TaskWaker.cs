@@ -10,7 +10,7 @@ namespace Workflows.Engine.Runtime;
 /// reads its committed row, so two wakes can never move one task twice. A task that is still being
 /// run (say, it is committing the wait a fast callback is answering) is retried for a short while.
 /// </summary>
-public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, IDbContextFactory<WorkflowsDb> dbs, IClock clock, ProcessRegistry processes)
+public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, NodeMembership node, IDbContextFactory<WorkflowsDb> dbs, IClock clock, ProcessRegistry processes)
 {
     /// <summary>Merges data into a task waiting for a callback and lets it continue by its next exit.</summary>
     public Task<WakeResult> CallbackAsync(long taskId, JsonObject? data, string? expectedNode = null, long? expectedConvId = null, CancellationToken cancel = default) =>
@@ -74,7 +74,8 @@ public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, IDbContextFac
         try
         {
             await using var db = await dbs.CreateDbContextAsync(cancel);
-            rows = await db.Tasks.AsNoTracking().Where(t => held.Contains(t.Id)).ToListAsync(cancel);
+            var me = node.NodeId;
+            rows = await db.Tasks.AsNoTracking().Where(t => held.Contains(t.Id) && t.Owner == me).ToListAsync(cancel);
         }
         catch
         {
@@ -110,42 +111,48 @@ public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, IDbContextFac
     async Task<WakeResult> WakeAsync(long taskId, Func<TaskState, WakeDecision> decide, TimeSpan waitIfBusy, CancellationToken cancel)
     {
         var until = DateTime.UtcNow + waitIfBusy;
-        while (!queue.TryHold(taskId))
+        while (true)
         {
-            if (paused.IsParked(taskId))
-                return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} belongs to a paused process; resume the process first");
+            while (!queue.TryHold(taskId))
+            {
+                if (paused.IsParked(taskId))
+                    return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} belongs to a paused process; resume the process first");
+                if (DateTime.UtcNow > until)
+                    return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is busy in a step and did not reach a waiting node in time");
+                await Task.Delay(10, cancel);
+            }
+            var taken = false;
+            try
+            {
+                TaskRow? row;
+                await using (var db = await dbs.CreateDbContextAsync(cancel))
+                    row = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, cancel);
+                if (row is null)
+                    return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} does not exist", "obj_id_not_found");
+                var task = TaskService.FromRow(row);
+                // A broken process keeps its tasks where they are until it is saved again.
+                var decision = processes.Find(task.ConvId) is { Broken: { } why }
+                    ? new WakeDecision.Refuse($"process {task.ConvId} is broken, so task {task.ObjId} stays where it is until the process is saved again: {why}", "process_broken")
+                    : decide(task);
+                if (decision is WakeDecision.Refuse refusal)
+                    return WakeResult.Refused(taskId, refusal.Description, refusal.Proc);
+                // A wake that arrived at a node other than the task's owner moves the task here, if the
+                // task is still as read; if its owner moved it meanwhile, read it again.
+                if (await node.TakeWaitingAsync(row.Id, row.Owner, row.NodeId, row.ChangedAt, cancel))
+                {
+                    task.Resume = ((WakeDecision.Resume)decision).Wake;
+                    _ = queue.SubmitHeld(task);
+                    taken = true;
+                    return new WakeResult(true, "ok", null, taskId);
+                }
+            }
+            finally
+            {
+                if (!taken) queue.Release(taskId);
+            }
             if (DateTime.UtcNow > until)
-                return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is busy in a step and did not reach a waiting node in time");
+                return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} is busy on another node and did not reach a waiting node in time");
             await Task.Delay(10, cancel);
-        }
-        try
-        {
-            TaskRow? row;
-            await using (var db = await dbs.CreateDbContextAsync(cancel))
-                row = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, cancel);
-            if (row is null)
-            {
-                queue.Release(taskId);
-                return WakeResult.Refused(taskId, $"task {TaskIds.Format(taskId)} does not exist", "obj_id_not_found");
-            }
-            var task = TaskService.FromRow(row);
-            // A broken process keeps its tasks where they are until it is saved again.
-            var decision = processes.Find(task.ConvId) is { Broken: { } why }
-                ? new WakeDecision.Refuse($"process {task.ConvId} is broken, so task {task.ObjId} stays where it is until the process is saved again: {why}", "process_broken")
-                : decide(task);
-            if (decision is WakeDecision.Refuse refusal)
-            {
-                queue.Release(taskId);
-                return WakeResult.Refused(taskId, refusal.Description, refusal.Proc);
-            }
-            task.Resume = ((WakeDecision.Resume)decision).Wake;
-            _ = queue.SubmitHeld(task);
-            return new WakeResult(true, "ok", null, taskId);
-        }
-        catch
-        {
-            queue.Release(taskId);
-            throw;
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Workflows.Engine.Runtime;
 /// Fires due waits from the store's due-time index, a thousand at a time, so timers survive restarts
 /// and a wave of timers due together is fired in batches. Polls every 100 ms while nothing is due.
 /// </summary>
-public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker waker, TaskRunner runner, ProcessRegistry processes, IClock clock, ILogger<TimerService> log) : IDisposable
+public sealed class TimerService(NodeMembership node, IDbContextFactory<WorkflowsDb> dbs, TaskWaker waker, TaskRunner runner, ProcessRegistry processes, IClock clock, ILogger<TimerService> log) : IDisposable
 {
     const int Batch = 1000;
     readonly CancellationTokenSource _stop = new();
@@ -39,6 +39,8 @@ public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker w
                     continue;
                 }
                 var now = clock.UtcNow.ToUnixTimeMilliseconds();
+                // Each node fires the timers of its own tasks (a dead node's become another's): once in the cluster.
+                var me = node.NodeId;
                 // Timers of paused processes stay due until the process is resumed.
                 var paused = processes.All.Where(p => p.Paused).Select(p => p.ConvId).ToList();
                 List<(long Id, long Due)> due;
@@ -47,7 +49,7 @@ public sealed class TimerService(IDbContextFactory<WorkflowsDb> dbs, TaskWaker w
                     var rows = await db.Tasks
                         .FromSqlInterpolated($"SELECT * FROM tasks WHERE wake_at IS NOT NULL AND wake_at <= {now} AND (wake_at, id) > ({afterDue}, {afterId})")
                         .AsNoTracking()
-                        .Where(t => t.Status == TaskPhases.Waiting && !paused.Contains(t.ConvId))
+                        .Where(t => t.Status == TaskPhases.Waiting && t.Owner == me && !paused.Contains(t.ConvId))
                         .OrderBy(t => t.WakeAt).ThenBy(t => t.Id).Select(t => new { t.Id, t.WakeAt }).Take(Batch).ToListAsync(_stop.Token);
                     due = rows.Select(r => (r.Id, r.WakeAt!.Value)).ToList();
                 }

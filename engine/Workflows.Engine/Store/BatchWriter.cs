@@ -6,6 +6,15 @@ namespace Workflows.Engine.Store;
 /// <summary>One task write of a group commit: the row, whether it is new, and the steps to append to its history.</summary>
 internal sealed record TaskWrite(TaskRow Row, bool IsNew, string? Steps, long HistoryAt, long HistoryId, Runtime.SumDelta[]? Sums = null);
 
+/// <summary>
+/// The database refused a task because another active task of the process has its ref: the unique
+/// index decides, which matters when several nodes accept creates with the same ref at once.
+/// </summary>
+public sealed class RefTakenException(string? reference, Exception inner)
+    : Exception($"ref '{reference}' is already used by an active task of the process; the task was not added", inner)
+{
+}
+
 /// <summary>A change of a node's totals (entered, left) since the last commit.</summary>
 internal readonly record struct StatDelta(long ConvId, string NodeId, long Entered, long Left);
 
@@ -16,13 +25,13 @@ internal readonly record struct StatDelta(long ConvId, string NodeId, long Enter
 internal abstract class BatchWriter : IDisposable
 {
     internal const string InsertTask = """
-        INSERT INTO tasks (id, conv_id, version, ref, node_id, status, result, data, wait_kind, wait_key, wake_at, timeout_at, visits, reply_to, depth, created_at, changed_at)
-        VALUES (@id, @conv_id, @version, @ref, @node_id, @status, @result, @data, @wait_kind, @wait_key, @wake_at, @timeout_at, @visits, @reply_to, @depth, @created_at, @changed_at)
+        INSERT INTO tasks (id, conv_id, version, ref, node_id, status, result, data, wait_kind, wait_key, wake_at, timeout_at, visits, reply_to, depth, created_at, changed_at, owner)
+        VALUES (@id, @conv_id, @version, @ref, @node_id, @status, @result, @data, @wait_kind, @wait_key, @wake_at, @timeout_at, @visits, @reply_to, @depth, @created_at, @changed_at, @owner)
         """;
     internal const string UpdateTask = """
         UPDATE tasks SET version = @version, node_id = @node_id, status = @status, result = @result, data = @data,
           wait_kind = @wait_kind, wait_key = @wait_key, wake_at = @wake_at, timeout_at = @timeout_at, visits = @visits, changed_at = @changed_at
-        WHERE id = @id
+        WHERE id = @id AND owner = @owner
         """;
     internal const string InsertHistory = "INSERT INTO task_history (task_id, id, at, steps) VALUES (@task_id, @id, @at, @steps)";
     internal const string AddStats = """
@@ -41,31 +50,36 @@ internal abstract class BatchWriter : IDisposable
 
     internal static object?[] SumValues(Runtime.SumDelta s) => [s.ConvId, s.NodeId, s.Name, s.Delta];
 
-    /// <summary>Commits the writes and the counter changes together; throws if any of them fails (nothing is then committed).</summary>
-    public abstract void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats);
+    /// <summary>
+    /// Commits the writes and the counter changes together; throws if any of them fails (nothing is then
+    /// committed), <see cref="NodeFencedException"/> if this node may commit nothing any more. A write
+    /// whose task another node owns now is left out (its update finds no row of this node's) and added to
+    /// <paramref name="lost"/>; the rest are committed.
+    /// </summary>
+    public abstract void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats, List<TaskWrite> lost);
 
     public abstract void Dispose();
 
     /// <summary>The values of each statement's parameters, in the order the statements name them.</summary>
     internal static object?[] InsertValues(TaskRow r) =>
-        [r.Id, r.ConvId, r.Version, r.Ref, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ReplyTo, r.Depth, r.CreatedAt, r.ChangedAt];
+        [r.Id, r.ConvId, r.Version, r.Ref, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ReplyTo, r.Depth, r.CreatedAt, r.ChangedAt, r.Owner];
 
     internal static object?[] UpdateValues(TaskRow r) =>
-        [r.Version, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ChangedAt, r.Id];
+        [r.Version, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ChangedAt, r.Id, r.Owner];
 
     internal static readonly (string Name, DbType Type)[] InsertParameters =
     [
         ("id", DbType.Int64), ("conv_id", DbType.Int64), ("version", DbType.Int32), ("ref", DbType.String), ("node_id", DbType.String),
         ("status", DbType.String), ("result", DbType.String), ("data", DbType.String), ("wait_kind", DbType.String), ("wait_key", DbType.String),
         ("wake_at", DbType.Int64), ("timeout_at", DbType.Int64), ("visits", DbType.String), ("reply_to", DbType.Int64), ("depth", DbType.Int32),
-        ("created_at", DbType.Int64), ("changed_at", DbType.Int64),
+        ("created_at", DbType.Int64), ("changed_at", DbType.Int64), ("owner", DbType.Int64),
     ];
 
     internal static readonly (string Name, DbType Type)[] UpdateParameters =
     [
         ("version", DbType.Int32), ("node_id", DbType.String), ("status", DbType.String), ("result", DbType.String), ("data", DbType.String),
         ("wait_kind", DbType.String), ("wait_key", DbType.String), ("wake_at", DbType.Int64), ("timeout_at", DbType.Int64), ("visits", DbType.String),
-        ("changed_at", DbType.Int64), ("id", DbType.Int64),
+        ("changed_at", DbType.Int64), ("id", DbType.Int64), ("owner", DbType.Int64),
     ];
 
     internal static readonly (string Name, DbType Type)[] HistoryParameters =

@@ -45,7 +45,10 @@ public abstract class StoreProvider : IAsyncDisposable
     public abstract DbConnection OpenConnection();
 
     /// <summary>The group commit's writer: its own connection and statements, used by one thread only.</summary>
-    internal abstract BatchWriter OpenBatchWriter();
+    internal abstract BatchWriter OpenBatchWriter(NodeMembership node);
+
+    /// <summary>This node among the others on the database (on SQLite: alone).</summary>
+    public virtual NodeMembership CreateMembership(ILoggerFactory logs) => new();
 
     /// <summary>Background upkeep while the engine runs (SQLite: WAL checkpoints); null when the database needs none.</summary>
     internal virtual Task? StartUpkeep(ILogger log, CancellationToken stop) => null;

@@ -23,14 +23,16 @@ public sealed class TaskWriter : IAsyncDisposable
     readonly NodeCounters _counters;
     readonly ILogger _log;
     readonly StoreProvider _store;
+    readonly NodeMembership _node;
     BatchWriter? _writer;
     Task? _loop;
 
     readonly IdGenerator _ids;
 
-    public TaskWriter(StoreProvider store, EngineOptions options, NodeCounters counters, IdGenerator ids, ILogger<TaskWriter> log)
+    public TaskWriter(StoreProvider store, NodeMembership node, EngineOptions options, NodeCounters counters, IdGenerator ids, ILogger<TaskWriter> log)
     {
         _store = store;
+        _node = node;
         _ids = ids;
         _options = options;
         _counters = counters;
@@ -45,7 +47,7 @@ public sealed class TaskWriter : IAsyncDisposable
 
     public void Start()
     {
-        _writer = _store.OpenBatchWriter();
+        _writer = _store.OpenBatchWriter(_node);
         // Own thread, not the thread pool's: a commit blocks in fsync (see Threads.Start).
         _loop = Threads.Start("workflows-writer", Loop);
         _upkeep = _store.StartUpkeep(_log, _stop.Token);
@@ -67,6 +69,7 @@ public sealed class TaskWriter : IAsyncDisposable
     static Item Snapshot(TaskState task, TaskCompletionSource done)
     {
         var row = ToRow(task);
+        row.Owner = _node.NodeId;
         string? steps = null;
         if (task.Pending.Count > 0)
         {
@@ -115,15 +118,20 @@ public sealed class TaskWriter : IAsyncDisposable
             while (batch.Count < _options.MaxBatch && reader.TryRead(out var item)) batch.Add(item);
             try
             {
-                Write(batch, withStats: true);
-                foreach (var item in batch) item.Done.TrySetResult();
+                Answer(batch, Write(batch, withStats: true));
+            }
+            catch (NodeFencedException e)
+            {
+                // Another node has this node's work: nothing of this node's may be committed any more.
+                foreach (var item in batch) item.Done.TrySetException(e);
+                _node.RaiseFenced();
             }
             catch (Exception e) when (batch.Count > 1)
             {
                 _log.LogWarning(e, "A batch of {Count} task writes failed; retrying them one by one", batch.Count);
                 foreach (var item in batch)
                 {
-                    try { Write([item], withStats: false); item.Done.TrySetResult(); }
+                    try { Answer([item], Write([item], withStats: false)); }
                     catch (Exception one) { item.Done.TrySetException(one); }
                 }
             }
@@ -135,7 +143,15 @@ public sealed class TaskWriter : IAsyncDisposable
         }
     }
 
-    void Write(List<Item> batch, bool withStats)
+    static void Answer(List<Item> batch, HashSet<TaskRow>? lost)
+    {
+        foreach (var item in batch)
+            if (lost?.Contains(item.Row) == true) item.Done.TrySetException(new TaskLostException(item.Row.Id));
+            else item.Done.TrySetResult();
+    }
+
+    /// <summary>Commits the batch; answers the rows another node's takeover kept out (null when none).</summary>
+    HashSet<TaskRow>? Write(List<Item> batch, bool withStats)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var writes = new List<TaskWrite>(batch.Count);
@@ -145,10 +161,12 @@ public sealed class TaskWriter : IAsyncDisposable
         List<StatDelta> stats = [];
         if (withStats)
             foreach (var (conv, node, entered, left) in _counters.TakeDeltas()) stats.Add(new StatDelta(conv, node, entered, left));
-        _writer!.Commit(writes, stats);
+        var lost = new List<TaskWrite>();
+        _writer!.Commit(writes, stats, lost);
         _busyTicks += System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;
         Batches++;
         Rows += batch.Count;
+        return lost.Count == 0 ? null : lost.Select(w => w.Row).ToHashSet();
     }
 
     public async ValueTask DisposeAsync()

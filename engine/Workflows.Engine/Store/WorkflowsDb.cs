@@ -109,6 +109,8 @@ public sealed class TaskRow
     public int Depth { get; set; }
     public long CreatedAt { get; set; }
     public long ChangedAt { get; set; }
+    /// <summary>The node that moves the task (see <see cref="NodeMembership"/>); 0 on a single node.</summary>
+    public long Owner { get; set; }
 }
 
 public sealed class TaskHistoryRow

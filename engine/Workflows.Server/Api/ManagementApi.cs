@@ -154,12 +154,12 @@ public static class ManagementApi
             return Results.Json(found.Value.History.Select(HistoryStep.Of).ToList());
         }).Produces<IReadOnlyList<HistoryStep>>().WithSummary("The steps a task took: node, time, outcome, exit, the data each step set");
 
-        api.MapGet("/processes/{convId:long}/refs/{reference}", (long convId, string reference, TaskService tasks, ProcessRegistry processes) =>
+        api.MapGet("/processes/{convId:long}/refs/{reference}", async (long convId, string reference, TaskService tasks, ProcessRegistry processes) =>
         {
-            if (processes.Find(convId) is null) return Task.FromResult(Problems.From(EngineException.NotFound($"process {convId} does not exist")));
-            return tasks.ActiveByRef(convId, reference) is { } id
-                ? ShowTask(id, tasks)
-                : Task.FromResult(Problems.From(EngineException.NotFound($"process {convId} has no active task with ref '{reference}'")));
+            if (processes.Find(convId) is null) return Problems.From(EngineException.NotFound($"process {convId} does not exist"));
+            return await tasks.ActiveByRefAsync(convId, reference) is { } id
+                ? await ShowTask(id, tasks)
+                : Problems.From(EngineException.NotFound($"process {convId} has no active task with ref '{reference}'"));
         }).Produces<TaskDetails>().WithSummary("The active task with this ref, with its history");
 
         api.MapDelete("/tasks/{objId}", async (string objId, TaskService tasks) =>

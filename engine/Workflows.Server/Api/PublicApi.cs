@@ -87,7 +87,7 @@ public static class PublicApi
                 return OpError(id, $"type '{type}' needs the signed API (/api/2/json/{{login}}/{{unixtime}}/{{signature}}); the public URL creates and modifies");
             case "show" or "delete":
             {
-                var (target, missing) = FindTask(op, convId, reference, tasks);
+                var (target, missing) = await FindTask(op, convId, reference, tasks, cancel);
                 if (missing is not null) return OpError(id, missing, "obj_id_not_found", reference);
                 if (type == "delete")
                 {
@@ -132,7 +132,7 @@ public static class PublicApi
                 }
                 else if (reference is not null)
                 {
-                    if (tasks.ActiveByRef(convId, reference) is not { } byRef)
+                    if (await tasks.ActiveByRefAsync(convId, reference, cancel) is not { } byRef)
                         return OpError(id, $"process {convId} has no active task with ref '{reference}'", "obj_id_not_found", reference);
                     taskId = byRef;
                 }
@@ -148,12 +148,12 @@ public static class PublicApi
     }
 
     /// <summary>The task an op names by obj_id or by ref (an active task's); the reason when there is none.</summary>
-    static (long TaskId, string? Missing) FindTask(JsonObject op, long convId, string? reference, TaskService tasks)
+    static async ValueTask<(long TaskId, string? Missing)> FindTask(JsonObject op, long convId, string? reference, TaskService tasks, CancellationToken cancel)
     {
         if (Text(op["obj_id"]) is { } objId)
             return TaskIds.TryParse(objId, out var byId) ? (byId, null) : (0, $"obj_id '{objId}' is not a task id");
         if (reference is null) return (0, "the op needs the task's ref or obj_id");
-        return tasks.ActiveByRef(convId, reference) is { } byRef ? (byRef, null) : (0, $"process {convId} has no active task with ref '{reference}'");
+        return await tasks.ActiveByRefAsync(convId, reference, cancel) is { } byRef ? (byRef, null) : (0, $"process {convId} has no active task with ref '{reference}'");
     }
 
     /// <summary>
@@ -221,7 +221,7 @@ public static class PublicApi
         {
             var value = refPath.Get(body);
             var reference = value is null ? null : Workflows.Engine.Templates.Template.AsText(value);
-            if (reference is null || tasks.ActiveByRef(id, reference) is not { } byRef) return Answer("error", $"no active task has the ref found at '{refPath}'");
+            if (reference is null || await tasks.ActiveByRefAsync(id, reference, request.HttpContext.RequestAborted) is not { } byRef) return Answer("error", $"no active task has the ref found at '{refPath}'");
             taskId = byRef;
         }
         else return Answer("error", $"node '{nodeId}' names no task_id_path, ref_path or key_path to find the task in a callback");

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Quartz;
 
@@ -59,13 +60,21 @@ public sealed partial class PostgresProvider : StoreProvider
 
     public override DbConnection OpenConnection() => _source.OpenConnection();
 
-    internal override BatchWriter OpenBatchWriter() => new PostgresBatchWriter(_source.OpenConnection());
+    internal override BatchWriter OpenBatchWriter(NodeMembership node) => new PostgresBatchWriter(_source.OpenConnection(), node);
+
+    public override NodeMembership CreateMembership(ILoggerFactory logs) => new PostgresMembership(_source, Options, logs.CreateLogger<PostgresMembership>());
 
     public override void ConfigureQuartz(IPersistentStoreBuilder store)
     {
         store.UsePostgres(NpgsqlFactory.Instance, ConnectionString);
         store.UseSystemTextJsonSerializer();
         store.ProvisionSchema();
+        // Every node runs a scheduler on the same tables; row locks make each trigger fire on one of them.
+        store.UseClustering(c =>
+        {
+            c.CheckinInterval = TimeSpan.FromSeconds(Math.Max(1, Options.NodeLeaseSeconds / 5));
+            c.CheckinMisfireThreshold = TimeSpan.FromSeconds(Math.Max(2, Options.NodeLeaseSeconds));
+        });
     }
 
     /// <summary>"@name" parameters as PostgreSQL's "$n", in the order given: Npgsql then sends the text as it is.</summary>
@@ -82,29 +91,64 @@ public sealed partial class PostgresProvider : StoreProvider
 /// <summary>The PostgreSQL model: its migrations (Store/Postgres/Migrations) name this type.</summary>
 public sealed class PostgresDb(DbContextOptions<PostgresDb> options) : WorkflowsDb(options);
 
-/// <summary>A group commit as one NpgsqlBatch: every statement of the transaction in one round trip.</summary>
-sealed class PostgresBatchWriter(NpgsqlConnection connection) : BatchWriter
+/// <summary>
+/// A group commit as one NpgsqlBatch: every statement of the transaction in one round trip. The first
+/// statement is the fence: it refreshes this node's heartbeat only while no other node has taken it over,
+/// and holds the node's row until the commit, so a takeover waits for the commit or the commit fails.
+/// </summary>
+sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership node) : BatchWriter
 {
+    const string Fence = "UPDATE nodes SET heartbeat_at = now() WHERE id = $1 AND taken_by IS NULL";
+
     static readonly string Insert = PostgresProvider.Positional(InsertTask, InsertParameters);
     static readonly string Update = PostgresProvider.Positional(UpdateTask, UpdateParameters);
     static readonly string History = PostgresProvider.Positional(InsertHistory, HistoryParameters);
     static readonly string Stats = PostgresProvider.Positional(AddStats, StatsParameters);
     static readonly string Sums = PostgresProvider.Positional(AddSum.Replace("@add", "node_sums.value + excluded.value", StringComparison.Ordinal), SumParameters);
 
-    public override void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats)
+    public override void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats, List<TaskWrite> lost)
     {
-        using var tx = connection.BeginTransaction();
-        using var batch = new NpgsqlBatch(connection, tx);
-        foreach (var write in writes)
+        var pending = writes.ToList();
+        while (true)
         {
-            batch.BatchCommands.Add(write.IsNew ? Command(Insert, InsertParameters, InsertValues(write.Row)) : Command(Update, UpdateParameters, UpdateValues(write.Row)));
-            if (write.Steps is not null)
-                batch.BatchCommands.Add(Command(History, HistoryParameters, [write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]));
-            foreach (var sum in write.Sums ?? []) batch.BatchCommands.Add(Command(Sums, SumParameters, SumValues(sum)));
+            using var tx = connection.BeginTransaction();
+            using var batch = new NpgsqlBatch(connection, tx);
+            var fence = new NpgsqlBatchCommand(Fence);
+            fence.Parameters.Add(new NpgsqlParameter { Value = node.NodeId });
+            batch.BatchCommands.Add(fence);
+            var updates = new List<(NpgsqlBatchCommand Command, TaskWrite Write)>();
+            foreach (var write in pending)
+            {
+                var command = write.IsNew ? Command(Insert, InsertParameters, InsertValues(write.Row)) : Command(Update, UpdateParameters, UpdateValues(write.Row));
+                batch.BatchCommands.Add(command);
+                if (!write.IsNew) updates.Add((command, write));
+                if (write.Steps is not null)
+                    batch.BatchCommands.Add(Command(History, HistoryParameters, [write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]));
+                foreach (var sum in write.Sums ?? []) batch.BatchCommands.Add(Command(Sums, SumParameters, SumValues(sum)));
+            }
+            foreach (var s in stats) batch.BatchCommands.Add(Command(Stats, StatsParameters, [s.ConvId, s.NodeId, s.Entered, s.Left]));
+            try { batch.ExecuteNonQuery(); }
+            catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_tasks_active_ref" })
+            {
+                // Which write it was: the batch is retried one by one, and then there is only one.
+                throw new RefTakenException(pending.Count == 1 ? pending[0].Row.Ref : null, e);
+            }
+            if (fence.RecordsAffected == 0)
+            {
+                tx.Rollback();
+                throw new NodeFencedException(node.NodeId);
+            }
+            var gone = updates.Where(u => u.Command.RecordsAffected == 0).Select(u => u.Write).ToList();
+            if (gone.Count == 0)
+            {
+                tx.Commit();
+                return;
+            }
+            // Tasks another node took: leave them out and write the rest again (rare: a wake moved the task).
+            tx.Rollback();
+            lost.AddRange(gone);
+            pending.RemoveAll(gone.Contains);
         }
-        foreach (var s in stats) batch.BatchCommands.Add(Command(Stats, StatsParameters, [s.ConvId, s.NodeId, s.Entered, s.Left]));
-        batch.ExecuteNonQuery();
-        tx.Commit();
     }
 
     static NpgsqlBatchCommand Command(string sql, (string Name, System.Data.DbType Type)[] parameters, object?[] values)

@@ -53,7 +53,7 @@ public sealed class SqliteProvider : StoreProvider
         return connection;
     }
 
-    internal override BatchWriter OpenBatchWriter() => new SqliteBatchWriter(Options);
+    internal override BatchWriter OpenBatchWriter(NodeMembership node) => new SqliteBatchWriter(Options);
 
     public override long? WalBytes
     {
@@ -168,7 +168,7 @@ sealed class SqliteBatchWriter : BatchWriter
         return command;
     }
 
-    public override void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats)
+    public override void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats, List<TaskWrite> lost)
     {
         using var tx = _connection.BeginTransaction();
         _insert.Transaction = _update.Transaction = _history.Transaction = _stats.Transaction = _sums.Transaction = tx;
@@ -176,7 +176,17 @@ sealed class SqliteBatchWriter : BatchWriter
         {
             var command = write.IsNew ? _insert : _update;
             Set(command, write.IsNew ? InsertValues(write.Row) : UpdateValues(write.Row));
-            command.ExecuteNonQuery();
+            int written;
+            try { written = command.ExecuteNonQuery(); }
+            catch (SqliteException e) when (e.SqliteErrorCode == 19 && e.Message.Contains("tasks.conv_id, tasks.ref", StringComparison.Ordinal))
+            {
+                throw new RefTakenException(write.Row.Ref, e);
+            }
+            if (written == 0)
+            {
+                lost.Add(write);
+                continue;
+            }
             if (write.Steps is not null)
             {
                 Set(_history, [write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]);

@@ -1,0 +1,136 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Workflows.Engine.Store.Postgres;
+
+/// <summary>
+/// Nodes on one PostgreSQL. A node is alive while its row's heartbeat is younger than the lease
+/// (every group commit refreshes it, and so does <see cref="BeatAsync"/>). A node that stopped, or
+/// stayed silent longer than the lease, is taken over by one live node in one transaction: its row
+/// gets taken_by, and its unfinished tasks get the new owner. Every commit of a node first updates its
+/// own row where taken_by is null, so a node that was only paused and comes back finds no row, and
+/// commits nothing over the node that took its work (the fence).
+/// </summary>
+sealed class PostgresMembership(NpgsqlDataSource source, EngineOptions options, ILogger log) : NodeMembership
+{
+    internal const string Channel = "workflows_processes";
+
+    public override bool Shared => true;
+
+    double Lease => Math.Max(1, options.NodeLeaseSeconds);
+
+    public override async Task JoinAsync(string name, CancellationToken cancel)
+    {
+        await using var command = source.CreateCommand("INSERT INTO nodes (id, name) VALUES (nextval('node_ids'), $1) RETURNING id");
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        NodeId = (long)(await command.ExecuteScalarAsync(cancel))!;
+        log.LogInformation("Joined the cluster as node {Node} ({Name})", NodeId, name);
+    }
+
+    public override async Task<IReadOnlyList<long>> BeatAsync(CancellationToken cancel)
+    {
+        await using var connection = await source.OpenConnectionAsync(cancel);
+        await using var tx = await connection.BeginTransactionAsync(cancel);
+        await using (var beat = new NpgsqlCommand("UPDATE nodes SET heartbeat_at = now() WHERE id = $1 AND taken_by IS NULL", connection, tx))
+        {
+            beat.Parameters.Add(new NpgsqlParameter { Value = NodeId });
+            if (await beat.ExecuteNonQueryAsync(cancel) == 0)
+            {
+                RaiseFenced();
+                throw new NodeFencedException(NodeId);
+            }
+        }
+        var dead = new List<long>();
+        await using (var take = new NpgsqlCommand("""
+            UPDATE nodes SET taken_by = $1 WHERE id IN (
+              SELECT id FROM nodes WHERE taken_by IS NULL AND id <> $1 AND (stopped OR heartbeat_at < now() - make_interval(secs => $2))
+              FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """, connection, tx))
+        {
+            take.Parameters.Add(new NpgsqlParameter { Value = NodeId });
+            take.Parameters.Add(new NpgsqlParameter { Value = Lease });
+            await using var reader = await take.ExecuteReaderAsync(cancel);
+            while (await reader.ReadAsync(cancel)) dead.Add(reader.GetInt64(0));
+        }
+        if (dead.Count > 0)
+        {
+            await using var move = new NpgsqlCommand("UPDATE tasks SET owner = $1 WHERE owner = ANY($2) AND status <> 'finished'", connection, tx);
+            move.Parameters.Add(new NpgsqlParameter { Value = NodeId });
+            move.Parameters.Add(new NpgsqlParameter { Value = dead.ToArray() });
+            var moved = await move.ExecuteNonQueryAsync(cancel);
+            log.LogWarning("Node {Node} took over nodes {Dead}: {Tasks} unfinished tasks", NodeId, string.Join(", ", dead), moved);
+        }
+        await tx.CommitAsync(cancel);
+        return dead;
+    }
+
+    public override async Task<bool> TakeWaitingAsync(long taskId, long owner, string nodeId, long changedAt, CancellationToken cancel)
+    {
+        if (owner == NodeId) return true;
+        await using var command = source.CreateCommand(
+            "UPDATE tasks SET owner = $1 WHERE id = $2 AND owner = $3 AND status = 'waiting' AND node_id = $4 AND changed_at = $5");
+        foreach (var value in new object[] { NodeId, taskId, owner, nodeId, changedAt }) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return await command.ExecuteNonQueryAsync(cancel) == 1;
+    }
+
+    public override async Task LeaveAsync()
+    {
+        try
+        {
+            await using var command = source.CreateCommand("UPDATE nodes SET stopped = true WHERE id = $1");
+            command.Parameters.Add(new NpgsqlParameter { Value = NodeId });
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            log.LogWarning("Node {Node} could not mark itself stopped ({Error}); others take its tasks after the lease", NodeId, e.Message);
+        }
+    }
+
+    public override async Task AnnounceProcessAsync(long convId, CancellationToken cancel)
+    {
+        await using var command = source.CreateCommand("SELECT pg_notify($1, $2)");
+        command.Parameters.Add(new NpgsqlParameter { Value = Channel });
+        command.Parameters.Add(new NpgsqlParameter { Value = convId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await command.ExecuteNonQueryAsync(cancel);
+    }
+
+    public override Task ListenProcessesAsync(Func<long?, Task> changed, CancellationToken cancel) => Task.Run(async () =>
+    {
+        while (!cancel.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await source.OpenConnectionAsync(cancel);
+                var received = System.Threading.Channels.Channel.CreateUnbounded<long?>();
+                connection.Notification += (_, e) => received.Writer.TryWrite(long.TryParse(e.Payload, out var id) ? id : null);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection)) await listen.ExecuteNonQueryAsync(cancel);
+                // Whatever was announced while this node was not listening: read everything again.
+                await changed(null);
+                var pump = Task.Run(async () =>
+                {
+                    await foreach (var convId in received.Reader.ReadAllAsync(cancel)) await changed(convId);
+                }, cancel);
+                while (!cancel.IsCancellationRequested) await connection.WaitAsync(cancel);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested) { return; }
+            catch (Exception e)
+            {
+                log.LogWarning("Listening for process changes failed ({Error}); reconnecting", e.Message);
+                try { await Task.Delay(1000, cancel); } catch (OperationCanceledException) { return; }
+            }
+        }
+    }, cancel);
+
+    public override async Task<IReadOnlyList<long>> LiveNodesAsync(CancellationToken cancel)
+    {
+        await using var command = source.CreateCommand(
+            "SELECT id FROM nodes WHERE taken_by IS NULL AND NOT stopped AND heartbeat_at >= now() - make_interval(secs => $1) ORDER BY id");
+        command.Parameters.Add(new NpgsqlParameter { Value = Lease });
+        var ids = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancel);
+        while (await reader.ReadAsync(cancel)) ids.Add(reader.GetInt64(0));
+        return ids;
+    }
+}

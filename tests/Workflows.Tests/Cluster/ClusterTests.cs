@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Workflows.Tests.Support;
+using static Workflows.Tests.Support.Processes;
+
+namespace Workflows.Tests.Cluster;
+
+/// <summary>
+/// Three server processes on one PostgreSQL database, as the README starts them: none is special, any
+/// of them takes any request, and a SIGKILLed one's work is taken over (lease 6 s here).
+/// </summary>
+[NonParallelizable]
+public sealed class ClusterTests
+{
+    string _database = null!;
+    string _folder = null!;
+    readonly List<ServerProcess> _nodes = [];
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _database = await TestPostgres.CreateDatabaseAsync();
+        _folder = Path.Combine(Path.GetTempPath(), "workflows-tests", Guid.NewGuid().ToString("n"));
+        // The first node creates Quartz's tables; the other two start together.
+        _nodes.Add(await StartNode(0));
+        _nodes.AddRange(await Task.WhenAll(StartNode(1), StartNode(2)));
+    }
+
+    Task<ServerProcess> StartNode(int index) => ServerProcess.StartAsync(Path.Combine(_folder, $"node{index}"), 0,
+        "--Workflows:Store", "postgres", "--Workflows:ConnectionString", _database, "--Workflows:NodeLeaseSeconds", "6",
+        "--Workflows:NodeName", $"node{index}");
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        foreach (var node in _nodes) await node.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(_database);
+        try { Directory.Delete(_folder, true); } catch (IOException) { }
+    }
+
+    static async Task<(long Conv, string Hash)> CreateProcess(ServerProcess node, string definition)
+    {
+        using var response = await node.Http.PostAsync("/api/processes", new StringContent(definition, Encoding.UTF8, "application/json"));
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.That(response.IsSuccessStatusCode, Is.True, body.ToJsonString());
+        return ((long)body["conv_id"]!, (string)body["hash"]!);
+    }
+
+    static async Task<JsonNode> Op(ServerProcess node, long conv, string hash, string op)
+    {
+        using var response = await node.Http.PostAsync($"/api/1/json/public/{conv}/{hash}", new StringContent($$"""{"ops":[{{op}}]}""", Encoding.UTF8, "application/json"));
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        // A request refused as a whole (say, for a process this node does not know) has no ops.
+        return answer["ops"] is JsonArray { Count: > 0 } ops ? ops[0]! : answer;
+    }
+
+    static async Task<JsonNode> WaitFinished(ServerProcess node, string objId, int seconds = 30)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var task = (await node.Http.GetFromJsonAsync<JsonNode>($"/api/tasks/{objId}"))!;
+            if ((string?)task["status"] == "finished") return task;
+            if (DateTime.UtcNow > until) Assert.Fail($"task {objId} did not finish in {seconds} s: {task.ToJsonString()}");
+            await Task.Delay(50);
+        }
+    }
+
+    static string WaitingForCallback(string title) => Definition(title,
+        Node("start", "start", exits: JsonNode.Parse("""{"next":"wait"}""")!.AsObject()),
+        Node("wait", "wait_callback", exits: JsonNode.Parse("""{"next":"done","timeout":"done"}""")!.AsObject()),
+        Final("done"));
+
+    [Test, Order(1)]
+    public async Task A_process_saved_on_one_node_runs_on_the_others_within_a_second()
+    {
+        var (conv, hash) = await CreateProcess(_nodes[0], Definition("saved on node 0",
+            Node("start", "start", exits: JsonNode.Parse("""{"next":"code"}""")!.AsObject()),
+            Node("code", "code", JsonNode.Parse("""{"src":"data.twice = data.n * 2;"}""")!.AsObject(), JsonNode.Parse("""{"next":"done","error":"done"}""")!.AsObject()),
+            Final("done")));
+        var saved = DateTime.UtcNow;
+        foreach (var node in _nodes.Skip(1))
+        {
+            JsonNode answer;
+            while ((string?)(answer = await Op(node, conv, hash, """{"type":"create","obj":"task","data":{"n":21}}"""))["proc"] != "ok")
+            {
+                Assert.That(DateTime.UtcNow - saved, Is.LessThan(TimeSpan.FromSeconds(1)), $"the process is not known on another node after a second: {answer.ToJsonString()}");
+                await Task.Delay(20);
+            }
+            var task = await WaitFinished(node, (string)answer["obj_id"]!);
+            Assert.That((int?)task["data"]!["twice"], Is.EqualTo(42));
+        }
+
+        // Paused on node 1: node 2 refuses new tasks within a second.
+        using (var paused = await _nodes[1].Http.PostAsync($"/api/processes/{conv}/pause", null)) Assert.That(paused.IsSuccessStatusCode, Is.True);
+        var pausedAt = DateTime.UtcNow;
+        while ((string?)(await Op(_nodes[2], conv, hash, """{"type":"create","obj":"task","data":{"n":1}}"""))["proc"] == "ok")
+        {
+            Assert.That(DateTime.UtcNow - pausedAt, Is.LessThan(TimeSpan.FromSeconds(1)), "a process paused on one node still takes tasks on another after a second");
+            await Task.Delay(20);
+        }
+    }
+
+    [Test, Order(2)]
+    public async Task The_same_ref_sent_to_two_nodes_at_once_wins_once()
+    {
+        var (conv, hash) = await CreateProcess(_nodes[0], WaitingForCallback("one ref"));
+        await Task.Delay(1000); // every node knows the process
+        for (var round = 0; round < 10; round++)
+        {
+            var op = $$$"""{"type":"create","obj":"task","ref":"order-{{{round}}}","data":{}}""";
+            var answers = await Task.WhenAll(Op(_nodes[1], conv, hash, op), Op(_nodes[2], conv, hash, op));
+            var seen = string.Join(" | ", answers.Select(a => a.ToJsonString()));
+            Assert.That(answers.Count(a => (string?)a["proc"] == "ok"), Is.EqualTo(1), seen);
+            var refused = answers.Single(a => (string?)a["proc"] != "ok");
+            Assert.That((string?)refused["description"], Does.Contain($"ref 'order-{round}' is already used by active task"), seen);
+        }
+    }
+
+    [Test, Order(3)]
+    public async Task A_callback_sent_to_a_node_that_does_not_own_the_task_resumes_it()
+    {
+        var (conv, hash) = await CreateProcess(_nodes[0], WaitingForCallback("callback anywhere"));
+        await Task.Delay(1000);
+        var created = await Op(_nodes[1], conv, hash, """{"type":"create","obj":"task","ref":"call-7","data":{}}""");
+        Assert.That((string?)created["proc"], Is.EqualTo("ok"), created.ToJsonString());
+        var objId = (string)created["obj_id"]!;
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while ((string?)(await _nodes[1].Http.GetFromJsonAsync<JsonNode>($"/api/tasks/{objId}"))!["status"] != "waiting")
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(until));
+            await Task.Delay(20);
+        }
+        var modified = await Op(_nodes[2], conv, hash, """{"type":"modify","obj":"task","ref":"call-7","data":{"answer":"yes"}}""");
+        Assert.That((string?)modified["proc"], Is.EqualTo("ok"), modified.ToJsonString());
+        var task = await WaitFinished(_nodes[0], objId);
+        Assert.That((string?)task["node_id"], Is.EqualTo("done"));
+        Assert.That((string?)task["data"]!["answer"], Is.EqualTo("yes"));
+    }
+
+    [Test, Order(4)]
+    public async Task A_cron_schedule_fires_once_per_period_with_three_nodes()
+    {
+        var definition = JsonNode.Parse(Definition("every second",
+            Node("start", "start", exits: JsonNode.Parse("""{"next":"done"}""")!.AsObject()), Final("done")))!.AsObject();
+        definition["schedules"] = new JsonArray(new JsonObject { ["cron"] = "* * * * * ?", ["data"] = new JsonObject() });
+        var (conv, _) = await CreateProcess(_nodes[0], definition.ToJsonString());
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Task.Delay(8000);
+        var tasks = (await _nodes[2].Http.GetFromJsonAsync<JsonNode>($"/api/processes/{conv}/tasks?limit=100"))!.AsArray();
+        var periods = tasks.Select(t => (long)t!["data"]!["scheduled_at"]!).ToList();
+        Assert.That(periods, Is.Unique, "a period fired on more than one node");
+        Assert.That(periods, Has.Count.InRange(3, (int)watch.Elapsed.TotalSeconds + 1), "one task per second");
+    }
+
+    [Test, Order(10)]
+    public async Task Load_through_three_nodes_with_one_sigkilled_ends_every_acknowledged_task_exactly_once()
+    {
+        var (conv, hash) = await CreateProcess(_nodes[0], Definition("load",
+            Node("start", "start", exits: JsonNode.Parse("""{"next":"code"}""")!.AsObject()),
+            Node("code", "code", JsonNode.Parse("""{"src":"data.n = data.i * 2;"}""")!.AsObject(), JsonNode.Parse("""{"next":"delay","error":"failed"}""")!.AsObject()),
+            // Timers due while the killed node is gone: the node that takes its tasks fires them.
+            Node("delay", "delay", JsonNode.Parse("""{"seconds":2}""")!.AsObject(), JsonNode.Parse("""{"next":"done"}""")!.AsObject()),
+            Final("done"), Final("failed", "error")));
+        await Task.Delay(1000);
+
+        var acknowledged = new ConcurrentBag<string>();
+        using var stop = new CancellationTokenSource();
+        var senders = Enumerable.Range(0, 9).Select(w => Task.Run(async () =>
+        {
+            var node = _nodes[w % 3];
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    var answer = await Op(node, conv, hash, $$$"""{"type":"create","obj":"task","ref":"w{{{w}}}-{{{i}}}","data":{"i":{{{i}}}}}""");
+                    if ((string?)answer["proc"] == "ok") acknowledged.Add((string)answer["obj_id"]!);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or NullReferenceException) { }
+            }
+        })).ToList();
+        while (acknowledged.Count < 300) await Task.Delay(10);
+        _nodes[1].Kill();
+        while (acknowledged.Count < 600) await Task.Delay(10);
+        await stop.CancelAsync();
+        await Task.WhenAll(senders);
+
+        var survivor = _nodes[2];
+        foreach (var id in acknowledged)
+        {
+            var task = await WaitFinished(survivor, id, seconds: 60);
+            Assert.That((string?)task["node_id"], Is.EqualTo("done"), task.ToJsonString());
+            Assert.That((int?)task["data"]!["n"], Is.EqualTo((int)task["data"]!["i"]! * 2));
+            var history = task["history"]!.AsArray();
+            Assert.That(history.Count(s => (string?)s!["outcome"] == "finish"), Is.EqualTo(1), $"task {id} ran its final more than once: {history.ToJsonString()}");
+            Assert.That(history.Count(s => (string?)s!["outcome"] == "timer"), Is.EqualTo(1), $"task {id}'s timer fired other than once: {history.ToJsonString()}");
+        }
+        var health = (await survivor.Http.GetFromJsonAsync<JsonNode>("/health"))!;
+        Assert.That(health["node"]!["live_nodes"]!.AsArray(), Has.Count.EqualTo(2), health.ToJsonString());
+    }
+}
