@@ -41,6 +41,18 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, NodeMemb
 
     public ProcessEntry? Find(long convId) => _processes.GetValueOrDefault(convId);
 
+    /// <summary>
+    /// As <see cref="Find"/>; when other nodes share the store, a process this node has not heard of
+    /// yet (saved elsewhere a moment ago) is read from the store before it is called missing.
+    /// </summary>
+    public async ValueTask<ProcessEntry?> FindAsync(long convId, CancellationToken cancel = default)
+    {
+        if (Find(convId) is { } known) return known;
+        if (!node.Shared) return null;
+        await ReloadAsync(convId, cancel);
+        return Find(convId);
+    }
+
     public ProcessEntry? FindByAlias(string alias) => _processes.Values.FirstOrDefault(p => string.Equals(p.Row.Alias, alias, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A process named by conv_id, @alias or alias (copy task, call process, count limits); null when there is none.</summary>

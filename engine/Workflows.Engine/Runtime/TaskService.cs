@@ -14,7 +14,8 @@ public sealed class TaskService(
     /// <summary>Creates a task at the process's start node; answers once the task is committed.</summary>
     public async Task<CreateOutcome> CreateAsync(long convId, string? reference, JsonObject? data, CancellationToken cancel = default)
     {
-        if (await intake.RefHeld(convId, reference, cancel) is { } held) return held;
+        // A caller that leaves meanwhile does not stop the create (see CallerLeft), so the lookup is not cancelled.
+        if (await intake.RefHeld(convId, reference, CancellationToken.None) is { } held) return held;
         var (task, refused) = intake.Prepare(convId, reference, data, replyTo: null, depth: 0);
         if (task is null) return refused!;
         try
@@ -40,7 +41,7 @@ public sealed class TaskService(
     /// </summary>
     public async Task<(CreateOutcome Outcome, bool Ended)> CreateAndWaitAsync(long convId, string? reference, JsonObject? data, TimeSpan wait, CancellationToken cancel = default)
     {
-        if (await intake.RefHeld(convId, reference, cancel) is { } held) return (held, false);
+        if (await intake.RefHeld(convId, reference, CancellationToken.None) is { } held) return (held, false);
         var (task, refused) = intake.Prepare(convId, reference, data, replyTo: null, depth: 0);
         if (task is null) return (refused!, false);
         var ended = watchers.Watch(task.Id);

@@ -30,7 +30,7 @@ public static class PublicApi
     static async Task<IResult> Handle(int apiVersion, string convId, string hash, HttpRequest request, ProcessRegistry processes, TaskService tasks, TaskWaker waker)
     {
         if (apiVersion is not (1 or 2)) return Answer("error", "API version must be 1 or 2", 404);
-        var (process, status, refusal) = Opened(convId, hash, processes);
+        var (process, status, refusal) = await Opened(convId, hash, processes);
         if (process is null) return Answer("error", refusal!, status);
         var id = process.ConvId;
 
@@ -164,7 +164,7 @@ public static class PublicApi
     /// </summary>
     static async Task<IResult> Webhook(string convId, string hash, string? @ref, double? wait, HttpRequest request, ProcessRegistry processes, TaskService tasks)
     {
-        var (process, status, refusal) = Opened(convId, hash, processes);
+        var (process, status, refusal) = await Opened(convId, hash, processes);
         if (process is null) return Results.Json(new JsonObject { ["proc"] = "error", ["description"] = refusal }, statusCode: status);
         var id = process.ConvId;
         var limit = request.HttpContext.RequestServices.GetRequiredService<Workflows.Engine.EngineOptions>().PublicMaxBodyBytes;
@@ -191,7 +191,7 @@ public static class PublicApi
     static async Task<IResult> Callback(int apiVersion, string convId, string hash, string nodeId, HttpRequest request, ProcessRegistry processes, TaskService tasks, TaskWaker waker)
     {
         if (apiVersion is not (1 or 2)) return Answer("error", "API version must be 1 or 2", 404);
-        var (process, status, refusal) = Opened(convId, hash, processes);
+        var (process, status, refusal) = await Opened(convId, hash, processes);
         if (process is null) return Answer("error", refusal!, status);
         var id = process.ConvId;
         if (process.Latest.Node(nodeId) is not { Type: Workflows.Engine.Nodes.WaitCallbackNode } node)
@@ -282,9 +282,10 @@ public static class PublicApi
     /// The process a public URL names, if its hash opens it: the one check of conv_id and hash for the
     /// public, webhook and callback URLs (404 for no such process, 403 for a wrong hash).
     /// </summary>
-    static (ProcessEntry? Process, int Status, string? Refusal) Opened(string convId, string hash, ProcessRegistry processes)
+    static async ValueTask<(ProcessEntry? Process, int Status, string? Refusal)> Opened(string convId, string hash, ProcessRegistry processes)
     {
-        if (!long.TryParse(convId, out var id) || processes.Find(id) is not { } process)
+        // FindAsync: a process just saved on another node is read from the store.
+        if (!long.TryParse(convId, out var id) || await processes.FindAsync(id) is not { } process)
             return (null, StatusCodes.Status404NotFound, $"process {convId} does not exist");
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(hash), Encoding.UTF8.GetBytes(process.Row.Hash)))
             return (null, StatusCodes.Status403Forbidden, "the hash in the URL does not match this process");

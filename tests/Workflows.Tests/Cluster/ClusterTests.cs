@@ -30,7 +30,9 @@ public sealed class ClusterTests
 
     Task<ServerProcess> StartNode(int index) => ServerProcess.StartAsync(Path.Combine(_folder, $"node{index}"), 0,
         "--Workflows:Store", "postgres", "--Workflows:ConnectionString", _database, "--Workflows:NodeLeaseSeconds", "6",
-        "--Workflows:NodeName", $"node{index}");
+        "--Workflows:NodeName", $"node{index}",
+        // Scripts are not what these tests are about: a generous limit keeps a busy machine from failing code nodes.
+        "--Workflows:ScriptTimeoutMs", "20000");
 
     [OneTimeTearDown]
     public async Task Stop()

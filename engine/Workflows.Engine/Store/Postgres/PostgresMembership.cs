@@ -108,11 +108,14 @@ sealed class PostgresMembership(NpgsqlDataSource source, EngineOptions options, 
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection)) await listen.ExecuteNonQueryAsync(cancel);
                 // Whatever was announced while this node was not listening: read everything again.
                 await changed(null);
-                var pump = Task.Run(async () =>
+                _ = Task.Run(async () =>
                 {
                     await foreach (var convId in received.Reader.ReadAllAsync(cancel)) await changed(convId);
                 }, cancel);
-                while (!cancel.IsCancellationRequested) await connection.WaitAsync(cancel);
+                // Notifications wake this at once; every second without one, everything is compared
+                // again, so a change is seen within a second even if a notification was lost.
+                while (!cancel.IsCancellationRequested)
+                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(1), cancel)) await changed(null);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested) { return; }
             catch (Exception e)
