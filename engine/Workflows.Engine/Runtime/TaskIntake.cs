@@ -44,8 +44,10 @@ public sealed class TaskIntake(
             Data = data, NodeId = start, CreatedAt = now, ChangedAt = now, ReplyTo = replyTo, Depth = depth,
         };
         task.Visits[start] = 1;
-        // Several nodes: the store's unique index decides at the first commit (RefTakenException).
-        if (reference is not null && !node.Shared && !refs.TryClaim(convId, reference, task.Id, out var holder))
+        // Claimed before any await, so of two creates with one ref in one request the first wins. With
+        // several nodes the claim lasts only until the task is stored (see Stored): from then on the
+        // store's unique index decides (RefTakenException), and HeldElsewhere asks the store.
+        if (reference is not null && !refs.TryClaim(convId, reference, task.Id, out var holder))
             return (null, RefRefused(convId, reference, holder));
         counters.Enter(convId, start);
         metrics.Created(convId);
@@ -67,13 +69,14 @@ public sealed class TaskIntake(
     {
         if (depth > options.MaxCallDepth)
             return CreateOutcome.Refused($"copy and call process nest deeper than {options.MaxCallDepth} levels; stopped to prevent runaway recursion", "call_depth");
-        if (await RefHeld(convId, reference, cancel) is { } held) return held;
         var (task, refused) = Prepare(convId, reference, data, replyTo, depth);
         if (task is null) return refused!;
+        if (await HeldElsewhere(task) is { } held) return held;
         try
         {
             await writer.Save(task).WaitAsync(cancel);
             task.Stored = true;
+            Stored(task);
         }
         catch (Exception e)
         {
@@ -94,11 +97,23 @@ public sealed class TaskIntake(
     }
 
     /// <summary>
-    /// Several nodes: a ref held by an active task is refused before the task runs its first steps (so
-    /// counters see nothing of it). Two creates racing past this both run; the unique index keeps one.
+    /// Several nodes: a prepared task whose ref an active stored task holds is refused (and forgotten)
+    /// before it runs its first steps. Two creates racing past this both run; the unique index keeps one.
+    /// Not cancelled with the caller: a caller that leaves does not stop a create.
     /// </summary>
-    internal async ValueTask<CreateOutcome?> RefHeld(long convId, string? reference, CancellationToken cancel) =>
-        node.Shared && reference is not null && await ActiveByRefAsync(convId, reference, cancel) is { } holder ? RefRefused(convId, reference, holder) : null;
+    internal async ValueTask<CreateOutcome?> HeldElsewhere(TaskState task)
+    {
+        if (!node.Shared || task.Ref is not { } reference) return null;
+        if (await StoredByRefAsync(task.ConvId, reference, CancellationToken.None) is not { } holder || holder == task.Id) return null;
+        Forget(task);
+        return RefRefused(task.ConvId, reference, holder);
+    }
+
+    /// <summary>Several nodes: once stored, the task's ref is guarded by the store, and this node's claim is let go.</summary>
+    internal void Stored(TaskState task)
+    {
+        if (node.Shared && task.Ref is not null) refs.Release(task.ConvId, task.Ref, task.Id);
+    }
 
     static CreateOutcome RefRefused(long convId, string reference, long holder) =>
         CreateOutcome.Refused($"ref '{reference}' is already used by active task {TaskIds.Format(holder)} of process {convId}; the task was not added", "ref_exists");
@@ -106,7 +121,13 @@ public sealed class TaskIntake(
     /// <summary>The id of the active task with this ref, if any (from the store when other nodes share it).</summary>
     public async ValueTask<long?> ActiveByRefAsync(long convId, string reference, CancellationToken cancel = default)
     {
-        if (!node.Shared) return refs.Holder(convId, reference);
+        // Alone, or a task of this node that is not stored yet: the ref is held here.
+        if (!node.Shared || refs.Holder(convId, reference) is not null) return refs.Holder(convId, reference);
+        return await StoredByRefAsync(convId, reference, cancel);
+    }
+
+    async Task<long?> StoredByRefAsync(long convId, string reference, CancellationToken cancel)
+    {
         await using var db = await dbs.CreateDbContextAsync(cancel);
         return await db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.Ref == reference && t.Status != TaskPhases.Finished)
             .Select(t => (long?)t.Id).FirstOrDefaultAsync(cancel);

@@ -14,14 +14,14 @@ public sealed class TaskService(
     /// <summary>Creates a task at the process's start node; answers once the task is committed.</summary>
     public async Task<CreateOutcome> CreateAsync(long convId, string? reference, JsonObject? data, CancellationToken cancel = default)
     {
-        // A caller that leaves meanwhile does not stop the create (see CallerLeft), so the lookup is not cancelled.
-        if (await intake.RefHeld(convId, reference, CancellationToken.None) is { } held) return held;
         var (task, refused) = intake.Prepare(convId, reference, data, replyTo: null, depth: 0);
         if (task is null) return refused!;
+        if (await intake.HeldElsewhere(task) is { } held) return held;
         try
         {
             // Instant steps run before the first commit: one write holds the task and its first steps.
             await runner.SubmitNew(task).WaitAsync(cancel);
+            intake.Stored(task);
             return new CreateOutcome(true, "ok", null, task);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -41,13 +41,14 @@ public sealed class TaskService(
     /// </summary>
     public async Task<(CreateOutcome Outcome, bool Ended)> CreateAndWaitAsync(long convId, string? reference, JsonObject? data, TimeSpan wait, CancellationToken cancel = default)
     {
-        if (await intake.RefHeld(convId, reference, CancellationToken.None) is { } held) return (held, false);
         var (task, refused) = intake.Prepare(convId, reference, data, replyTo: null, depth: 0);
         if (task is null) return (refused!, false);
+        if (await intake.HeldElsewhere(task) is { } held) return (held, false);
         var ended = watchers.Watch(task.Id);
         try
         {
             await runner.SubmitNew(task).WaitAsync(cancel);
+            intake.Stored(task);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
