@@ -8,8 +8,8 @@ namespace Workflows.Engine.Store.Postgres.Migrations;
 /// the Data Protection key ring all nodes share (see docs/architecture.md, "Several nodes").
 /// </summary>
 [DbContext(typeof(PostgresDb))]
-[Migration("20261203000003_Nodes")]
-public sealed class P0003_Nodes : Migration
+[Migration("20261203150004_Nodes")]
+public sealed class P0004_Nodes : Migration
 {
     protected override void Up(MigrationBuilder b)
     {

@@ -5,8 +5,8 @@ namespace Workflows.Engine.Store.Sqlite.Migrations;
 
 /// <summary>The owner column every store has (on SQLite always the one node, 0), so the writer's statements are the same.</summary>
 [DbContext(typeof(SqliteDb))]
-[Migration("20261203000004_Owner")]
-public sealed class M0004_Owner : Migration
+[Migration("20261203150005_Owner")]
+public sealed class M0005_Owner : Migration
 {
     protected override void Up(MigrationBuilder b) => b.Sql("ALTER TABLE tasks ADD COLUMN owner INTEGER NOT NULL DEFAULT 0;");
 
