@@ -61,12 +61,13 @@ dotnet test Workflows.sln --logger "trx;LogFileName=dotnet.trx" --results-direct
   | grep -vE '^\s*$' | tail -n 40
 dotnet_status=${PIPESTATUS[0]}
 
-python3 - "$results" "$lint_status" "$format_status" <<'PY'
+python3 - "$results" "$lint_status" "$format_status" "$dotnet_status" <<'PY'
 import json, os, sys, glob, xml.etree.ElementTree as ET
-results = sys.argv[1]
+results, dotnet_status = sys.argv[1], int(sys.argv[4])
 checks = {"designer lint (ESLint)": sys.argv[2], "dotnet format": sys.argv[3]}
 passed = failed = skipped = 0
-for trx in glob.glob(os.path.join(results, "**", "*.trx"), recursive=True):
+trxs = glob.glob(os.path.join(results, "**", "*.trx"), recursive=True)
+for trx in trxs:
     for result in ET.parse(trx).getroot().iter("{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}UnitTestResult"):
         outcome = result.get("outcome", "")
         if outcome == "Passed": passed += 1
@@ -85,6 +86,10 @@ for name, status in checks.items():
     if status != "0":
         failed += 1
         print(f"{name} failed (counted as one failed test)")
+# A suite that did not build (or crashed) leaves no results: it counts as a failure, never as a pass.
+if not trxs or (dotnet_status != 0 and failed == 0):
+    failed += 1
+    print("the .NET suite failed without test results (did it build?)")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 summary_status=$?

@@ -95,6 +95,9 @@ public sealed class EngineHost(
                     var resumed = await ResumeMoving(_stop.Token);
                     log.LogWarning("Node {Node} resumed {Count} tasks of nodes it took over", node.NodeId, resumed);
                 }
+                // Other nodes add to the same sums: each beat takes the committed values (a read lags by a beat at most).
+                await using (var db = await dbs.CreateDbContextAsync(_stop.Token))
+                    foreach (var sum in await db.NodeSums.AsNoTracking().ToListAsync(_stop.Token)) sums.Load(sum.ConvId, sum.NodeId, sum.Name, sum.Value);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
             catch (NodeFencedException) { return; }

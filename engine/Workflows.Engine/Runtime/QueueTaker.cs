@@ -14,7 +14,7 @@ public sealed record QueueTake(bool Ok, string? ObjId, JsonObject? Data, string?
 }
 
 /// <summary>A task taken from its queue by another task's step, already moved to the queue node's next node; committed with the taker.</summary>
-internal sealed record TakenTask(TaskState Task, CompiledProcess Process, string From, string To);
+internal sealed record TakenTask(TaskState Task, CompiledProcess Process, string From, string To, QueueTaker Taker);
 
 /// <summary>
 /// Takes tasks out of queue nodes (get-from-queue). A candidate is held first (<see cref="TaskQueue"/>),
@@ -22,7 +22,7 @@ internal sealed record TakenTask(TaskState Task, CompiledProcess Process, string
 /// (moved on to the queue node's next node, processing) is committed in the taker's own transaction,
 /// so a task leaves its queue exactly when its taker has its data, also across a crash.
 /// </summary>
-public sealed class QueueTaker(TaskQueue queue, IDbContextFactory<WorkflowsDb> dbs, ProcessRegistry processes, IClock clock)
+public sealed class QueueTaker(TaskQueue queue, NodeMembership node, IDbContextFactory<WorkflowsDb> dbs, ProcessRegistry processes, IClock clock)
 {
     const int Candidates = 20;
 
@@ -72,13 +72,16 @@ public sealed class QueueTaker(TaskQueue queue, IDbContextFactory<WorkflowsDb> d
             row = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, cancel);
         if (row is null || row.ConvId != convId || row.NodeId != nodeId || row.Status != TaskPhases.Waiting || row.WaitKind != WaitSpec.Queue) return null;
         var task = TaskService.FromRow(row);
-        if (await processes.VersionFor(task) is not { } process || process.Node(nodeId) is not { } node || node.Next(Exits.Next) is not { } next) return null;
+        if (await processes.VersionFor(task) is not { } process || process.Node(nodeId) is not { } queued || queued.Next(Exits.Next) is not { } next) return null;
 
         var now = clock.UtcNow;
         var scope = new TemplateScope(task.Data, () => StepContext.RootOf(task), now);
         JsonObject handed;
-        try { handed = QueueNode.Handed(node.Prepared as QueueNode.Prepared, task.Data, scope); }
+        try { handed = QueueNode.Handed(queued.Prepared as QueueNode.Prepared, task.Data, scope); }
         catch (TemplateException e) { return QueueTake.Refused("bad_value", $"queue node '{nodeId}': {e.Message}"); }
+        // Several engine nodes: the queued task becomes this node's, claimed so no other node's taker
+        // sees it, before its data is handed over; one node alone owns every task and holds it already.
+        if (!await node.ClaimQueuedAsync(row.Id, row.Owner, row.NodeId, row.ChangedAt, cancel)) return null;
 
         task.Pending.Add(new StepRecord(nodeId, now.ToUnixTimeMilliseconds(), "taken", Exits.Next, null, null, null));
         task.Status = TaskPhase.Processing;
@@ -86,7 +89,14 @@ public sealed class QueueTaker(TaskQueue queue, IDbContextFactory<WorkflowsDb> d
         task.NodeId = next;
         task.Visits[next] = task.Visits.GetValueOrDefault(next) + 1;
         task.ChangedAt = now;
-        taker.Taken = new TakenTask(task, process, nodeId, next);
+        taker.Taken = new TakenTask(task, process, nodeId, next, this);
         return new QueueTake(true, task.ObjId, handed, null, null);
+    }
+
+    /// <summary>A take that will not be committed: the queued task stays where its row says, free for any taker.</summary>
+    internal void LetGo(TakenTask taken)
+    {
+        queue.Release(taken.Task.Id);
+        _ = node.UnclaimQueuedAsync(taken.Task.Id);
     }
 }

@@ -363,7 +363,7 @@ public sealed class TaskRunner : IDisposable
     {
         if (task.Taken is not { } taken) return;
         task.Taken = null;
-        _queue.Release(taken.Task.Id);
+        taken.Taker.LetGo(taken);
     }
 
     static void Record(TaskState task, CompiledNode node, StepContext step, string outcome, string? exit, string? error)

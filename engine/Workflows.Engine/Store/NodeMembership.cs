@@ -38,6 +38,16 @@ public class NodeMembership
     /// </summary>
     public virtual Task<bool> TakeWaitingAsync(long taskId, long owner, string nodeId, long changedAt, CancellationToken cancel) => Task.FromResult(owner == NodeId);
 
+    /// <summary>
+    /// Claims a task waiting in a queue node for a get-from-queue step of this node: it becomes this
+    /// node's and no other node's taker sees it (wait kind queue_taken) until the take is committed or let
+    /// go. One node alone needs no mark: holding the task (TaskQueue) is enough.
+    /// </summary>
+    public virtual Task<bool> ClaimQueuedAsync(long taskId, long owner, string nodeId, long changedAt, CancellationToken cancel) => Task.FromResult(owner == NodeId);
+
+    /// <summary>A claimed queued task whose take will not be committed: back in its queue for every node.</summary>
+    public virtual Task UnclaimQueuedAsync(long taskId) => Task.CompletedTask;
+
     /// <summary>Marks the node stopped, so others take what it leaves at once instead of after the lease.</summary>
     public virtual Task LeaveAsync() => Task.CompletedTask;
 

@@ -66,7 +66,7 @@ public sealed class TaskWriter : IAsyncDisposable
         return done.Task;
     }
 
-    static Item Snapshot(TaskState task, TaskCompletionSource done)
+    Item Snapshot(TaskState task, TaskCompletionSource done)
     {
         var row = ToRow(task);
         row.Owner = _node.NodeId;

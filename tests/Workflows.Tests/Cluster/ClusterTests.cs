@@ -142,6 +142,45 @@ public sealed class ClusterTests
         Assert.That((string?)task["data"]!["answer"], Is.EqualTo("yes"));
     }
 
+    [Test, Order(5)]
+    public async Task Tasks_queued_on_one_node_are_each_taken_once_by_takers_on_the_others()
+    {
+        var (queueConv, queueHash) = await CreateProcess(_nodes[0], Definition("queue across nodes",
+            Node("start", "start", exits: JsonNode.Parse("""{"next":"queue"}""")!.AsObject()),
+            Node("queue", "queue", exits: JsonNode.Parse("""{"next":"done"}""")!.AsObject()),
+            Final("done")));
+        var (takerConv, takerHash) = await CreateProcess(_nodes[0], Definition("taker across nodes",
+            Node("start", "start", exits: JsonNode.Parse("""{"next":"take"}""")!.AsObject()),
+            Node("take", "get_from_queue", JsonNode.Parse($$"""{"conv_id":"{{queueConv}}","node_id":"queue"}""")!.AsObject(),
+                JsonNode.Parse("""{"next":"done","error":"empty"}""")!.AsObject()),
+            Final("done"), Final("empty", "error")));
+        await Task.Delay(1000); // every node knows both processes
+        const int Queued = 20;
+        var queued = new List<string>();
+        for (var i = 0; i < Queued; i++)
+        {
+            var created = await Op(_nodes[1], queueConv, queueHash, $$$"""{"type":"create","obj":"task","data":{"n":{{{i}}}}}""");
+            Assert.That((string?)created["proc"], Is.EqualTo("ok"), created.ToJsonString());
+            queued.Add((string)created["obj_id"]!);
+        }
+        foreach (var objId in queued)
+            for (var until = DateTime.UtcNow.AddSeconds(10); (string?)(await _nodes[1].Http.GetFromJsonAsync<JsonNode>($"/api/tasks/{objId}"))!["status"] != "waiting";)
+            {
+                Assert.That(DateTime.UtcNow, Is.LessThan(until));
+                await Task.Delay(20);
+            }
+
+        // Takers on the two other nodes at once, more of them than there are queued tasks.
+        var takers = await Task.WhenAll(Enumerable.Range(0, Queued + 6).Select(i =>
+            Op(_nodes[i % 2 == 0 ? 0 : 2], takerConv, takerHash, """{"type":"create","obj":"task","data":{}}""")));
+        var ended = await Task.WhenAll(takers.Select(t => WaitFinished(_nodes[0], (string)t["obj_id"]!)));
+        var taken = ended.Where(t => (string?)t["node_id"] == "done").Select(t => (string)t["data"]!["__queue_task_id__"]!).ToList();
+        Assert.That(taken, Is.Unique, "a queued task was handed to two takers");
+        Assert.That(taken, Is.EquivalentTo(queued), "every queued task is taken exactly once");
+        Assert.That(ended.Count(t => (string?)t["node_id"] == "empty"), Is.EqualTo(6));
+        foreach (var objId in queued) await WaitFinished(_nodes[2], objId);
+    }
+
     [Test, Order(4)]
     public async Task A_cron_schedule_fires_once_per_period_with_three_nodes()
     {

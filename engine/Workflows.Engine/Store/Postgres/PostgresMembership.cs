@@ -55,7 +55,9 @@ sealed class PostgresMembership(NpgsqlDataSource source, EngineOptions options, 
         }
         if (dead.Count > 0)
         {
-            await using var move = new NpgsqlCommand("UPDATE tasks SET owner = $1 WHERE owner = ANY($2) AND status <> 'finished'", connection, tx);
+            // A queued task a dead node had claimed for a take it never committed goes back to its queue.
+            await using var move = new NpgsqlCommand(
+                "UPDATE tasks SET owner = $1, wait_kind = CASE WHEN wait_kind = 'queue_taken' THEN 'queue' ELSE wait_kind END WHERE owner = ANY($2) AND status <> 'finished'", connection, tx);
             move.Parameters.Add(new NpgsqlParameter { Value = NodeId });
             move.Parameters.Add(new NpgsqlParameter { Value = dead.ToArray() });
             var moved = await move.ExecuteNonQueryAsync(cancel);
@@ -72,6 +74,30 @@ sealed class PostgresMembership(NpgsqlDataSource source, EngineOptions options, 
             "UPDATE tasks SET owner = $1 WHERE id = $2 AND owner = $3 AND status = 'waiting' AND node_id = $4 AND changed_at = $5");
         foreach (var value in new object[] { NodeId, taskId, owner, nodeId, changedAt }) command.Parameters.Add(new NpgsqlParameter { Value = value });
         return await command.ExecuteNonQueryAsync(cancel) == 1;
+    }
+
+    public override async Task<bool> ClaimQueuedAsync(long taskId, long owner, string nodeId, long changedAt, CancellationToken cancel)
+    {
+        await using var command = source.CreateCommand(
+            "UPDATE tasks SET owner = $1, wait_kind = 'queue_taken' WHERE id = $2 AND owner = $3 AND status = 'waiting' AND wait_kind = 'queue' AND node_id = $4 AND changed_at = $5");
+        foreach (var value in new object[] { NodeId, taskId, owner, nodeId, changedAt }) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return await command.ExecuteNonQueryAsync(cancel) == 1;
+    }
+
+    public override async Task UnclaimQueuedAsync(long taskId)
+    {
+        try
+        {
+            await using var command = source.CreateCommand("UPDATE tasks SET wait_kind = 'queue' WHERE id = $1 AND owner = $2 AND wait_kind = 'queue_taken'");
+            command.Parameters.Add(new NpgsqlParameter { Value = taskId });
+            command.Parameters.Add(new NpgsqlParameter { Value = NodeId });
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // Left claimed: it goes back to its queue when this node is next taken over (a restart included).
+            log.LogWarning("Queued task {Task} could not be put back in its queue now: {Error}", taskId, e.Message);
+        }
     }
 
     public override async Task LeaveAsync()
