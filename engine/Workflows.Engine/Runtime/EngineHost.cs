@@ -16,7 +16,7 @@ namespace Workflows.Engine.Runtime;
 public sealed class EngineHost(
     StoreProvider store, NodeMembership node, IHostApplicationLifetime lifetime, IDbContextFactory<WorkflowsDb> dbs, TaskWriter writer, ProcessRegistry processes, TaskRunner runner, TimerService timers, RetentionService retention,
     NodeCounters counters, NodeSums sums, ActiveRefs refs, IdGenerator ids, Scheduling.ProcessSchedules schedules, TaskQueue queue, PausedTasks paused, EngineMetrics metrics,
-    Variables.EnvironmentVariables env, EngineOptions options, ILogger<EngineHost> log) : IHostedService
+    Variables.EnvironmentVariables env, EngineOptions options, ILogger<EngineHost> log) : IHostedService, IDisposable
 {
     public bool Ready { get; private set; }
 
@@ -38,7 +38,8 @@ public sealed class EngineHost(
         };
         await node.BeatAsync(cancel);
         // Beating from now on: a start that takes longer than the lease must not look like a dead node.
-        if (node.Shared) _beats = Task.Run(Beats);
+        // Not the start's token: the beats run for the node's life and stop with _stop.
+        if (node.Shared) _beats = Task.Run(Beats, CancellationToken.None);
         writer.Start();
         await env.LoadAsync(cancel);
         await processes.LoadAsync(cancel);
@@ -162,4 +163,6 @@ public sealed class EngineHost(
         await writer.DisposeAsync();
         await node.LeaveAsync();
     }
+
+    public void Dispose() => _stop.Dispose();
 }

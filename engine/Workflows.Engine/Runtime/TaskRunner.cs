@@ -359,7 +359,7 @@ public sealed class TaskRunner : IDisposable
     }
 
     /// <summary>A take from a queue that will not be committed: the queued task stays where its row says.</summary>
-    void LetGo(TaskState task)
+    static void LetGo(TaskState task)
     {
         if (task.Taken is not { } taken) return;
         task.Taken = null;

@@ -25,7 +25,9 @@ public sealed class ClusterTests
         _folder = Path.Combine(Path.GetTempPath(), "workflows-tests", Guid.NewGuid().ToString("n"));
         // The first node creates Quartz's tables; the other two start together.
         _nodes.Add(await StartNode(0));
+#pragma warning disable CA2000 // the nodes are kept in _nodes and disposed in Stop
         _nodes.AddRange(await Task.WhenAll(StartNode(1), StartNode(2)));
+#pragma warning restore CA2000
     }
 
     Task<ServerProcess> StartNode(int index) => ServerProcess.StartAsync(Path.Combine(_folder, $"node{index}"), 0,
@@ -44,7 +46,8 @@ public sealed class ClusterTests
 
     static async Task<(long Conv, string Hash)> CreateProcess(ServerProcess node, string definition)
     {
-        using var response = await node.Http.PostAsync("/api/processes", new StringContent(definition, Encoding.UTF8, "application/json"));
+        using var content = new StringContent(definition, Encoding.UTF8, "application/json");
+        using var response = await node.Http.PostAsync("/api/processes", content);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.That(response.IsSuccessStatusCode, Is.True, body.ToJsonString());
         return ((long)body["conv_id"]!, (string)body["hash"]!);
@@ -52,7 +55,8 @@ public sealed class ClusterTests
 
     static async Task<JsonNode> Op(ServerProcess node, long conv, string hash, string op)
     {
-        using var response = await node.Http.PostAsync($"/api/1/json/public/{conv}/{hash}", new StringContent($$"""{"ops":[{{op}}]}""", Encoding.UTF8, "application/json"));
+        using var content = new StringContent($$"""{"ops":[{{op}}]}""", Encoding.UTF8, "application/json");
+        using var response = await node.Http.PostAsync($"/api/1/json/public/{conv}/{hash}", content);
         var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         // A request refused as a whole (say, for a process this node does not know) has no ops.
         return answer["ops"] is JsonArray { Count: > 0 } ops ? ops[0]! : answer;
