@@ -126,6 +126,18 @@ public sealed class TaskIntake(
         return await StoredByRefAsync(convId, reference, cancel);
     }
 
+    /// <summary>
+    /// The same, without awaiting, for templates ({{conv[ID].ref[REF]}}) that are evaluated in a step:
+    /// with other nodes sharing the store it is one indexed read.
+    /// </summary>
+    internal long? ActiveByRefNow(long convId, string reference)
+    {
+        if (!node.Shared || refs.Holder(convId, reference) is not null) return refs.Holder(convId, reference);
+        using var db = dbs.CreateDbContext();
+        return db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.Ref == reference && t.Status != TaskPhases.Finished)
+            .Select(t => (long?)t.Id).FirstOrDefault();
+    }
+
     async Task<long?> StoredByRefAsync(long convId, string reference, CancellationToken cancel)
     {
         await using var db = await dbs.CreateDbContextAsync(cancel);
