@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Workflows.Tests.Support;
-using static Workflows.Tests.Support.Processes;
+using static Workflows.Tests.Support.TestProcesses;
 
 namespace Workflows.Tests.Cluster;
 
@@ -12,6 +12,7 @@ namespace Workflows.Tests.Cluster;
 /// of them takes any request, and a SIGKILLed one's work is taken over (lease 6 s here).
 /// </summary>
 [NonParallelizable]
+[Category(Categories.Cluster)]
 public sealed class ClusterTests
 {
     string _database = null!;

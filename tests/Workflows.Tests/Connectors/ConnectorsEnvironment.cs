@@ -60,14 +60,14 @@ public sealed class ConnectorsEnvironment
     public static async Task<JsonNode> Run(string type, JsonObject parameters, JsonObject? data = null, params string[] outcomes)
     {
         var exits = new JsonObject { ["next"] = "ok", ["error"] = "err" };
-        var finals = new List<JsonObject> { Processes.Final("ok"), Processes.Final("err", "error") };
+        var finals = new List<JsonObject> { TestProcesses.Final("ok"), TestProcesses.Final("err", "error") };
         foreach (var outcome in outcomes)
         {
             exits[outcome] = outcome;
-            finals.Add(Processes.Final(outcome));
+            finals.Add(TestProcesses.Final(outcome));
         }
-        var definition = Processes.Definition($"single {type}",
-            [Processes.Node("start", "start", exits: new JsonObject { ["next"] = "n" }), Processes.Node("n", type, parameters, exits), .. finals]);
+        var definition = TestProcesses.Definition($"single {type}",
+            [TestProcesses.Node("start", "start", exits: new JsonObject { ["next"] = "n" }), TestProcesses.Node("n", type, parameters, exits), .. finals]);
         var (conv, hash) = await TestHost.CreateProcess(definition);
         var id = await TestHost.CreateTask(conv, hash, data ?? []);
         return await TestHost.WaitFor(id);

@@ -69,13 +69,13 @@ public sealed class ExampleConnectorTests
         }
         await Put("chat", chat.Url("/hook/good"));
         await Put("chat-bad", chat.Url("/hook/bad"));
-        var (conv, hash) = await server.CreateProcess(Processes.Single("chat.post", new JsonObject { ["credential"] = "chat", ["text"] = "Hi {{name}}" }));
+        var (conv, hash) = await server.CreateProcess(TestProcesses.Single("chat.post", new JsonObject { ["credential"] = "chat", ["text"] = "Hi {{name}}" }));
         chat.FailNext = 2;
         var task = await server.WaitFor(await server.CreateTask(conv, hash, new JsonObject { ["name"] = "Ann" }));
         Assert.That((string?)task["result"], Is.EqualTo("success"), task.ToJsonString());
         Assert.That((string?)(await ConnectorsEnvironment.SentBy(chat))[0]!["text"], Is.EqualTo("Hi Ann"));
 
-        var (conv2, hash2) = await server.CreateProcess(Processes.Single("chat.post", new JsonObject { ["credential"] = "chat-bad", ["text"] = "x" }));
+        var (conv2, hash2) = await server.CreateProcess(TestProcesses.Single("chat.post", new JsonObject { ["credential"] = "chat-bad", ["text"] = "x" }));
         var failed = await server.WaitFor(await server.CreateTask(conv2, hash2, []));
         Assert.That((string?)failed["data"]!["__conveyor_chat_webhook_return_type_tag__"], Is.EqualTo("auth_failed"));
     }

@@ -9,6 +9,7 @@ namespace Workflows.Tests.Designer;
 /// context and page per test. Chromium is Debian's (/usr/bin/chromium): Playwright never
 /// downloads a browser here.
 /// </summary>
+[Category(Categories.Browser)]
 public abstract class BrowserFixture
 {
     /// <summary>Whether each page starts signed in (the sign-in tests start signed out).</summary>
@@ -173,9 +174,9 @@ public abstract class BrowserFixture
     // ---- the API, as an outside system ----
 
     /// <summary>The smallest process: start → done.</summary>
-    protected static string StartToFinal(string title) => Processes.Definition(title,
-        Processes.Node("start", "start", exits: new JsonObject { ["next"] = "done" }),
-        Processes.Final("done"));
+    protected static string StartToFinal(string title) => TestProcesses.Definition(title,
+        TestProcesses.Node("start", "start", exits: new JsonObject { ["next"] = "done" }),
+        TestProcesses.Final("done"));
 
     protected Task<JsonNode> Process(long convId) => Server.GetJson($"/api/processes/{convId}");
 

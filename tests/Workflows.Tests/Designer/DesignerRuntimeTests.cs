@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
-using static Workflows.Tests.Support.Processes;
+using static Workflows.Tests.Support.TestProcesses;
 
 namespace Workflows.Tests.Designer;
 

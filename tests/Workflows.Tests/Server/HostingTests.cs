@@ -6,6 +6,7 @@ using Workflows.Tests.Support;
 namespace Workflows.Tests.Server;
 
 /// <summary>The server listens where ASP.NET Core's usual settings say, as a container platform sets them.</summary>
+[Category(Categories.Slow)]
 public sealed class HostingTests
 {
     static string NewFolder() => Path.Combine(Path.GetTempPath(), "workflows-tests", Guid.NewGuid().ToString("n"));

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Workflows.Tests.Support;
-using static Workflows.Tests.Support.Processes;
+using static Workflows.Tests.Support.TestProcesses;
 
 namespace Workflows.Tests.Server;
 

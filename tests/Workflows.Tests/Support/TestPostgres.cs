@@ -76,7 +76,7 @@ public static class TestPostgres
 /// runs on SQLite and on PostgreSQL.
 /// </summary>
 [TestFixture("sqlite")]
-[TestFixture("postgres")]
+[TestFixture("postgres", Category = Categories.Postgres)]
 public abstract class OnBothStores(string store)
 {
     protected string Store { get; } = store;

@@ -1,0 +1,36 @@
+using System.Text.Json.Nodes;
+
+namespace Workflows.Tests.Support;
+
+/// <summary>Builds small process definitions for tests: start → the given nodes → finals "ok" and "err".</summary>
+public static class TestProcesses
+{
+    public static JsonObject Node(string id, string type, JsonObject? @params = null, JsonObject? exits = null) => new()
+    {
+        ["id"] = id,
+        ["type"] = type,
+        ["params"] = @params ?? [],
+        ["exits"] = exits ?? [],
+    };
+
+    public static JsonObject Final(string id, string result = "success") => Node(id, "final", new JsonObject { ["result"] = result });
+
+    public static string Definition(string title, params JsonObject[] nodes)
+    {
+        var all = new JsonArray();
+        foreach (var n in nodes) all.Add(n);
+        return new JsonObject { ["title"] = title, ["nodes"] = all }.ToJsonString();
+    }
+
+    /// <summary>start → node (next → ok, error → err) with finals ok (success) and err (error).</summary>
+    public static string Single(string type, JsonObject @params, bool withError = true)
+    {
+        var exits = new JsonObject { ["next"] = "ok" };
+        if (withError) exits["error"] = "err";
+        return Definition($"single {type}",
+            Node("start", "start", exits: new JsonObject { ["next"] = "n" }),
+            Node("n", type, @params, exits),
+            Final("ok"),
+            Final("err", "error"));
+    }
+}
