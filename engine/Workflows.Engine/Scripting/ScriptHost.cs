@@ -28,6 +28,9 @@ public sealed class CompiledScript
     internal IReadOnlyList<string> LibraryFiles { get; }
     /// <summary>Engines are pooled per process and per set of libraries.</summary>
     internal string LibraryKey { get; }
+    /// <summary>Ran past the inline budget once: runs on script threads from then on (see <see cref="ScriptHost.InlineBudget"/>).</summary>
+    internal bool Slow { get => Volatile.Read(ref _slow); set => Volatile.Write(ref _slow, value); }
+    bool _slow;
 }
 
 /// <summary>A script that does not parse: where and why.</summary>
@@ -86,7 +89,9 @@ public sealed class ScriptHost
     }));
 
     readonly ConcurrentDictionary<(string, bool), CompiledScript> _compiled = new();
-    readonly ConcurrentDictionary<(long, string), ConcurrentBag<JsEngine>> _pools = new();
+    // Per process, set of libraries, and inline or not (an inline engine's regular expressions have the budget's limit).
+    readonly ConcurrentDictionary<(long, string, bool), ConcurrentBag<JsEngine>> _pools = new();
+    readonly ConcurrentDictionary<(long, string, bool), byte> _warming = new();
 
     // The body runs inside a function so that `var`, `let`, `const` and function declarations stay
     // local to one run of a pooled engine. The prefix has its own line: only line numbers shift.
@@ -150,66 +155,113 @@ public sealed class ScriptHost
         return libraries;
     }
 
-    /// <summary>The threads scripts run on when they run for a node (see <see cref="RunAsync"/>).</summary>
+    /// <summary>The threads scripts run on when they run past the inline budget (see <see cref="RunAsync"/>).</summary>
     public ScriptSlots Slots { get; }
 
     /// <summary>
-    /// <see cref="Run"/> on a script thread: the caller awaits, and a script that outlives its limit
-    /// inside one built-in call is failed on time (see <see cref="ScriptSlots"/>).
+    /// How long a script may run on the caller's own thread. Most code nodes take microseconds, and
+    /// a hop to a script thread costs about as much again: a script runs inline with this budget
+    /// first (its time and its regular expressions limited to it). One that passes it is given up
+    /// there (nothing it did is kept: it worked on a copy of the data), run again on a script thread
+    /// under the full limit and the watchdog, and runs there from then on. A runner is held at most
+    /// this budget plus one built-in call, once per script.
+    /// </summary>
+    public static readonly TimeSpan InlineBudget = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// <see cref="Run"/> for a node: inline within <see cref="InlineBudget"/>, else on a script thread,
+    /// where a script that outlives its limit inside one built-in call is failed on time (see <see cref="ScriptSlots"/>).
     /// </summary>
     public Task<JsonObject> RunAsync(CompiledScript script, JsonObject data, long poolKey, CancellationToken stopping = default) =>
-        Slots.Run(() => Run(script, data, poolKey, stopping));
+        Dispatch(script, poolKey, engine => RunIn(engine, script, data), stopping);
 
-    /// <summary><see cref="Test"/> on a script thread.</summary>
+    /// <summary><see cref="Test"/> for a node, as <see cref="RunAsync"/>.</summary>
     public Task<bool> TestAsync(CompiledScript expression, JsonObject data, long poolKey, CancellationToken stopping = default) =>
-        Slots.Run(() => Test(expression, data, poolKey, stopping));
+        Dispatch(expression, poolKey, engine => TestIn(engine, expression, data), stopping);
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "Use pools the engine or disposes it.")]
+    Task<T> Dispatch<T>(CompiledScript script, long poolKey, Func<JsEngine, T> body, CancellationToken stopping)
+    {
+        var inline = (poolKey, script.LibraryKey, true);
+        if (!script.Slow && Rent(inline, script, stopping) is { } engine)
+        {
+            try
+            {
+                return Task.FromResult(Use(engine, inline, body));
+            }
+            catch (ScriptFailureException e) when (e.Tag == "timeout")
+            {
+                script.Slow = true;
+            }
+            catch (Exception e)
+            {
+                return Task.FromException<T>(e);
+            }
+        }
+        var ran = Slots.Run(() => Use(Rent((poolKey, script.LibraryKey, false), script, stopping)!, (poolKey, script.LibraryKey, false), body));
+        if (!script.Slow && script.LibraryFiles.Count > 0) WarmInline(inline, script.LibraryFiles);
+        return ran;
+    }
+
+    /// <summary>
+    /// A library engine is built off the runner (loading moment-timezone takes far longer than the
+    /// budget): one is built for the inline pool on the side, and the next runs are inline.
+    /// </summary>
+    void WarmInline((long, string, bool) key, IReadOnlyList<string> libraryFiles)
+    {
+        if (!_warming.TryAdd(key, 0)) return;
+        _ = Task.Run(() =>
+        {
+            try { Return(key, Create(libraryFiles, inline: true)); }
+            catch (ScriptFailureException) { /* the script's own run reports the failure */ }
+            finally { _warming.TryRemove(key, out _); }
+        });
+    }
 
     /// <summary>Runs a code script against a copy of the data and returns the data as the script left it.</summary>
     /// <remarks>
     /// <paramref name="stopping"/> is the server's stop: once it fires the script ends with an
     /// <see cref="OperationCanceledException"/>, so that the task keeps its place instead of failing.
     /// </remarks>
-    public JsonObject Run(CompiledScript script, JsonObject data, long poolKey, CancellationToken stopping = default)
+    public JsonObject Run(CompiledScript script, JsonObject data, long poolKey, CancellationToken stopping = default) =>
+        Use(Rent((poolKey, script.LibraryKey, false), script, stopping)!, (poolKey, script.LibraryKey, false), engine => RunIn(engine, script, data));
+
+    /// <summary>Evaluates a condition expression with `data` in scope; true when the result is truthy.</summary>
+    public bool Test(CompiledScript expression, JsonObject data, long poolKey, CancellationToken stopping = default) =>
+        Use(Rent((poolKey, expression.LibraryKey, false), expression, stopping)!, (poolKey, expression.LibraryKey, false), engine => TestIn(engine, expression, data));
+
+    T Use<T>(JsEngine engine, (long, string, bool) poolKey, Func<JsEngine, T> body)
     {
-        var engine = Rent(poolKey, script, stopping);
         var succeeded = false;
         try
         {
-            engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
-            Execute(engine, script, line => line - 1);
-            var result = engine.GetValue("data");
-            if (!result.IsObject() || result.IsArray())
-                throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
-            var json = Guard(() => new Jint.Native.Json.JsonSerializer(engine).Serialize(result, JsValue.Undefined, JsValue.Undefined), line => line - 1);
-            var left = JsonNode.Parse(json.AsString()) as JsonObject ?? throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
+            var result = body(engine);
             succeeded = true;
-            return left;
+            return result;
         }
         finally
         {
             // A failed engine is not pooled again: whatever the failure interrupted stays as it was.
-            if (succeeded) Return((poolKey, script.LibraryKey), engine);
+            if (succeeded) Return(poolKey, engine);
             else engine.Dispose();
         }
     }
 
-    /// <summary>Evaluates a condition expression with `data` in scope; true when the result is truthy.</summary>
-    public bool Test(CompiledScript expression, JsonObject data, long poolKey, CancellationToken stopping = default)
+    JsonObject RunIn(JsEngine engine, CompiledScript script, JsonObject data)
     {
-        var engine = Rent(poolKey, expression, stopping);
-        var succeeded = false;
-        try
-        {
-            engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
-            var truthy = TypeConverter.ToBoolean(Guard(() => engine.Evaluate(expression.Program), line => line));
-            succeeded = true;
-            return truthy;
-        }
-        finally
-        {
-            if (succeeded) Return((poolKey, expression.LibraryKey), engine);
-            else engine.Dispose();
-        }
+        engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
+        Execute(engine, script, line => line - 1);
+        var result = engine.GetValue("data");
+        if (!result.IsObject() || result.IsArray())
+            throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
+        var json = Guard(() => new Jint.Native.Json.JsonSerializer(engine).Serialize(result, JsValue.Undefined, JsValue.Undefined), line => line - 1);
+        return JsonNode.Parse(json.AsString()) as JsonObject ?? throw new ScriptFailureException("bad_data", "the script must leave `data` an object");
+    }
+
+    bool TestIn(JsEngine engine, CompiledScript expression, JsonObject data)
+    {
+        engine.SetValue("data", new Jint.Native.Json.JsonParser(engine).Parse(data.ToJsonString()));
+        return TypeConverter.ToBoolean(Guard(() => engine.Evaluate(expression.Program), line => line));
     }
 
     void Execute(JsEngine engine, CompiledScript script, Func<int, int> userLine) =>
@@ -270,15 +322,21 @@ public sealed class ScriptHost
     /// </summary>
     int RegexTimeoutMs => options.ScriptTimeoutMs;
 
-    JsEngine Rent(long poolKey, CompiledScript script, CancellationToken stopping)
+    /// <summary>
+    /// A pooled engine or a new one, armed with the time limit (the inline budget for an inline one);
+    /// null for an inline library engine not built yet.
+    /// </summary>
+    JsEngine? Rent((long, string, bool Inline) poolKey, CompiledScript script, CancellationToken stopping)
     {
-        var pool = _pools.GetOrAdd((poolKey, script.LibraryKey), _ => []);
-        var engine = pool.TryTake(out var pooled) ? pooled : Create(script.LibraryFiles);
-        engine.Constraints.Find<RunLimit>()!.Arm(TimeSpan.FromMilliseconds(options.ScriptTimeoutMs), stopping);
+        var pool = _pools.GetOrAdd(poolKey, _ => []);
+        var engine = pool.TryTake(out var pooled) ? pooled
+            : poolKey.Inline && script.LibraryFiles.Count > 0 ? null
+            : Create(script.LibraryFiles, poolKey.Inline);
+        engine?.Constraints.Find<RunLimit>()!.Arm(poolKey.Inline ? InlineBudget : TimeSpan.FromMilliseconds(options.ScriptTimeoutMs), stopping);
         return engine;
     }
 
-    void Return((long, string) poolKey, JsEngine engine)
+    void Return((long, string, bool) poolKey, JsEngine engine)
     {
         engine.SetValue("data", JsValue.Undefined);
         var pool = _pools.GetOrAdd(poolKey, _ => []);
@@ -286,9 +344,9 @@ public sealed class ScriptHost
         else engine.Dispose();
     }
 
-    JsEngine Create(IReadOnlyList<string> libraryFiles)
+    JsEngine Create(IReadOnlyList<string> libraryFiles, bool inline)
     {
-        var engine = NewEngine();
+        var engine = NewEngine(inline ? InlineBudget : TimeSpan.FromMilliseconds(RegexTimeoutMs));
         if (libraryFiles.Count == 0) return engine;
         // Library code is ours, not the analyst's: it gets its own budget, not the script's second.
         engine.Constraints.Find<RunLimit>()!.Arm(TimeSpan.FromSeconds(30), CancellationToken.None);
@@ -303,7 +361,7 @@ public sealed class ScriptHost
         return engine;
     }
 
-    JsEngine NewEngine() => new(o =>
+    JsEngine NewEngine(TimeSpan regexTimeout) => new(o =>
     {
         o.Strict(false)
             .LimitRecursion(options.ScriptMaxRecursion)
@@ -312,7 +370,7 @@ public sealed class ScriptHost
             .Constraint(new RunLimit())
             // eval, new Function and Function.prototype.constructor: code built at run time is refused.
             .DisableStringCompilation();
-        o.Constraints.RegexTimeout = TimeSpan.FromMilliseconds(RegexTimeoutMs);
+        o.Constraints.RegexTimeout = regexTimeout;
         o.Constraints.MaxArraySize = MaxArrayLength;
         // Corezoid's servers run in UTC: `new Date().getHours()` and moment() agree with them.
         o.TimeZone = TimeZoneInfo.Utc;

@@ -29,6 +29,28 @@ public class ScriptSlotTests
         Assert.That(slots.Stuck, Is.Zero, "the thread ends once its call returns");
     }
 
+    [TestCase("var i = 0; while (true) { i++; }")]
+    [TestCase("data.ok = /^(a+)+$/.test('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!');")]
+    public async Task A_short_script_runs_on_the_callers_thread_and_one_past_the_budget_moves_to_a_script_thread(string slow)
+    {
+        var host = new ScriptHost(new Workflows.Engine.EngineOptions { ScriptTimeoutMs = 1000 });
+        var quick = host.Compile("data.n = `${data.n ?? 0}` + '!';");
+        var threads = host.Slots.Threads;
+        var ran = host.RunAsync(quick, new JsonObject { ["n"] = 1 }, 1);
+        Assert.That(ran.IsCompletedSuccessfully, "a short script completes before the call returns: no hop");
+        Assert.That((string?)(await ran)["n"], Is.EqualTo("1!"));
+        Assert.That(host.Slots.Threads, Is.EqualTo(threads), "no script thread was needed");
+
+        var clock = Stopwatch.StartNew();
+        var hostile = host.RunAsync(host.Compile(slow), [], 1);
+        var held = clock.Elapsed;
+        Assert.That(held, Is.LessThan(TimeSpan.FromMilliseconds(500)), "the caller is held about the inline budget, not the script's limit");
+        Assert.That(hostile.IsCompleted, Is.False, "the rest runs on a script thread");
+        var error = Assert.ThrowsAsync<ScriptFailureException>(async () => await hostile)!;
+        Assert.That(error.Tag, Is.EqualTo("timeout"), error.Message);
+        Assert.That(error.Message, Does.Contain("1000 ms"), "failed under the full limit, not the budget");
+    }
+
     [Test]
     public async Task More_hostile_scripts_than_runners_leave_other_processes_at_their_usual_pace()
     {
