@@ -1,4 +1,5 @@
 // Typed client of the Workflows server API. All paths are relative to the site root.
+import type { CorezoidImportReport } from './model/corezoid';
 import { errorsFromProblem } from './model/errors';
 import type {
   CatalogEntry, Counters, Definition, EnvVarInfo, ProcessDetails, ProcessSummary, Task, TaskDetails,
@@ -124,6 +125,7 @@ export const api = {
   listProcesses: (search?: string) => request<ProcessSummary[]>('GET', `/api/processes${query({ search })}`),
   createProcess: (def: Partial<Definition> & { title: string }) =>
     request<ProcessDetails>('POST', '/api/processes', { nodes: [], ...def }),
+  importCorezoid: (exported: unknown) => request<CorezoidImportReport>('POST', '/api/import/corezoid', exported),
   getProcess: (convId: number) => request<ProcessDetails>('GET', proc(convId)),
   saveProcess: (convId: number, def: Definition) => request<ProcessDetails>('PUT', proc(convId), def),
   deleteProcess: (convId: number) => request<void>('DELETE', proc(convId)),

@@ -4,6 +4,7 @@ import { Link } from '../components/Link';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { ErrorList } from '../components/ErrorList';
 import { formatTime } from '../components/format';
+import { type CorezoidImportReport, describeIssue, isCorezoidExport } from '../model/corezoid';
 import type { Definition, ProcessSummary, ValidationError } from '../model/types';
 import { navigate } from '../router';
 
@@ -14,6 +15,7 @@ export function ProcessesPage() {
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<ProcessSummary | null>(null);
   const [importErrors, setImportErrors] = useState<{ message: string; errors: ValidationError[] } | null>(null);
+  const [report, setReport] = useState<{ file: string; report: CorezoidImportReport } | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
 
   const load = useCallback(async (text: string) => {
@@ -60,6 +62,17 @@ export function ProcessesPage() {
       def = JSON.parse(await file.text());
     } catch (e) {
       setImportErrors({ message: `"${file.name}" is not valid JSON: ${(e as Error).message}`, errors: [] });
+      return;
+    }
+    if (isCorezoidExport(def)) {
+      // A Corezoid export (one process or a folder): converted on the server, which says what it changed.
+      try {
+        setReport({ file: file.name, report: await api.importCorezoid(def) });
+        void load(search);
+      } catch (e) {
+        const err = e as ApiError;
+        setImportErrors({ message: err.message, errors: err.errors ?? [] });
+      }
       return;
     }
     try {
@@ -181,6 +194,7 @@ export function ProcessesPage() {
           onCancel={() => setDeleting(null)}
         />
       )}
+      {report && <ImportReport file={report.file} report={report.report} onClose={() => setReport(null)} />}
       {importErrors && (
         <Dialog
           title="Import failed"
@@ -248,6 +262,61 @@ function CreateDialog({ onClose }: { onClose: () => void }) {
       <p className="hint">The server assigns the process number (conv_id). You start with a Start and a Final node.</p>
       {error && <div className="alert error">{error.message}</div>}
       {error && <ErrorList errors={error.errors} />}
+    </Dialog>
+  );
+}
+
+/** What a Corezoid import did: the processes made (to open), their conv_ids, what was changed or left out, the variables they read. */
+function ImportReport({ file, report, onClose }: { file: string; report: CorezoidImportReport; onClose: () => void }) {
+  const created = report.processes.filter((p) => p.created);
+  return (
+    <Dialog
+      title={`Imported from Corezoid: ${file}`}
+      onClose={onClose}
+      wide
+      footer={<button className="btn primary" onClick={onClose}>Close</button>}
+    >
+      <div data-testid="import-report">
+        <p>
+          {created.length} of {report.processes.length} process{report.processes.length === 1 ? '' : 'es'} created.
+        </p>
+        <ul className="import-report">
+          {report.processes.map((p, i) => (
+            <li key={p.corezoid_obj_id ?? `${p.title}-${i}`}>
+              {p.created && p.process ? (
+                <Link to={`/processes/${p.process.conv_id}`}>
+                  {p.process.title} (conv_id {p.process.conv_id})
+                </Link>
+              ) : (
+                <strong>{p.title}: not created</strong>
+              )}
+              {(p.errors ?? []).map((e, j) => (
+                <div key={`e${j}`} className="error">{e.node_id ? `node ${e.node_id}: ` : ''}{e.field}: {e.message}</div>
+              ))}
+              {p.not_convertible.length > 0 && (
+                <div className="warn">Not convertible: {p.not_convertible.map(describeIssue).join('; ')}</div>
+              )}
+              {p.issues.filter((x) => !x.not_convertible).map((x, j) => (
+                <div key={`i${j}`} className="muted">{describeIssue(x)}</div>
+              ))}
+              {(p.warnings ?? []).map((w, j) => (
+                <div key={`w${j}`} className="muted">{w.node_id ? `node ${w.node_id}: ` : ''}{w.message}</div>
+              ))}
+            </li>
+          ))}
+        </ul>
+        {report.conv_ids.length > 0 && (
+          <p>
+            New conv_ids: {report.conv_ids.map((c) => `${c.title} ${c.old ?? 'none'} → ${c.new}`).join(', ')}
+          </p>
+        )}
+        {report.env_vars.length > 0 && (
+          <p>
+            Variables the processes read:{' '}
+            {report.env_vars.map((v) => `${v.name}${v.defined ? '' : ' (not set yet)'}`).join(', ')}
+          </p>
+        )}
+      </div>
     </Dialog>
   );
 }
