@@ -52,7 +52,7 @@ public sealed class OrderConfirmationTests : TemplateFixture
         {
             await WaitInNode(id, "pause", "waiting");
             Clock.Advance(TimeSpan.FromMinutes(11));
-            await WaitInNodeAfterAdvance(id, "wait_result");
+            await WaitMovedAfterAdvance(id);
         }
         var task = await Finished(id, "operator");
         Assert.That(Data(task, "attempts"), Is.EqualTo("3"));

@@ -124,6 +124,23 @@ public abstract class TemplateFixture
     protected Task<JsonNode> WaitInNodeAfterAdvance(string objId, string nodeId, string? status = null) =>
         WaitInNode(objId, nodeId, status, since: Clock.UtcNow, 10_000);
 
+    /// <summary>
+    /// After moving the clock: waits until the task has moved since then, wherever it is now. For a
+    /// timer that leads through a brief state (a call answered at once): polling for that state can miss it.
+    /// </summary>
+    protected async Task<JsonNode> WaitMovedAfterAdvance(string objId, int timeoutMs = 10_000)
+    {
+        var since = Clock.UtcNow;
+        var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var task = await Server.Task(objId);
+            if (DateTimeOffset.Parse((string)task["changed_at"]!, System.Globalization.CultureInfo.InvariantCulture) >= since) return task;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"task {objId} did not move after the clock moved to {since:O}: {task.ToJsonString()}");
+            await Task.Delay(20);
+        }
+    }
+
     async Task<JsonNode> WaitInNode(string objId, string nodeId, string? status, DateTimeOffset? since, int timeoutMs)
     {
         var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);

@@ -190,7 +190,7 @@ public sealed class WatchShopTests : TemplateFixture
             var sleeping = await WaitInNode(robotId, "sleep_30m", "waiting");
             Assert.That(Data(sleeping, "attempts"), Is.EqualTo(attempt.ToString(CultureInfo.InvariantCulture)));
             Clock.Advance(TimeSpan.FromMinutes(31));
-            await WaitInNodeAfterAdvance(robotId, "wait_result");
+            await WaitMovedAfterAdvance(robotId);
         }
         var robot = await Finished(robotId, "final_unreached");
         Assert.That(Data(robot, "attempts"), Is.EqualTo("5"));

@@ -12,7 +12,8 @@ namespace Workflows.Tests.Engine.Scripting;
 /// </summary>
 public class LibraryTests
 {
-    static readonly ScriptHost Host = new(new EngineOptions());
+    // What these check is the libraries' results, not their speed: a loaded machine must not fail them on time.
+    static readonly ScriptHost Host = new(new EngineOptions { ScriptTimeoutMs = 10_000 });
 
     static JsonObject Run(string src, long process = 1) => Host.Run(Host.Compile(src), new JsonObject(), process);
 
