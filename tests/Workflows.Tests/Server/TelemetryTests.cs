@@ -7,6 +7,9 @@ using static Workflows.Tests.Support.TestProcesses;
 namespace Workflows.Tests.Server;
 
 /// <summary>OpenTelemetry: traces and metrics go to the configured OTLP endpoint; the trace context reaches the services a process calls.</summary>
+// Alone: meters are found by name in the whole process, so another test's server running at the same
+// time registers the same instrument names, and the exporter may bind them to that server's meter.
+[NonParallelizable]
 public sealed class TelemetryTests
 {
     [Test]
