@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -38,10 +37,10 @@ public static class CallEventsApi
 
     static async Task<IResult> Receive(string convId, string hash, string nodeId, HttpRequest request, ProcessRegistry processes, TaskWaker waker)
     {
-        if (!long.TryParse(convId, out var id) || processes.Find(id) is not { } process)
-            return Answer("error", $"process {convId} does not exist", 404);
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(hash), Encoding.UTF8.GetBytes(process.Row.Hash)))
-            return Answer("error", "the hash in the URL does not match this process", 403);
+        var (process, wrongHash) = await processes.OpenAsync(convId, hash, request.HttpContext.RequestAborted);
+        if (process is null)
+            return wrongHash ? Answer("error", "the hash in the URL does not match this process", 403) : Answer("error", $"process {convId} does not exist", 404);
+        var id = process.ConvId;
         if (process.Latest.Node(nodeId) is not { Type: WaitCallbackNode } node)
             return Answer("error", $"process {id} has no waiting-for-callback node '{nodeId}'", 404);
         if (node.Prepared is not WaitCallbackNode.Prepared { Key: not null })

@@ -55,7 +55,7 @@ public sealed class EngineHost(
                 stats.TryGetValue(key, out var s);
                 counters.Load(key.Item1, key.Item2, nowByNode.GetValueOrDefault(key), s?.Entered ?? 0, s?.LeftCount ?? 0);
             }
-            foreach (var sum in await db.NodeSums.AsNoTracking().ToListAsync(cancel)) sums.Load(sum.ConvId, sum.NodeId, sum.Name, sum.Value);
+            await LoadSums(db, cancel);
             var active = await db.Tasks.AsNoTracking().Where(t => t.Ref != null && t.Status != TaskPhases.Finished)
                 .Select(t => new { t.ConvId, t.Ref, t.Id }).ToListAsync(cancel);
             if (!node.Shared) foreach (var a in active) refs.TryClaim(a.ConvId, a.Ref!, a.Id, out _);
@@ -97,13 +97,17 @@ public sealed class EngineHost(
                     log.LogWarning("Node {Node} resumed {Count} tasks of nodes it took over", node.NodeId, resumed);
                 }
                 // Other nodes add to the same sums: each beat takes the committed values (a read lags by a beat at most).
-                await using (var db = await dbs.CreateDbContextAsync(_stop.Token))
-                    foreach (var sum in await db.NodeSums.AsNoTracking().ToListAsync(_stop.Token)) sums.Load(sum.ConvId, sum.NodeId, sum.Name, sum.Value);
+                await using (var db = await dbs.CreateDbContextAsync(_stop.Token)) await LoadSums(db, _stop.Token);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
             catch (NodeFencedException) { return; }
             catch (Exception e) { log.LogError(e, "The heartbeat of node {Node} failed; retrying", node.NodeId); }
         }
+    }
+
+    async Task LoadSums(WorkflowsDb db, CancellationToken cancel)
+    {
+        foreach (var sum in await db.NodeSums.AsNoTracking().ToListAsync(cancel)) sums.Load(sum.ConvId, sum.NodeId, sum.Name, sum.Value);
     }
 
     async Task ReloadProcess(long? convId)

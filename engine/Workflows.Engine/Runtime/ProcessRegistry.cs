@@ -53,6 +53,18 @@ public sealed class ProcessRegistry(IDbContextFactory<WorkflowsDb> dbs, NodeMemb
         return Find(convId);
     }
 
+    /// <summary>
+    /// The process a public URL names (public, webhook, callback, vendor events), if its hash opens it:
+    /// the one check of conv_id and hash. Missing: no such process (404); WrongHash: it exists, the hash is not its (403).
+    /// </summary>
+    public async ValueTask<(ProcessEntry? Process, bool WrongHash)> OpenAsync(string convId, string hash, CancellationToken cancel = default)
+    {
+        // FindAsync: a process just saved on another node is read from the store.
+        if (!long.TryParse(convId, out var id) || await FindAsync(id, cancel) is not { } process) return (null, false);
+        var opens = CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(hash), System.Text.Encoding.UTF8.GetBytes(process.Row.Hash));
+        return opens ? (process, false) : (null, true);
+    }
+
     public ProcessEntry? FindByAlias(string alias) => _processes.Values.FirstOrDefault(p => string.Equals(p.Row.Alias, alias, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A process named by conv_id, @alias or alias (copy task, call process, count limits); null when there is none.</summary>

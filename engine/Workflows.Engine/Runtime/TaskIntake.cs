@@ -134,14 +134,16 @@ public sealed class TaskIntake(
     {
         if (!node.Shared || refs.Holder(convId, reference) is not null) return refs.Holder(convId, reference);
         using var db = dbs.CreateDbContext();
-        return db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.Ref == reference && t.Status != TaskPhases.Finished)
-            .Select(t => (long?)t.Id).FirstOrDefault();
+        return ActiveIds(db, convId, reference).FirstOrDefault();
     }
 
     async Task<long?> StoredByRefAsync(long convId, string reference, CancellationToken cancel)
     {
         await using var db = await dbs.CreateDbContextAsync(cancel);
-        return await db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.Ref == reference && t.Status != TaskPhases.Finished)
-            .Select(t => (long?)t.Id).FirstOrDefaultAsync(cancel);
+        return await ActiveIds(db, convId, reference).FirstOrDefaultAsync(cancel);
     }
+
+    /// <summary>The stored active task holding a ref (the partial unique index keeps it to one).</summary>
+    static IQueryable<long?> ActiveIds(Store.WorkflowsDb db, long convId, string reference) =>
+        db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.Ref == reference && t.Status != TaskPhases.Finished).Select(t => (long?)t.Id);
 }

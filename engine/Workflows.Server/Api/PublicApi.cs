@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Workflows.Engine.Runtime;
@@ -284,11 +282,9 @@ public static class PublicApi
     /// </summary>
     static async ValueTask<(ProcessEntry? Process, int Status, string? Refusal)> Opened(string convId, string hash, ProcessRegistry processes)
     {
-        // FindAsync: a process just saved on another node is read from the store.
-        if (!long.TryParse(convId, out var id) || await processes.FindAsync(id) is not { } process)
-            return (null, StatusCodes.Status404NotFound, $"process {convId} does not exist");
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(hash), Encoding.UTF8.GetBytes(process.Row.Hash)))
-            return (null, StatusCodes.Status403Forbidden, "the hash in the URL does not match this process");
-        return (process, StatusCodes.Status200OK, null);
+        var (process, wrongHash) = await processes.OpenAsync(convId, hash);
+        return process is not null ? (process, StatusCodes.Status200OK, null)
+            : wrongHash ? (null, StatusCodes.Status403Forbidden, "the hash in the URL does not match this process")
+            : (null, StatusCodes.Status404NotFound, $"process {convId} does not exist");
     }
 }
