@@ -96,8 +96,6 @@ public sealed class EngineHost(
                     var resumed = await ResumeMoving(_stop.Token);
                     log.LogWarning("Node {Node} resumed {Count} tasks of nodes it took over", node.NodeId, resumed);
                 }
-                // Other nodes add to the same sums: each beat takes the committed values (a read lags by a beat at most).
-                await using (var db = await dbs.CreateDbContextAsync(_stop.Token)) await LoadSums(db, _stop.Token);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
             catch (NodeFencedException) { return; }
