@@ -135,6 +135,11 @@ public sealed class VendorCall
             {
                 return new Attempt(Verdict.Transient("timeout", $"{request.Method} {Safe(request.RequestUri)} did not answer within {_options.TimeoutMs} ms"));
             }
+            catch (HttpRequestException e) when (e.InnerException is Workflows.Engine.Security.OutboundBlockedException blocked)
+            {
+                // Refused here (a blocked address, a test task without a pinned answer): no retry changes that.
+                return new Attempt(Verdict.Permanent("blocked_address", blocked.Message));
+            }
             catch (HttpRequestException e)
             {
                 return new Attempt(Verdict.Transient("connection_error", $"{request.Method} {Safe(request.RequestUri)}: {e.Message}"));

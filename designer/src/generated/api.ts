@@ -1036,6 +1036,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** Creates a task with data and an optional ref; with test ({debug, breakpoints, answers}) a test task, counted nowhere, whose API-call and connector nodes get the answers pinned per node */
         post: {
             parameters: {
                 query?: never;
@@ -1231,6 +1232,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tasks/{objId}/debug": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A test task stopped in a debug run goes on: step (run this node, stop before the next) or continue (run to the next breakpoint); breakpoints given replace the run's */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    objId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskAccepted"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks/{objId}/history": {
         parameters: {
             query?: never;
@@ -1238,7 +1277,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The steps a task took: node, time, outcome, exit, the data each step set */
+        /** The steps a task took: node and its title, time, outcome, exit, what each step changed (old and new values); a test task's steps also the whole data after each */
         get: {
             parameters: {
                 query?: never;
@@ -1581,13 +1620,17 @@ export interface components {
         };
         HistoryStep: {
             at: string;
+            before: null | components["schemas"]["JsonObject"];
+            data: null | components["schemas"]["JsonObject"];
             error: null | string;
             exit: null | string;
             node_id: string;
             outcome: string;
             set: null | components["schemas"]["JsonObject"];
+            title: null | string;
             unset: null | string[];
         };
+        JsonNode: unknown;
         JsonObject: {
             [key: string]: unknown;
         };
@@ -1603,6 +1646,11 @@ export interface components {
             refused: string[];
             /** Format: int32 */
             retried: number;
+        };
+        PinnedAnswerInfo: {
+            body: null | components["schemas"]["JsonNode"];
+            /** Format: int32 */
+            status: number;
         };
         ProcessCounters: {
             /** Format: int64 */
@@ -1668,6 +1716,7 @@ export interface components {
             ref: null | string;
             result: null | string;
             status: string;
+            test: null | components["schemas"]["TestRunInfo"];
             time_limit_at: null | string;
             /** Format: int32 */
             version: number;
@@ -1685,11 +1734,19 @@ export interface components {
             ref: null | string;
             result: null | string;
             status: string;
+            test: null | components["schemas"]["TestRunInfo"];
             time_limit_at: null | string;
             /** Format: int32 */
             version: number;
             wait: null | string;
             wake_at: null | string;
+        };
+        TestRunInfo: {
+            answers: {
+                [key: string]: components["schemas"]["PinnedAnswerInfo"];
+            };
+            breakpoints: string[];
+            stepping: boolean;
         };
         ValidationError: {
             field: null | string;

@@ -35,4 +35,6 @@ public sealed record WaitSpec(string Kind, DateTimeOffset? WakeAt = null, string
     public const string Reply = "reply";
     /// <summary>In a queue node until a get-from-queue node takes the task.</summary>
     public const string Queue = "queue";
+    /// <summary>A test task stopped before a node in a debug run until Step or Continue.</summary>
+    public const string Debug = "debug";
 }

@@ -127,6 +127,8 @@ public sealed class StepContext
     /// <summary>Adds to a running sum of this task's node (sum node); kept with the task's next commit.</summary>
     public void AddToSum(string name, decimal delta)
     {
+        // A test task counts nowhere, sums included.
+        if (_task.Test is not null) return;
         _services.Sums.Add(_task.ConvId, _task.NodeId, name, delta);
         _task.PendingSums.Add(new SumDelta(_task.ConvId, _task.NodeId, name, delta));
     }
@@ -150,18 +152,20 @@ public sealed class StepContext
         _before[key] = _task.Data.TryGetPropertyValue(key, out var old) ? old?.DeepClone() : Missing;
     }
 
-    /// <summary>The keys this step set (with their new values) and removed.</summary>
-    internal (JsonObject? Set, string[]? Unset) Changes()
+    /// <summary>The keys this step set (with their new values) and removed, and the old values of those that existed.</summary>
+    internal (JsonObject? Set, string[]? Unset, JsonObject? Before) Changes()
     {
-        if (_before.Count == 0) return (null, null);
-        JsonObject? set = null;
+        if (_before.Count == 0) return (null, null, null);
+        JsonObject? set = null, before = null;
         List<string>? unset = null;
-        foreach (var key in _before.Keys)
+        foreach (var (key, old) in _before)
         {
+            var existed = !ReferenceEquals(old, Missing);
             if (_task.Data.TryGetPropertyValue(key, out var value)) (set ??= [])[key] = value?.DeepClone();
             else (unset ??= []).Add(key);
+            if (existed) (before ??= [])[key] = old?.DeepClone();
         }
-        return (set, unset?.ToArray());
+        return (set, unset?.ToArray(), before);
     }
 
     static readonly JsonNode Missing = JsonValue.Create("\u0000missing")!;

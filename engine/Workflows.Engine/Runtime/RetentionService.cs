@@ -55,7 +55,7 @@ public sealed class RetentionService(StoreProvider store, IDbContextFactory<Work
                     await db.Tasks.Where(t => ids.Contains(t.Id)).ExecuteDeleteAsync(cancel);
                     await tx.CommitAsync(cancel);
                 }
-                foreach (var task in batch) counters.Remove(task.ConvId, task.NodeId);
+                foreach (var task in batch.Where(t => t.Test is null)) counters.Remove(task.ConvId, task.NodeId);
                 total += batch.Count;
                 if (batch.Count < 1000) break;
             }

@@ -18,8 +18,8 @@ public sealed class TaskIntake(
     ProcessRegistry processes, TaskQueue queue, Store.TaskWriter writer, ActiveRefs refs, NodeCounters counters, IdGenerator ids,
     Store.NodeMembership node, IDbContextFactory<Store.WorkflowsDb> dbs, IClock clock, EngineMetrics metrics, EngineOptions options)
 {
-    /// <summary>A new task in the start node, its ref claimed and counted; or why not.</summary>
-    internal (TaskState? Task, CreateOutcome? Refused) Prepare(long convId, string? reference, JsonObject? data, long? replyTo, int depth)
+    /// <summary>A new task in the start node, its ref claimed and counted (a test task is not counted); or why not.</summary>
+    internal (TaskState? Task, CreateOutcome? Refused) Prepare(long convId, string? reference, JsonObject? data, long? replyTo, int depth, TestRuns.TestRun? test = null)
     {
         if (processes.Find(convId) is not { } process) return (null, CreateOutcome.Refused($"process {convId} does not exist", "process_not_found"));
         if (process.Broken is { } why)
@@ -41,7 +41,7 @@ public sealed class TaskIntake(
         var task = new TaskState
         {
             Id = ids.Next(), ConvId = convId, Version = process.Latest.Version, Ref = reference,
-            Data = data, NodeId = start, CreatedAt = now, ChangedAt = now, ReplyTo = replyTo, Depth = depth,
+            Data = data, NodeId = start, CreatedAt = now, ChangedAt = now, ReplyTo = replyTo, Depth = depth, Test = test,
         };
         task.Visits[start] = 1;
         // Claimed before any await, so of two creates with one ref in one request the first wins. With
@@ -49,8 +49,11 @@ public sealed class TaskIntake(
         // store's unique index decides (RefTakenException), and HeldElsewhere asks the store.
         if (reference is not null && !refs.TryClaim(convId, reference, task.Id, out var holder))
             return (null, RefRefused(convId, reference, holder));
-        counters.Enter(convId, start);
-        metrics.Created(convId);
+        if (test is null)
+        {
+            counters.Enter(convId, start);
+            metrics.Created(convId);
+        }
         return (task, null);
     }
 
@@ -58,7 +61,7 @@ public sealed class TaskIntake(
     internal void Forget(TaskState task)
     {
         if (task.Ref is not null) refs.Release(task.ConvId, task.Ref, task.Id);
-        counters.Remove(task.ConvId, task.NodeId);
+        if (task.Test is null) counters.Remove(task.ConvId, task.NodeId);
     }
 
     /// <summary>

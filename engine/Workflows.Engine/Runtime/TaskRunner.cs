@@ -1,7 +1,9 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Workflows.Engine.Definitions;
 using Workflows.Engine.Nodes;
 using Workflows.Engine.Store;
+using Workflows.Engine.TestRuns;
 
 namespace Workflows.Engine.Runtime;
 
@@ -147,6 +149,15 @@ public sealed class TaskRunner : IDisposable
                 return false;
             }
             task.Version = process.Version;
+            if (task.Resume is null && task.Test?.StopsBefore(node.Id) == true)
+            {
+                // A debug run stops before the node until Step or Continue wakes it (TaskWaker.DebugAsync).
+                task.Status = TaskPhase.Waiting;
+                task.Wait = new WaitSpec(WaitSpec.Debug);
+                task.ChangedAt = _clock.UtcNow;
+                await Commit(task);
+                return false;
+            }
             var (step, outcome, reason) = await Step(task, node);
             if (step.Changed && outcome.Kind != OutcomeKind.Fail && TaskJson.Size(task.Data) is var size && size > process.TaskSizeLimit)
             {
@@ -174,7 +185,13 @@ public sealed class TaskRunner : IDisposable
     {
         StepContext? merged = null;
         DateTimeOffset? keptLimit = null;
-        if (task.Resume is { } wake)
+        if (task.Resume is { Enter: true })
+        {
+            task.Resume = null;
+            task.Status = TaskPhase.Processing;
+            task.Wait = null;
+        }
+        else if (task.Resume is { } wake)
         {
             // The task was waiting in this node: it leaves by the wake's exit without running the node again.
             var resumed = new StepContext(task, _services, _stopping.Token);
@@ -201,6 +218,8 @@ public sealed class TaskRunner : IDisposable
         NodeOutcome outcome;
         try
         {
+            // A test task's node gets its pinned answer instead of calling out (TestRuns.PinnedAnswers).
+            if (task.Test is { } test) PinnedAnswers.Current = new TestStep(node.Id, test.Answers.GetValueOrDefault(node.Id));
             outcome = node.Kind == NodeKind.Effect
                 ? await Outside(() => node.Type.ExecuteAsync(step, node.Prepared))
                 : await Instant(node.Type.ExecuteAsync(step, node.Prepared));
@@ -213,7 +232,8 @@ public sealed class TaskRunner : IDisposable
             step.Undo();
             outcome = NodeOutcome.Software("internal_error", $"the {node.Type.Name} node failed unexpectedly: {e.Message}");
         }
-        _metrics.Step(node.Type.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        finally { PinnedAnswers.Current = null; }
+        if (task.Test is null) _metrics.Step(node.Type.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         string? reason = null;
         if (limit?.IsCancellationRequested == true && !_stopping.IsCancellationRequested)
         {
@@ -274,7 +294,8 @@ public sealed class TaskRunner : IDisposable
     async ValueTask<bool> MoveTo(TaskState task, CompiledProcess process, string next)
     {
         var visits = task.Visits.GetValueOrDefault(next) + 1;
-        _limits.Move(process, task.NodeId, next);
+        // A test task counts nowhere: not in the nodes' counters, so not in their count limits either.
+        if (task.Test is null) _limits.Move(process, task.NodeId, next);
         task.NodeId = next;
         task.Visits[next] = visits;
         if (visits <= process.LoopLimit) return true;
@@ -296,7 +317,7 @@ public sealed class TaskRunner : IDisposable
         task.Result = result;
         task.Wait = null;
         await Commit(task);
-        _metrics.Finished(task.ConvId, result);
+        if (task.Test is null) _metrics.Finished(task.ConvId, result);
         if (task.Ref is not null) _refs.Release(task.ConvId, task.Ref, task.Id);
         _watchers.Ended(task);
     }
@@ -368,8 +389,13 @@ public sealed class TaskRunner : IDisposable
 
     static void Record(TaskState task, CompiledNode node, StepContext step, string outcome, string? exit, string? error)
     {
-        var (set, unset) = step.Changes();
-        task.Pending.Add(new StepRecord(node.Id, step.Now.ToUnixTimeMilliseconds(), outcome, exit, set, unset, error));
+        var (set, unset, before) = step.Changes();
+        // A test task keeps the whole data after each step; others only the difference (set, unset, before).
+        task.Pending.Add(new StepRecord(node.Id, step.Now.ToUnixTimeMilliseconds(), outcome, exit, set, unset, error)
+        {
+            Before = before,
+            Data = task.Test is null ? null : (JsonObject)task.Data.DeepClone(),
+        });
     }
 
     /// <summary>

@@ -12,9 +12,19 @@ public sealed class TaskService(
     ActiveRefs refs, NodeCounters counters, NodeMembership node, IDbContextFactory<WorkflowsDb> dbs, IClock clock)
 {
     /// <summary>Creates a task at the process's start node; answers once the task is committed.</summary>
-    public async Task<CreateOutcome> CreateAsync(long convId, string? reference, JsonObject? data, CancellationToken cancel = default)
+    public Task<CreateOutcome> CreateAsync(long convId, string? reference, JsonObject? data, CancellationToken cancel = default) =>
+        Create(convId, reference, data, null, cancel);
+
+    /// <summary>
+    /// Creates a test task: counted nowhere, its API-call and connector nodes answered from the run's
+    /// pinned answers; in a debug run it stops before its first node (answered once stopped there).
+    /// </summary>
+    public Task<CreateOutcome> CreateTestAsync(long convId, string? reference, JsonObject? data, TestRuns.TestRun test, CancellationToken cancel = default) =>
+        Create(convId, reference, data, test, cancel);
+
+    async Task<CreateOutcome> Create(long convId, string? reference, JsonObject? data, TestRuns.TestRun? test, CancellationToken cancel)
     {
-        var (task, refused) = intake.Prepare(convId, reference, data, replyTo: null, depth: 0);
+        var (task, refused) = intake.Prepare(convId, reference, data, replyTo: null, depth: 0, test);
         if (task is null) return refused!;
         if (await intake.HeldElsewhere(task) is { } held) return held;
         try
@@ -103,8 +113,11 @@ public sealed class TaskService(
             if (task.Ref is not null && !node.Shared && !refs.TryClaim(task.ConvId, task.Ref, task.Id, out var holder))
                 return WakeResult.Refused(taskId, $"ref '{task.Ref}' is now used by active task {TaskIds.Format(holder)}");
             ConveyorFields.Clear(task.Data);
-            counters.Leave(task.ConvId, task.NodeId);
-            counters.Enter(task.ConvId, nodeId);
+            if (task.Test is null)
+            {
+                counters.Leave(task.ConvId, task.NodeId);
+                counters.Enter(task.ConvId, nodeId);
+            }
             task.Pending.Add(new StepRecord(nodeId, clock.UtcNow.ToUnixTimeMilliseconds(), "retry", null, null, null, null));
             task.NodeId = nodeId;
             task.Status = TaskPhase.Processing;
@@ -141,7 +154,7 @@ public sealed class TaskService(
                 await db.Tasks.Where(t => t.Id == taskId).ExecuteDeleteAsync(cancel);
                 await tx.CommitAsync(cancel);
             }
-            counters.Remove(row.ConvId, row.NodeId);
+            if (row.Test is null) counters.Remove(row.ConvId, row.NodeId);
             if (row.Ref is not null && row.Status != TaskPhases.Finished) refs.Release(row.ConvId, row.Ref, row.Id);
             return new WakeResult(true, "ok", null, taskId);
         }
@@ -220,6 +233,7 @@ public sealed class TaskService(
             row.TimeoutAt is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t) : null),
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
         ChangedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.ChangedAt),
+        Test = TestRuns.TestRun.FromJson(row.Test),
         Stored = true,
     };
 }

@@ -23,6 +23,8 @@ public sealed class TaskState
     public int Depth { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset ChangedAt { get; set; }
+    /// <summary>A test task's run (debug stops, pinned answers); null for every other task.</summary>
+    public TestRuns.TestRun? Test { get; set; }
 
     /// <summary>False until the task's first row is committed.</summary>
     internal bool Stored { get; set; }
@@ -40,8 +42,17 @@ public sealed class TaskState
     public string ObjId => TaskIds.Format(Id);
 }
 
-/// <summary>One step of a task's history: the node, when, how it left and what it changed in the data.</summary>
-public sealed record StepRecord(string NodeId, long At, string Outcome, string? Exit, JsonObject? Set, string[]? Unset, string? Error);
+/// <summary>
+/// One step of a task's history: the node, when, how it left and what it changed in the data: the
+/// keys it set (new values) and removed, and <see cref="Before"/> the old values of the changed keys
+/// that existed (a set key missing there was added). A test task's step also keeps the whole
+/// <see cref="Data"/> after it; other tasks keep only the difference (docs/designer.md, "Debug and test runs").
+/// </summary>
+public sealed record StepRecord(string NodeId, long At, string Outcome, string? Exit, JsonObject? Set, string[]? Unset, string? Error)
+{
+    public JsonObject? Before { get; init; }
+    public JsonObject? Data { get; init; }
+}
 
 public static class TaskIds
 {

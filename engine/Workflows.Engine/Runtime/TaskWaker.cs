@@ -65,6 +65,26 @@ public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, NodeMembershi
             return new WakeDecision.Resume(new Wake("reply", exception is null ? NodeOutcome.Go() : NodeOutcome.Fail(exception), data));
         }, TimeSpan.FromSeconds(10), cancel);
 
+    /// <summary>
+    /// Lets a test task stopped before a node in a debug run go on: it runs that node and stops before
+    /// the next one (<paramref name="step"/>), or runs on to the next breakpoint. Breakpoints given
+    /// replace the run's own.
+    /// </summary>
+    public Task<WakeResult> DebugAsync(long taskId, bool step, IReadOnlyList<string>? breakpoints, long? expectedConvId = null, CancellationToken cancel = default) =>
+        WakeAsync(taskId, task =>
+        {
+            if (expectedConvId is not null && task.ConvId != expectedConvId)
+                return new WakeDecision.Refuse($"process {expectedConvId} has no task {task.ObjId}", "obj_id_not_found");
+            if (task.Test is not { } test)
+                return new WakeDecision.Refuse($"task {task.ObjId} is not a test task; only test tasks run step by step");
+            if (task.Status != TaskPhase.Waiting || task.Wait?.Kind != WaitSpec.Debug)
+                return new WakeDecision.Refuse(task.Status == TaskPhase.Finished
+                    ? $"test task {task.ObjId} has ended ({task.Result}); there is nothing left to step through"
+                    : $"test task {task.ObjId} is not stopped for debugging: it is in node '{task.NodeId}' with status {task.Status.Wire()}{(task.Wait is { } w ? $" (waiting for {w.Kind})" : "")}");
+            task.Test = test with { Stepping = step, Breakpoints = breakpoints ?? test.Breakpoints };
+            return new WakeDecision.Resume(new Wake(step ? "step" : "continue", NodeOutcome.Go()) { Enter = true });
+        }, TimeSpan.FromSeconds(5), cancel);
+
     /// <summary>Wakes tasks whose time came: a delay that is over, or a time limit reached.</summary>
     internal async Task<int> FireDueAsync(IReadOnlyList<long> ids, CancellationToken cancel)
     {

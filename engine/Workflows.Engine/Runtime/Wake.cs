@@ -8,6 +8,9 @@ internal sealed record Wake(string Reason, NodeOutcome Outcome, JsonObject? Merg
 {
     /// <summary>Merge the data, then run the node again instead of leaving by <see cref="Outcome"/> (a set_state node re-checks its rules).</summary>
     public bool Rerun { get; init; }
+
+    /// <summary>Run the node as if the task had just entered it: a test task stopped before it goes on (Step, Continue).</summary>
+    public bool Enter { get; init; }
 }
 
 /// <summary>What a wake source decides about the task it holds: resume it by a wake, or refuse with a reason.</summary>

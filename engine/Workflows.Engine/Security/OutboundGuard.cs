@@ -14,18 +14,22 @@ public sealed class OutboundGuard(IReadOnlyList<string> allow)
     readonly (IPAddress Network, int Bits)[] _networks = allow.Select(ParseNetwork).Where(n => n.Bits >= 0).ToArray();
     readonly HashSet<string> _hosts = allow.Where(a => ParseNetwork(a).Bits < 0).Select(a => a.Trim().ToLowerInvariant()).ToHashSet();
 
-    /// <summary>An HTTP handler whose every connection (redirects included) passes the guard.</summary>
-    public static SocketsHttpHandler CreateHandler(EngineOptions options)
+    /// <summary>
+    /// The HTTP handler of every node's calls: a test task's requests get their pinned answers
+    /// (<see cref="TestRuns.PinnedAnswers"/>), every other connection (redirects included) passes the guard.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The sockets handler is owned (and disposed) by the delegating handler it is handed to.")]
+    public static HttpMessageHandler CreateHandler(EngineOptions options)
     {
         var guard = new OutboundGuard(options.OutboundAllow);
-        return new SocketsHttpHandler
+        return new TestRuns.PinnedAnswers(new SocketsHttpHandler
         {
             AllowAutoRedirect = true,
             MaxAutomaticRedirections = 5,
             AutomaticDecompression = DecompressionMethods.All,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectCallback = guard.ConnectAsync,
-        };
+        });
     }
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The socket is disposed on failure and owned by the returned NetworkStream (ownsSocket) on success; the analyzer does not follow that hand-over.")]

@@ -25,12 +25,12 @@ internal readonly record struct StatDelta(long ConvId, string NodeId, long Enter
 internal abstract class BatchWriter : IDisposable
 {
     internal const string InsertTask = """
-        INSERT INTO tasks (id, conv_id, version, ref, node_id, status, result, data, wait_kind, wait_key, wake_at, timeout_at, visits, reply_to, depth, created_at, changed_at, owner)
-        VALUES (@id, @conv_id, @version, @ref, @node_id, @status, @result, @data, @wait_kind, @wait_key, @wake_at, @timeout_at, @visits, @reply_to, @depth, @created_at, @changed_at, @owner)
+        INSERT INTO tasks (id, conv_id, version, ref, node_id, status, result, data, wait_kind, wait_key, wake_at, timeout_at, visits, reply_to, depth, created_at, changed_at, owner, test)
+        VALUES (@id, @conv_id, @version, @ref, @node_id, @status, @result, @data, @wait_kind, @wait_key, @wake_at, @timeout_at, @visits, @reply_to, @depth, @created_at, @changed_at, @owner, @test)
         """;
     internal const string UpdateTask = """
         UPDATE tasks SET version = @version, node_id = @node_id, status = @status, result = @result, data = @data,
-          wait_kind = @wait_kind, wait_key = @wait_key, wake_at = @wake_at, timeout_at = @timeout_at, visits = @visits, changed_at = @changed_at
+          wait_kind = @wait_kind, wait_key = @wait_key, wake_at = @wake_at, timeout_at = @timeout_at, visits = @visits, changed_at = @changed_at, test = @test
         WHERE id = @id AND owner = @owner
         """;
     internal const string InsertHistory = "INSERT INTO task_history (task_id, id, at, steps) VALUES (@task_id, @id, @at, @steps)";
@@ -62,24 +62,24 @@ internal abstract class BatchWriter : IDisposable
 
     /// <summary>The values of each statement's parameters, in the order the statements name them.</summary>
     internal static object?[] InsertValues(TaskRow r) =>
-        [r.Id, r.ConvId, r.Version, r.Ref, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ReplyTo, r.Depth, r.CreatedAt, r.ChangedAt, r.Owner];
+        [r.Id, r.ConvId, r.Version, r.Ref, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ReplyTo, r.Depth, r.CreatedAt, r.ChangedAt, r.Owner, r.Test];
 
     internal static object?[] UpdateValues(TaskRow r) =>
-        [r.Version, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ChangedAt, r.Id, r.Owner];
+        [r.Version, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey, r.WakeAt, r.TimeoutAt, r.Visits, r.ChangedAt, r.Test, r.Id, r.Owner];
 
     internal static readonly (string Name, DbType Type)[] InsertParameters =
     [
         ("id", DbType.Int64), ("conv_id", DbType.Int64), ("version", DbType.Int32), ("ref", DbType.String), ("node_id", DbType.String),
         ("status", DbType.String), ("result", DbType.String), ("data", DbType.String), ("wait_kind", DbType.String), ("wait_key", DbType.String),
         ("wake_at", DbType.Int64), ("timeout_at", DbType.Int64), ("visits", DbType.String), ("reply_to", DbType.Int64), ("depth", DbType.Int32),
-        ("created_at", DbType.Int64), ("changed_at", DbType.Int64), ("owner", DbType.Int64),
+        ("created_at", DbType.Int64), ("changed_at", DbType.Int64), ("owner", DbType.Int64), ("test", DbType.String),
     ];
 
     internal static readonly (string Name, DbType Type)[] UpdateParameters =
     [
         ("version", DbType.Int32), ("node_id", DbType.String), ("status", DbType.String), ("result", DbType.String), ("data", DbType.String),
         ("wait_kind", DbType.String), ("wait_key", DbType.String), ("wake_at", DbType.Int64), ("timeout_at", DbType.Int64), ("visits", DbType.String),
-        ("changed_at", DbType.Int64), ("id", DbType.Int64), ("owner", DbType.Int64),
+        ("changed_at", DbType.Int64), ("test", DbType.String), ("id", DbType.Int64), ("owner", DbType.Int64),
     ];
 
     internal static readonly (string Name, DbType Type)[] HistoryParameters =

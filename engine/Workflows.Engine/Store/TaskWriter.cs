@@ -104,6 +104,7 @@ public sealed class TaskWriter : IAsyncDisposable
         Depth = task.Depth,
         CreatedAt = task.CreatedAt.ToUnixTimeMilliseconds(),
         ChangedAt = task.ChangedAt.ToUnixTimeMilliseconds(),
+        Test = task.Test?.ToJson(),
     };
 
     static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;

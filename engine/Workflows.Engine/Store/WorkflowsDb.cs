@@ -111,6 +111,8 @@ public sealed class TaskRow
     public long ChangedAt { get; set; }
     /// <summary>The node that moves the task (see <see cref="NodeMembership"/>); 0 on a single node.</summary>
     public long Owner { get; set; }
+    /// <summary>A test task's run (<see cref="TestRuns.TestRun"/> as JSON); null for every other task.</summary>
+    public string? Test { get; set; }
 }
 
 public sealed class TaskHistoryRow

@@ -4,6 +4,7 @@ using Workflows.Engine.Definitions;
 using Workflows.Engine.Nodes;
 using Workflows.Engine.Runtime;
 using Workflows.Engine.Store;
+using Workflows.Engine.TestRuns;
 using Workflows.Server.Auth;
 
 namespace Workflows.Server.Api;
@@ -104,13 +105,52 @@ public static class ManagementApi
             if (processes.Find(convId) is null) return Problems.From(EngineException.NotFound($"process {convId} does not exist"));
             if (body!["data"] is { } d && d is not JsonObject) return Problems.BadRequest("data must be a JSON object");
             if (body["ref"] is { } r && PublicApi.RefText(r) is null) return Problems.BadRequest("ref must be a string or a number");
+            TestRun? test = null;
+            if (body.ContainsKey("test"))
+            {
+                var latest = processes.Find(convId)!.Latest;
+                (test, var why) = TestRun.Read(body["test"], nodeId => latest.Node(nodeId) is not null);
+                if (why is not null) return Problems.BadRequest(why);
+            }
             var data = body["data"] as JsonObject;
             body.Remove("data");
-            var created = await tasks.CreateAsync(convId, body["ref"] is { } given ? PublicApi.RefText(given) : null, data);
+            var reference = body["ref"] is { } given ? PublicApi.RefText(given) : null;
+            var created = test is null ? await tasks.CreateAsync(convId, reference, data) : await tasks.CreateTestAsync(convId, reference, data, test);
             if (!created.Ok) return Results.Problem(title: "The task was not created", detail: created.Description, statusCode: StatusCodes.Status409Conflict);
             var stored = await tasks.GetAsync(created.Task!.Id);
             return Results.Json(TaskInfo.Of(stored!.Value.Task), statusCode: StatusCodes.Status201Created);
-        }).Produces<TaskInfo>(StatusCodes.Status201Created);
+        }).Produces<TaskInfo>(StatusCodes.Status201Created)
+            .WithSummary("Creates a task with data and an optional ref; with test ({debug, breakpoints, answers}) a test task, counted nowhere, whose API-call and connector nodes get the answers pinned per node");
+
+        api.MapPost("/tasks/{objId}/debug", async (string objId, HttpRequest request, TaskService tasks, TaskWaker waker, ProcessRegistry processes) =>
+        {
+            if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
+            var (body, problem) = await Json.ReadObject(request);
+            if (problem is not null) return problem;
+            var given = body!;
+            if (given.Select(kv => kv.Key).FirstOrDefault(key => key is not ("action" or "breakpoints")) is { } unknown)
+                return Problems.BadRequest($"'{unknown}' is not a field here; send action (step or continue) and, to change them, breakpoints");
+            var step = (given["action"] is JsonValue a && a.TryGetValue(out string? action) ? action : null) switch
+            {
+                "step" => true,
+                "continue" => false,
+                _ => (bool?)null,
+            };
+            if (step is null) return Problems.BadRequest("action must be \"step\" (run the node and stop before the next) or \"continue\" (run to the next breakpoint)");
+            IReadOnlyList<string>? breakpoints = null;
+            if (given.ContainsKey("breakpoints"))
+            {
+                if (await tasks.GetAsync(id) is not { } found) return Problems.From(EngineException.NotFound($"task {objId} does not exist"));
+                var latest = processes.Find(found.Task.ConvId)?.Latest;
+                (breakpoints, var why) = TestRun.ReadBreakpoints(given["breakpoints"] ?? new JsonArray(), nodeId => latest?.Node(nodeId) is not null);
+                if (why is not null) return Problems.BadRequest(why);
+            }
+            var woken = await waker.DebugAsync(id, step.Value, breakpoints);
+            if (woken.Ok) return Results.Json(new TaskAccepted(objId, "ok"));
+            return woken.Proc == "obj_id_not_found"
+                ? Problems.From(EngineException.NotFound(woken.Description!))
+                : Results.Problem(title: "The test task cannot go on", detail: woken.Description, statusCode: StatusCodes.Status409Conflict);
+        }).Produces<TaskAccepted>().WithSummary("A test task stopped in a debug run goes on: step (run this node, stop before the next) or continue (run to the next breakpoint); breakpoints given replace the run's");
 
         api.MapPost("/tasks/{objId}/callback", async (string objId, HttpRequest request, TaskWaker waker) =>
         {
@@ -140,25 +180,26 @@ public static class ManagementApi
             return Results.Json(new NodeRetried(retried, refused));
         })).Produces<NodeRetried>().WithSummary("Retries every task that ended in an error after failing in this node");
 
-        api.MapGet("/tasks/{objId}", async (string objId, TaskService tasks) =>
+        api.MapGet("/tasks/{objId}", async (string objId, TaskService tasks, ProcessRegistry processes) =>
         {
             if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
-            return await ShowTask(id, tasks);
+            return await ShowTask(id, tasks, processes);
         }).Produces<TaskDetails>();
 
-        api.MapGet("/tasks/{objId}/history", async (string objId, TaskService tasks) =>
+        api.MapGet("/tasks/{objId}/history", async (string objId, TaskService tasks, ProcessRegistry processes) =>
         {
             if (!TaskIds.TryParse(objId, out var id)) return Problems.BadRequest($"'{objId}' is not a task obj_id");
             var found = await tasks.GetAsync(id);
             if (found is null) return Problems.From(EngineException.NotFound($"task {objId} does not exist"));
-            return Results.Json(found.Value.History.Select(HistoryStep.Of).ToList());
-        }).Produces<IReadOnlyList<HistoryStep>>().WithSummary("The steps a task took: node, time, outcome, exit, the data each step set");
+            var titleOf = HistoryStep.TitlesOf(found.Value.Task.ConvId, processes);
+            return Results.Json(found.Value.History.Select(step => HistoryStep.Of(step, titleOf)).ToList());
+        }).Produces<IReadOnlyList<HistoryStep>>().WithSummary("The steps a task took: node and its title, time, outcome, exit, what each step changed (old and new values); a test task's steps also the whole data after each");
 
         api.MapGet("/processes/{convId:long}/refs/{reference}", async (long convId, string reference, TaskService tasks, ProcessRegistry processes) =>
         {
             if (processes.Find(convId) is null) return Problems.From(EngineException.NotFound($"process {convId} does not exist"));
             return await tasks.ActiveByRefAsync(convId, reference) is { } id
-                ? await ShowTask(id, tasks)
+                ? await ShowTask(id, tasks, processes)
                 : Problems.From(EngineException.NotFound($"process {convId} has no active task with ref '{reference}'"));
         }).Produces<TaskDetails>().WithSummary("The active task with this ref, with its history");
 
@@ -173,11 +214,11 @@ public static class ManagementApi
         }).WithSummary("Deletes a task and its history; its ref is free again");
     }
 
-    static async Task<IResult> ShowTask(long id, TaskService tasks)
+    static async Task<IResult> ShowTask(long id, TaskService tasks, ProcessRegistry processes)
     {
         var found = await tasks.GetAsync(id);
         if (found is null) return Problems.From(EngineException.NotFound($"task {TaskIds.Format(id)} does not exist"));
-        return Results.Json(TaskDetails.Of(found.Value.Task, found.Value.History));
+        return Results.Json(TaskDetails.Of(found.Value.Task, found.Value.History, processes));
     }
 
     static async Task<IResult> ImportCorezoid(HttpRequest request, ProcessRegistry processes, NodeCounters counters, Workflows.Engine.Variables.EnvironmentVariables env)

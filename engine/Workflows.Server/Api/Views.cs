@@ -104,6 +104,8 @@ public record TaskInfo
     public required JsonObject Data { get; init; }
     public required string CreatedAt { get; init; }
     public required string ChangedAt { get; init; }
+    /// <summary>A test task's run (counted nowhere, answers pinned, stops in a debug run); null for every other task.</summary>
+    public required TestRunInfo? Test { get; init; }
 
     public static TaskInfo Of(TaskRow t) => new()
     {
@@ -120,27 +122,60 @@ public record TaskInfo
         Data = JsonNode.Parse(t.Data)!.AsObject(),
         CreatedAt = Json.Iso(t.CreatedAt),
         ChangedAt = Json.Iso(t.ChangedAt),
+        Test = TestRunInfo.Of(Workflows.Engine.TestRuns.TestRun.FromJson(t.Test)),
     };
 }
 
-/// <summary>One run of a task's steps, as the history keeps it.</summary>
-public sealed record HistoryStep(string NodeId, string At, string Outcome, string? Exit, JsonObject? Set, IReadOnlyList<string>? Unset, string? Error)
+/// <summary>A test task's run: whether it stops before every node (stepping), its breakpoints and the answers pinned per node.</summary>
+public sealed record TestRunInfo(bool Stepping, IReadOnlyList<string> Breakpoints, IReadOnlyDictionary<string, PinnedAnswerInfo> Answers)
 {
-    public static HistoryStep Of(JsonObject step) => new(
-        (string?)step["node_id"] ?? "",
-        step["at"] is JsonValue at && at.TryGetValue(out long ms) ? Json.Iso(ms) : (string?)step["at"] ?? "",
-        (string?)step["outcome"] ?? "",
-        (string?)step["exit"],
-        step["set"]?.DeepClone().AsObject(),
-        step["unset"]?.AsArray().Select(u => (string)u!).ToList(),
-        (string?)step["error"]);
+    public static TestRunInfo? Of(Workflows.Engine.TestRuns.TestRun? run) => run is null ? null
+        : new(run.Stepping, run.Breakpoints, run.Answers.ToDictionary(a => a.Key, a => new PinnedAnswerInfo(a.Value.Status, a.Value.Body?.DeepClone())));
+}
+
+/// <summary>The HTTP status and JSON body a node's requests get in a test run.</summary>
+public sealed record PinnedAnswerInfo(int Status, JsonNode? Body);
+
+/// <summary>
+/// One step of a task, as the history keeps it: the node (and its title in the process now), how it
+/// left, and what it changed: <c>set</c> (new values), <c>unset</c>, and <c>before</c> (the old values
+/// of the changed keys that existed). A test task's step also has <c>data</c>, the whole data after it.
+/// </summary>
+public sealed record HistoryStep(string NodeId, string? Title, string At, string Outcome, string? Exit, JsonObject? Set, IReadOnlyList<string>? Unset, JsonObject? Before, JsonObject? Data, string? Error)
+{
+    public static HistoryStep Of(JsonObject step, Func<string, string?> titleOf)
+    {
+        var nodeId = (string?)step["node_id"] ?? "";
+        return new(
+            nodeId,
+            titleOf(nodeId),
+            step["at"] is JsonValue at && at.TryGetValue(out long ms) ? Json.Iso(ms) : (string?)step["at"] ?? "",
+            (string?)step["outcome"] ?? "",
+            (string?)step["exit"],
+            step["set"]?.DeepClone().AsObject(),
+            step["unset"]?.AsArray().Select(u => (string)u!).ToList(),
+            step["before"]?.DeepClone().AsObject(),
+            step["data"]?.DeepClone().AsObject(),
+            (string?)step["error"]);
+    }
+
+    /// <summary>Node titles from the process's latest version (the node type's title where a node has none; null where the node is gone).</summary>
+    public static Func<string, string?> TitlesOf(long convId, ProcessRegistry processes)
+    {
+        var latest = processes.Find(convId)?.Latest;
+        return nodeId => latest?.Node(nodeId) is { } node ? (string.IsNullOrWhiteSpace(node.Definition.Title) ? node.Type.Description.Title : node.Definition.Title) : null;
+    }
 }
 
 public sealed record TaskDetails : TaskInfo
 {
     public required IReadOnlyList<HistoryStep> History { get; init; }
 
-    public static TaskDetails Of(TaskRow t, IEnumerable<JsonObject> history) => new(TaskInfo.Of(t), history.Select(HistoryStep.Of).ToList());
+    public static TaskDetails Of(TaskRow t, IEnumerable<JsonObject> history, ProcessRegistry processes)
+    {
+        var titleOf = HistoryStep.TitlesOf(t.ConvId, processes);
+        return new(TaskInfo.Of(t), history.Select(step => HistoryStep.Of(step, titleOf)).ToList());
+    }
 
     [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
     TaskDetails(TaskInfo task, IReadOnlyList<HistoryStep> history) : base(task) => History = history;
