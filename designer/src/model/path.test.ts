@@ -5,7 +5,7 @@ import type { HistoryStep } from './types';
 
 /** A history step as the server writes it: every field present, null when empty. */
 const step = (s: Partial<HistoryStep> & Pick<HistoryStep, 'node_id' | 'outcome'>): HistoryStep =>
-  ({ at: '', exit: null, set: null, unset: null, error: null, ...s });
+  ({ at: '', title: null, exit: null, set: null, unset: null, before: null, data: null, error: null, ...s });
 
 const history: HistoryStep[] = [
   step({ node_id: 'start', at: '2025-01-01T00:00:00Z', outcome: 'go', exit: 'next' }),
