@@ -92,6 +92,8 @@ function query(params: Record<string, string | number | null | undefined>): stri
 export interface TaskFilter {
   node_id?: string;
   status?: string;
+  /** success or error (of finished tasks). */
+  result?: string;
   ref?: string;
   limit?: number;
 }
@@ -149,6 +151,12 @@ export const api = {
   task: (objId: string) => request<TaskDetails>('GET', `/api/tasks/${enc(objId)}`),
   /** Sends a task that ended in an error back to the node that failed. */
   retryTask: (objId: string) => request<{ proc: string }>('POST', `/api/tasks/${enc(objId)}/retry`),
+  /** Retries every task that ended in an error after failing in this node. */
+  retryNode: (convId: number, nodeId: string) =>
+    request<{ retried: number; refused: string[] }>('POST', `${proc(convId)}/nodes/${enc(nodeId)}/retry`),
+  /** Wakes a task waiting for a callback; the data is merged into the task's. */
+  wakeTask: (objId: string, data: Record<string, unknown>) => request<{ proc: string }>('POST', `/api/tasks/${enc(objId)}/callback`, data),
+  deleteTask: (objId: string) => request<void>('DELETE', `/api/tasks/${enc(objId)}`),
 
   /** Sends a task through the public URL, exactly as an outside system would. */
   publicCreate: (publicUrl: string, convId: number, data: unknown, ref?: string) =>

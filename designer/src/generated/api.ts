@@ -1014,6 +1014,7 @@ export interface paths {
                     limit?: number;
                     node_id?: string;
                     ref?: string;
+                    result?: string;
                     status?: string;
                 };
                 header?: never;

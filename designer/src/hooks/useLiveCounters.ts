@@ -5,15 +5,17 @@ import { useEditor } from '../store/editor';
 import type { Flash } from './useNotice';
 
 /**
- * While "Live" is on, keeps the store's counters current over server-sent events. The pushes go
+ * While "Live" is on (or the tasks tab is open), keeps the store's counters current over server-sent events. The pushes go
  * to the store only: each canvas node selects its own count, so a push re-renders the nodes whose
  * count changed, not the page or the canvas.
  */
 export function useLiveCounters(convId: number, flash: Flash) {
-  const live = useEditor((s) => s.live);
+  // The tasks tab follows the counters too (its list reloads when a task moves); the canvas shows them only while live.
+  const live = useEditor((s) => s.live || s.tab === 'tasks');
   useEffect(() => {
     if (!live) return;
-    api.counters(convId).then((c) => useEditor.getState().live && useEditor.getState().setCounters(c)).catch(() => {});
+    const wanted = () => useEditor.getState().live || useEditor.getState().tab === 'tasks';
+    api.counters(convId).then((c) => wanted() && useEditor.getState().setCounters(c)).catch(() => {});
     return subscribeCounters(
       convId,
       (c) => useEditor.getState().setCounters(c),

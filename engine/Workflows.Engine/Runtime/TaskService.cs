@@ -187,7 +187,8 @@ public sealed class TaskService(
     public ValueTask<long?> ActiveByRefAsync(long convId, string reference, CancellationToken cancel = default) =>
         intake.ActiveByRefAsync(convId, reference, cancel);
 
-    public async Task<List<TaskRow>> ListAsync(long convId, string? nodeId, string? status, string? reference, int limit, CancellationToken cancel = default)
+    /// <summary>The newest tasks of a process, filtered by node, status (processing, waiting, finished), result (success, error) and ref.</summary>
+    public async Task<List<TaskRow>> ListAsync(long convId, string? nodeId, string? status, string? reference, int limit, string? result = null, CancellationToken cancel = default)
     {
         processes.Get(convId);
         await using var db = await dbs.CreateDbContextAsync(cancel);
@@ -195,6 +196,7 @@ public sealed class TaskService(
         if (!string.IsNullOrEmpty(nodeId)) query = query.Where(t => t.NodeId == nodeId);
         if (!string.IsNullOrEmpty(status)) query = query.Where(t => t.Status == status);
         if (!string.IsNullOrEmpty(reference)) query = query.Where(t => t.Ref == reference);
+        if (!string.IsNullOrEmpty(result)) query = query.Where(t => t.Result == result);
         return await query.OrderByDescending(t => t.Id).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(cancel);
     }
 

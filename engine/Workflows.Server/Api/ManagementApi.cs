@@ -95,8 +95,8 @@ public static class ManagementApi
 
         api.MapGet("/processes/{convId:long}/live", Live);
 
-        api.MapGet("/processes/{convId:long}/tasks", (long convId, string? node_id, string? status, string? @ref, int? limit, TaskService tasks) => Guard(async () =>
-            Results.Json((await tasks.ListAsync(convId, node_id, status, @ref, limit ?? 50)).Select(TaskInfo.Of)))).Produces<IEnumerable<TaskInfo>>();
+        api.MapGet("/processes/{convId:long}/tasks", (long convId, string? node_id, string? status, string? result, string? @ref, int? limit, TaskService tasks) => Guard(async () =>
+            Results.Json((await tasks.ListAsync(convId, node_id, status, @ref, limit ?? 50, result)).Select(TaskInfo.Of)))).Produces<IEnumerable<TaskInfo>>();
 
         api.MapPost("/processes/{convId:long}/tasks", async (long convId, HttpRequest request, TaskService tasks, ProcessRegistry processes) =>
         {

@@ -108,7 +108,7 @@ public static class PublicApi
             {
                 if (Text(op["node_id"]) is not { Length: > 0 } nodeId) return OpError(id, "list needs node_id: the tasks in that node are listed");
                 var limit = (int)Math.Clamp(op["limit"] is JsonValue l && l.TryGetValue(out int n) ? n : 50, 1, 1000);
-                var list = await tasks.ListAsync(convId, nodeId, null, null, limit, cancel);
+                var list = await tasks.ListAsync(convId, nodeId, null, null, limit, cancel: cancel);
                 var listed = new JsonObject { ["id"] = id?.DeepClone(), ["proc"] = "ok", ["obj"] = "task", ["node_id"] = nodeId };
                 listed["list"] = new JsonArray(list.Select(t => (JsonNode)new JsonObject
                 {

@@ -178,6 +178,9 @@ public abstract class BrowserFixture
         TestProcesses.Node("start", "start", exits: new JsonObject { ["next"] = "done" }),
         TestProcesses.Final("done"));
 
+    /// <summary>A JSON object from its text (node params and exits in tests).</summary>
+    protected static JsonObject P(string json) => JsonNode.Parse(json)!.AsObject();
+
     protected Task<JsonNode> Process(long convId) => Server.GetJson($"/api/processes/{convId}");
 
     protected static JsonNode NodeIn(JsonNode process, string id) =>

@@ -12,8 +12,6 @@ namespace Workflows.Tests.Designer;
 /// <summary>Watching tasks in the browser: live counters, a task's history and path, the public API panel.</summary>
 public sealed class DesignerRuntimeTests : BrowserFixture
 {
-    static JsonObject P(string json) => JsonNode.Parse(json)!.AsObject();
-
     /// <summary>start → calc (code) → wait (wait_callback) → done; calc's error → failed.</summary>
     static string WaitingProcess(string title) => Definition(title,
         Node("start", "start", exits: P("""{"next":"calc"}""")),

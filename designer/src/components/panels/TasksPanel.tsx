@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../../api';
 import { pathEdgesInDefinition, pathFromHistory } from '../../model/path';
+import { parseWakeData, splitTaskData, taskListSignal } from '../../model/tasks';
 import type { Task, TaskDetails } from '../../model/types';
 import { useEditor } from '../../store/editor';
 import { formatJson, formatTime } from '../format';
@@ -12,25 +13,47 @@ export function TasksPanel() {
   const tracked = useEditor((s) => s.trackedTask);
   const track = useEditor((s) => s.track);
   const now = useEditor((s) => (selected ? (s.counters?.nodes[selected]?.now ?? null) : null));
+  // Moves whenever a task enters or leaves the node (or the process): the list follows it.
+  const signal = useEditor((s) => taskListSignal(s.counters, selected));
+  const canChange = useEditor((s) => !s.viewing);
   const [tasks, setTasks] = useState<Task[] | null>(null);
   const [ref, setRef] = useState('');
   const [status, setStatus] = useState('');
+  const [result, setResult] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // What the last bulk retry did, for the node it was made on.
+  const [done, setDone] = useState<{ node: string; text: string } | null>(null);
 
   const load = useCallback(async () => {
     try {
-      setTasks(await api.tasks(convId, { node_id: selected ?? undefined, ref: ref.trim() || undefined, status: status || undefined, limit: 50 }));
+      setTasks(await api.tasks(convId, { node_id: selected ?? undefined, ref: ref.trim() || undefined, status: status || undefined, result: result || undefined, limit: 50 }));
       setError(null);
     } catch (e) {
       setError((e as Error).message);
     }
-  }, [convId, selected, ref, status]);
+  }, [convId, selected, ref, status, result]);
 
-  // Reload when the filter changes and whenever the node's live counter moves.
+  // Reload when the filter changes and whenever a task enters or leaves.
   useEffect(() => {
     const t = setTimeout(load, 200);
     return () => clearTimeout(t);
-  }, [load, now]);
+  }, [load, signal]);
+
+  async function retryAll(nodeId: string) {
+    try {
+      const r = await api.retryNode(convId, nodeId);
+      setDone({
+        node: nodeId,
+        text: r.retried === 0 && r.refused.length === 0
+          ? `No task ended in an error after failing in ${nodeId}.`
+          : `${r.retried} task${r.retried === 1 ? '' : 's'} sent back to ${nodeId}.${r.refused.length ? ` Not retried: ${r.refused.join('; ')}` : ''}`,
+      });
+      setError(null);
+      await load();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
 
   if (tracked) return <TaskView objId={tracked} onBack={() => track(null, null)} />;
 
@@ -45,14 +68,32 @@ export function TasksPanel() {
       </div>
       <div className="row filters">
         <input placeholder="ref" value={ref} onChange={(e) => setRef(e.target.value)} />
-        <select value={status} onChange={(e) => setStatus(e.target.value)}>
+        <select value={status} aria-label="status" data-testid="task-status-filter" onChange={(e) => setStatus(e.target.value)}>
           <option value="">any status</option>
           <option value="processing">processing</option>
           <option value="waiting">waiting</option>
           <option value="finished">finished</option>
         </select>
-        <button className="btn small" onClick={load}>↻</button>
+        <select value={result} aria-label="result" data-testid="task-result-filter" onChange={(e) => setResult(e.target.value)}>
+          <option value="">any result</option>
+          <option value="success">success</option>
+          <option value="error">error</option>
+        </select>
+        <button className="btn small" title="Reload" onClick={load}>↻</button>
       </div>
+      {selected && canChange && (
+        <div className="row">
+          <button
+            className="btn small"
+            data-testid="retry-node"
+            title={`Send every task that ended in an error after failing in ${selected} back to it`}
+            onClick={() => retryAll(selected)}
+          >
+            ↻ Retry all failed here
+          </button>
+        </div>
+      )}
+      {done && done.node === selected && <div className="alert info" data-testid="tasks-done">{done.text}</div>}
       {error && <div className="alert error">{error}</div>}
       {tasks && tasks.length === 0 && <div className="muted">No tasks.</div>}
       <ul className="tasks">
@@ -65,7 +106,7 @@ export function TasksPanel() {
             <div className="muted small">
               {t.node_id} · {formatTime(t.changed_at)}
             </div>
-            <pre className="data-preview">{preview(t.data)}</pre>
+            <pre className="data-preview">{preview(splitTaskData(t.data).data)}</pre>
           </li>
         ))}
       </ul>
@@ -81,8 +122,10 @@ function preview(data: unknown): string {
 /** One task: its data and history step by step; its path is highlighted on the canvas. */
 export function TaskView({ objId, onBack }: { objId: string; onBack: () => void }) {
   const track = useEditor((s) => s.track);
+  const canChange = useEditor((s) => !s.viewing);
   const [task, setTask] = useState<TaskDetails | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [wakeText, setWakeText] = useState('{}');
 
   const load = useCallback(
     () =>
@@ -154,8 +197,47 @@ export function TaskView({ objId, onBack }: { objId: string; onBack: () => void 
               ↻ Retry from the failed step
             </button>
           )}
-          <h4 className="section">Data</h4>
-          <pre className="json">{formatJson(task.data)}</pre>
+          {canChange && task.status === 'waiting' && task.wait === 'callback' && (
+            <form
+              className="wake-form"
+              data-testid="wake-form"
+              onSubmit={async (e) => {
+                e.preventDefault();
+                const parsed = parseWakeData(wakeText);
+                if ('error' in parsed) return setError(parsed.error);
+                try {
+                  await api.wakeTask(task.obj_id, parsed.data);
+                  setWakeText('{}');
+                  await load();
+                } catch (err) {
+                  setError((err as Error).message);
+                }
+              }}
+            >
+              <label className="small muted" htmlFor="wake-data">Wake it with this data (JSON, merged into the task's data):</label>
+              <textarea id="wake-data" data-testid="wake-data" rows={3} value={wakeText} onChange={(e) => setWakeText(e.target.value)} />
+              <button className="btn small primary" type="submit" data-testid="wake-task">Wake the task</button>
+            </form>
+          )}
+          {canChange && (
+            <button
+              className="btn small danger-ghost"
+              data-testid="delete-task"
+              title="Delete the task and its history; its ref is free again"
+              onClick={async () => {
+                if (!window.confirm(`Delete task ${task.ref ? `“${task.ref}”` : task.obj_id} and its history? This cannot be undone.`)) return;
+                try {
+                  await api.deleteTask(task.obj_id);
+                  onBack();
+                } catch (err) {
+                  setError((err as Error).message);
+                }
+              }}
+            >
+              Delete task
+            </button>
+          )}
+          <TaskData data={task.data} />
           <h4 className="section">History</h4>
           <ol className="history">
             {(task.history ?? []).map((h, i) => (
@@ -183,5 +265,35 @@ export function TaskView({ objId, onBack }: { objId: string; onBack: () => void 
         </>
       )}
     </div>
+  );
+}
+
+/** The task's own data, then the error details the engine added (apart, in words). */
+function TaskData({ data }: { data: Record<string, unknown> }) {
+  const split = splitTaskData(data);
+  return (
+    <>
+      <h4 className="section">Data</h4>
+      <pre className="json" data-testid="task-data">{formatJson(split.data)}</pre>
+      {split.errors.length > 0 && (
+        <>
+          <h4 className="section">Error details</h4>
+          <dl className="error-details" data-testid="task-error-details">
+            {split.errors.map((e) => (
+              <div key={e.kind}>
+                <dt>{e.kind === 'task' ? 'Stopped by the engine' : `${e.kind} error`}{e.type ? ` (${e.type === 'hardware' ? 'temporary: worth retrying' : 'permanent'})` : ''}</dt>
+                <dd>{e.description ?? e.tag}{e.tag && e.description ? <span className="muted small"> · {e.tag}</span> : null}</dd>
+              </div>
+            ))}
+          </dl>
+        </>
+      )}
+      {Object.keys(split.other).length > 0 && (
+        <>
+          <h4 className="section">Engine fields</h4>
+          <pre className="json">{formatJson(split.other)}</pre>
+        </>
+      )}
+    </>
   );
 }
