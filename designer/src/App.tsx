@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { navigate, parseRoute, usePath } from './router';
+import { AccountMenu } from './components/AccountMenu';
 import { ProcessesPage } from './pages/ProcessesPage';
 import { EditorPage } from './pages/EditorPage';
 import { LoginPage } from './pages/LoginPage';
@@ -23,12 +24,7 @@ export function App() {
   if (me === null) return <div className="app"><LoginPage onSignedIn={setMe} /></div>;
   return (
     <div className="app">
-      <div className="account" data-testid="account">
-        <span className="muted small">{me.login} · {me.role}</span>
-        <button className="btn small" onClick={() => navigate(route.page === 'env' ? '/' : '/env')}>{route.page === 'env' ? 'Processes' : 'Variables'}</button>
-        {me.role === 'admin' && <button className="btn small" onClick={() => navigate(route.page === 'users' ? '/' : '/users')}>{route.page === 'users' ? 'Processes' : 'Users'}</button>}
-        <button className="btn small" onClick={() => api.logout().finally(() => setMe(null))}>Sign out</button>
-      </div>
+      <AccountMenu me={me} route={route} onSignedOut={() => setMe(null)} />
       {route.page === 'processes' && <ProcessesPage />}
       {route.page === 'users' && <UsersPage />}
       {route.page === 'env' && <EnvPage canEdit={me.role !== 'viewer'} />}

@@ -133,7 +133,7 @@ export function ProcessesPage() {
           </div>
         )}
         {items && items.length > 0 && (
-          <table className="table">
+          <table className="table compact">
             <thead>
               <tr>
                 <th>Process</th>
@@ -150,7 +150,7 @@ export function ProcessesPage() {
                 <tr key={p.conv_id}>
                   <td>
                     <Link to={`/processes/${p.conv_id}`} className="title-link">{p.title || '(untitled)'}</Link>
-                    <div className="muted small">
+                    <div className="muted small proc-sub" title={p.description ?? undefined}>
                       #{p.conv_id}
                       {p.alias ? ` · ${p.alias}` : ''}
                       {p.description ? ` · ${p.description}` : ''}
@@ -165,7 +165,7 @@ export function ProcessesPage() {
                   <td>
                     <code className="url" title={p.public_url}>{p.public_url}</code>
                   </td>
-                  <td className="muted small">{formatTime(p.changed_at)}</td>
+                  <td className="muted small nowrap">{formatTime(p.changed_at)}</td>
                   <td className="actions">
                     <button className="btn small" onClick={() => navigate(`/processes/${p.conv_id}`)}>Open</button>
                     <button className="btn small" onClick={() => togglePause(p)}>{p.status === 'paused' ? 'Resume' : 'Pause'}</button>

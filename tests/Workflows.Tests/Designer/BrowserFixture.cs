@@ -121,6 +121,14 @@ public abstract class BrowserFixture
 
     protected ILocator EdgeOnCanvas(string source, string exit) => Page.Locator($".react-flow__edge[data-id='{source}::{exit}']");
 
+    /// <summary>Opens the account menu (top right) and presses one of its buttons.</summary>
+    protected async Task AccountMenu(string item)
+    {
+        var account = Page.GetByTestId("account");
+        await account.Locator(".account-toggle").ClickAsync();
+        await account.GetByRole(AriaRole.Button, new() { Name = item }).ClickAsync();
+    }
+
     protected ILocator Tab(string label) => Page.Locator("nav.tabs button", new() { HasText = label });
 
     protected ILocator ToolbarButton(string label) =>

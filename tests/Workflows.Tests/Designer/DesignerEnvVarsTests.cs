@@ -10,7 +10,7 @@ public sealed class DesignerEnvVarsTests : BrowserFixture
     public async Task A_visible_and_a_secret_variable_are_saved_and_the_secret_is_not_shown()
     {
         await Page.GotoAsync("/");
-        await Page.GetByTestId("account").GetByRole(AriaRole.Button, new() { Name = "Variables" }).ClickAsync();
+        await AccountMenu("Variables");
         var form = Page.GetByTestId("new-env-var");
         await form.Locator("input[name=name]").FillAsync("crm-url");
         await form.Locator("input[name=value]").FillAsync("https://crm.example/");

@@ -25,7 +25,7 @@ public sealed class DesignerSignInTests : BrowserFixture
         await Expect(Page.GetByTestId("account")).ToContainTextAsync("admin · admin");
         await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "+ New process" }).First).ToBeVisibleAsync();
 
-        await Page.GetByTestId("account").GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await AccountMenu("Sign out");
         await Expect(Page.GetByTestId("login-form")).ToBeVisibleAsync();
     }
 }

@@ -12,7 +12,7 @@ public sealed class DesignerUsersTests : BrowserFixture
     public async Task An_admin_adds_a_user_and_its_api_key_works()
     {
         await Page.GotoAsync("/");
-        await Page.GetByTestId("account").GetByRole(AriaRole.Button, new() { Name = "Users" }).ClickAsync();
+        await AccountMenu("Users");
         var form = Page.GetByTestId("new-user");
         await form.Locator("input[name=login]").FillAsync("operator-1");
         await form.Locator("select[name=role]").SelectOptionAsync("viewer");
