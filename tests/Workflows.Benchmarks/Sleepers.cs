@@ -24,7 +24,8 @@ static class Sleepers
               {"id":"done","type":"final"}]}
             """);
         // All wake at one moment, far enough ahead to park them all and restart first.
-        var wakeAt = DateTimeOffset.UtcNow.AddSeconds(Math.Max(90, count / 10000.0 + 60));
+        // A whole second: the delay takes unix seconds, so the bench's own clock must start at the same moment.
+        var wakeAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddSeconds(Math.Max(90, count / 10000.0 + 60)).ToUnixTimeSeconds());
         var watch = Stopwatch.StartNew();
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64 };
         using var http = new HttpClient(handler) { BaseAddress = server.BaseAddress };
@@ -83,6 +84,7 @@ static class Sleepers
                 await Task.Delay(100);
             }
             var allLate = dueWatch.Elapsed.TotalSeconds;
+            if (Environment.GetEnvironmentVariable("SLEEPERS_HOLD") is { } hold) await Task.Delay(TimeSpan.FromSeconds(int.Parse(hold, System.Globalization.CultureInfo.InvariantCulture)));
             var cpu = restarted.CpuSeconds() - cpuBefore;
             var healthAfter = await restarted.Http.GetFromJsonAsync<JsonNode>("/health");
             double Delta(string key) => (double)healthAfter![key]! - (double)healthBefore![key]!;

@@ -45,12 +45,15 @@ public sealed class MetricsEndpoint : IDisposable
             tags.Length > 0 ? tags[0].Key : null, tags.Length > 0 ? tags[0].Value : null,
             tags.Length > 1 ? tags[1].Key : null, tags.Length > 1 ? tags[1].Value : null);
         var series = _series.GetOrAdd(key, _ => new Aggregate { Gauge = instrument is ObservableGauge<int> or ObservableGauge<long> or ObservableGauge<double> });
-        lock (series)
+        // Lock-free: every runner reports each step, and a lock per series made them queue behind each other.
+        if (series.Gauge) Volatile.Write(ref series.Sum, value);
+        else
         {
-            if (series.Gauge) series.Sum = value;
-            else series.Sum += value;
-            series.Count++;
+            double seen, sum = Volatile.Read(ref series.Sum);
+            do { seen = sum; sum = Interlocked.CompareExchange(ref series.Sum, seen + value, seen); }
+            while (!sum.Equals(seen));
         }
+        Interlocked.Increment(ref series.Count);
     }
 
     static string Labels(string? key1, object? value1, string? key2, object? value2)
@@ -75,7 +78,7 @@ public sealed class MetricsEndpoint : IDisposable
                 var labels = Labels(key.Key1, key.Value1, key.Key2, key.Value2);
                 double sum;
                 long count;
-                lock (series) { sum = series.Sum; count = series.Count; }
+                (sum, count) = (Volatile.Read(ref series.Sum), Interlocked.Read(ref series.Count));
                 if (histogram)
                 {
                     text.Append(key.Name).Append("_sum").Append(labels).Append(' ').Append(sum.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
