@@ -15,6 +15,9 @@ public abstract class BrowserFixture
     /// <summary>Whether each page starts signed in (the sign-in tests start signed out).</summary>
     protected virtual bool SignIn => true;
 
+    /// <summary>Settings of the fixture's server (e.g. a longer script limit where a test checks results, not speed).</summary>
+    protected virtual Dictionary<string, string?> ServerSettings => [];
+
     public const string ChromiumPath = "/usr/bin/chromium";
 
     static readonly string[] ChromiumArgs =
@@ -35,7 +38,7 @@ public abstract class BrowserFixture
             Assert.Fail($"The designer's browser tests need Chromium at {ChromiumPath}, which is missing. Run tests/run.sh (it installs Debian's chromium package), or `apt-get install -y chromium`.");
         if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html")))
             Assert.Fail("The designer is not in the test output's wwwroot/: build the server without -p:SkipDesigner=true (`dotnet build`), which runs designer/Designer.targets.");
-        Server = await TestServer.StartAsync();
+        Server = await TestServer.StartAsync(ServerSettings);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
