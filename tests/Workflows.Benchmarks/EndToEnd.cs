@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 
@@ -34,15 +32,13 @@ static class EndToEnd
         var warmup = double.Parse(Args.Get(args, "warmup", "20"), System.Globalization.CultureInfo.InvariantCulture);
         await using var fake = await FakeService.StartAsync();
         var fakeUrl = fake.Url("/lead");
-        await using var server = await ServerMeasures.Start(5097, null, [.. args.Where(a => a.StartsWith("--Workflows:", StringComparison.Ordinal)).SelectMany(a => a.Split('=', 2))]);
+        await using var server = await ServerMeasures.Start(5097, null, Args.Settings(args));
         var (conv, hash) = await server.CreateProcess(SixNodes(fakeUrl));
-        var url = $"/api/1/json/public/{conv}/{hash}";
+        var workload = Workload.Create(conv, hash);
         // wrk (C) costs the shared cores far less per request than HttpClient does; the .NET loader
         // stays for machines without wrk.
-        var loader = Args.Get(args, "loader", WrkLoad.Available ? "wrk" : "dotnet");
-        Func<int, double, Task<LoadResult>> load = loader == "wrk"
-            ? (c, s) => WrkLoad.Run(new Uri(server.BaseAddress, url), c, s)
-            : (c, s) => Load(server, url, c, s);
+        var loader = Args.Get(args, "loader", Load.Default);
+        Task<LoadResult> load(int c, double s) => Load.Run(loader, [server.BaseAddress], workload, c, s);
         Console.WriteLine($"server ready after {server.ReadyAfter.TotalSeconds:F2} s; {Environment.ProcessorCount} cores; fake API at {fakeUrl}; load from {loader}");
         Console.WriteLine();
         Console.WriteLine("| concurrency | accepted tasks/s | completed tasks/s | create p50 | create p99 | to final p99 | server CPU | writer busy | server peak RSS | errors |");
@@ -75,37 +71,7 @@ static class EndToEnd
         (double)(await server.Http.GetFromJsonAsync<JsonNode>("/health"))!["writer_busy_seconds"]!;
 
     /// <summary>The smallest task id the engine can make from now on (see IdGenerator: ms, slot, counter).</summary>
-    static long NowId() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 18;
-
-    static async Task<LoadResult> Load(ServerProcess server, string url, int concurrency, double seconds)
-    {
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
-        using var http = new HttpClient(handler) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
-        var all = new List<double>[concurrency];
-        var errors = 0;
-        var workers = Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
-        {
-            var mine = all[w] = new List<double>(100_000);
-            var n = 0;
-            while (Stopwatch.GetTimestamp() < until)
-            {
-                var body = $$$"""{"ops":[{"type":"create","obj":"task","ref":"w{{{w}}}-{{{n++}}}-{{{Stopwatch.GetTimestamp()}}}","data":{"name":"Ivan","phone":"89161234567"}}]}""";
-                var start = Stopwatch.GetTimestamp();
-                try
-                {
-                    using var response = await http.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json"));
-                    var text = await response.Content.ReadAsStringAsync();
-                    if (response.StatusCode != HttpStatusCode.OK || !text.Contains("\"proc\":\"ok\"", StringComparison.Ordinal)) { Interlocked.Increment(ref errors); continue; }
-                }
-                catch (HttpRequestException) { Interlocked.Increment(ref errors); continue; }
-                mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            }
-        })).ToArray();
-        await Task.WhenAll(workers);
-        var latencies = all.SelectMany(l => l).Order().ToList();
-        return new LoadResult(latencies.Count, Stats.Percentile(latencies, 50), Stats.Percentile(latencies, 99), errors);
-    }
+    internal static long NowId() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 18;
 
     static async Task WaitDone(ServerProcess server, long conv, long? target = null)
     {

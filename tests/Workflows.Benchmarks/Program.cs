@@ -15,6 +15,7 @@ switch (mode)
             .AddJob(Job.ShortRun.WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance)), rest);
         break;
     case "peers": await ServeForPeers.Run(rest); break;
+    case "cluster": await Cluster.Run(rest); break;
     default:
         Console.WriteLine("""
             usage: dotnet run -c Release --project tests/Workflows.Benchmarks -- MODE [options]
@@ -23,6 +24,8 @@ switch (mode)
               sleepers  [--tasks 1000000] [--down-at-due]  tasks parked in a delay: memory, database size, restart time, wake lateness p50/p99 (running, or stopped as they fall due)
               code                                         code node evaluations per second (BenchmarkDotNet)
               peers     [--dir D] [--port 5098]            a database with the peers' workflow, and the PEER_CMD/PEER_URL for shared/bench/peers/run.sh custom
+              cluster   --connection "Host=...;Port=...;Database=D;Username=..." [--nodes 1,3] [--concurrency 64] [--seconds 20] [--warmup 10] [--workflow peers|six] [--loader wrk|dotnet]
+                                                           N engine nodes on one PostgreSQL (database D dropped and created for each N), load through all at once
             """);
         break;
 }

@@ -13,6 +13,10 @@ static class Args
         var i = Array.IndexOf(args, "--" + name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
+
+    /// <summary>Server settings given as --Workflows:Key=value, passed on to every server started.</summary>
+    public static string[] Settings(string[] args) =>
+        [.. args.Where(a => a.StartsWith("--Workflows:", StringComparison.Ordinal)).SelectMany(a => a.Split('=', 2))];
 }
 
 /// <summary>What the benchmarks read of the server process (tests/Workflows.Tests/Support/ServerProcess.cs, linked).</summary>

@@ -4,12 +4,9 @@ using System.Text.RegularExpressions;
 
 namespace Workflows.Benchmarks;
 
-/// <summary>Tasks created, latency percentiles in ms, and requests that failed or did not answer proc ok.</summary>
-sealed record LoadResult(int Created, double P50, double P99, int Errors);
-
 /// <summary>
-/// The e2e load from wrk, a separate C process: one create op a request, each with its own ref,
-/// and every answer checked for "proc":"ok".
+/// The load from wrk, a separate C process: the workload's body (its "$REF" a ref of its own per
+/// request), every answer checked for the workload's expected text.
 /// </summary>
 static partial class WrkLoad
 {
@@ -23,16 +20,16 @@ static partial class WrkLoad
           table.insert(threads, thread)
         end
         function init(args)
-          prefix = args[1] .. "-" .. tid .. "-"
+          prefix, expect, template = args[1] .. "-" .. tid .. "-", args[2], args[3]
           n, bad = 0, 0
         end
         function request()
           n = n + 1
-          local body = '{"ops":[{"type":"create","obj":"task","ref":"' .. prefix .. n .. '","data":{"name":"Ivan","phone":"89161234567"}}]}'
+          local body = string.gsub(template, "%$REF", prefix .. n)
           return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
         end
         function response(status, headers, body)
-          if status ~= 200 or not string.find(body, '"proc":"ok"', 1, true) then bad = bad + 1 end
+          if status ~= 200 or not string.find(body, expect, 1, true) then bad = bad + 1 end
         end
         function done(summary, latency, requests)
           local bad = 0
@@ -50,12 +47,15 @@ static partial class WrkLoad
         return path;
     });
 
-    public static async Task<LoadResult> Run(Uri url, int concurrency, double seconds)
+    static int _runs;
+
+    public static async Task<LoadResult> Run(Uri url, Workload workload, int concurrency, double seconds)
     {
         var script = ScriptFile.Value;
         var info = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "-t", Math.Min(concurrency, 2).ToString(CultureInfo.InvariantCulture), "-c", concurrency.ToString(CultureInfo.InvariantCulture),
-                     "-d", $"{Math.Max(1, (int)Math.Round(seconds))}s", "--timeout", "30s", "-s", script, url.ToString(), "--", $"r{Stopwatch.GetTimestamp()}" })
+                     "-d", $"{Math.Max(1, (int)Math.Round(seconds))}s", "--timeout", "30s", "-s", script, url.ToString(),
+                     "--", $"r{Stopwatch.GetTimestamp()}-{Interlocked.Increment(ref _runs)}", workload.Expect, workload.Body })
             info.ArgumentList.Add(arg);
         using var wrk = Process.Start(info)!;
         var output = await wrk.StandardOutput.ReadToEndAsync();
