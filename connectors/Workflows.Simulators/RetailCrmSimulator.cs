@@ -36,6 +36,11 @@ public sealed class RetailCrmSimulator : HttpSimulator
 
     protected override void Map(WebApplication app)
     {
+        // What this key may call (unversioned, as RetailCRM has it): the designer's connection test.
+        app.MapGet("/api/credentials", (HttpRequest request) =>
+            request.Headers["X-API-KEY"].ToString() is var key && key == ApiKey
+                ? Json(new JsonObject { ["success"] = true, ["credentials"] = new JsonArray("/api/orders", "/api/orders/create", "/api/store/offers"), ["siteAccess"] = "access_full", ["sitesAvailable"] = new JsonArray() })
+                : Error(key.Length == 0 ? 400 : 403, key.Length == 0 ? "\"apiKey\" is missing." : "Wrong \"apiKey\" value."));
         var api = app.MapGroup("/api/v5");
         api.AddEndpointFilter(async (context, next) =>
         {

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace Workflows.Simulators;
 
 /// <summary>
-/// Telegram Bot API sendMessage at /bot{token}/sendMessage (JSON, form or query). 401 Unauthorized for
+/// Telegram Bot API sendMessage at /bot{token}/sendMessage (and getMe) (JSON, form or query). 401 Unauthorized for
 /// a bad token, 400 "chat not found" for chat <see cref="MissingChat"/>, 403 for <see cref="BlockedChat"/>,
 /// 429 with retry_after for the configured failures. What was sent is at GET /sent.
 /// </summary>
@@ -21,6 +21,8 @@ public sealed class TelegramSimulator : HttpSimulator
         {
             if (!bot.StartsWith("bot", StringComparison.Ordinal)) return Fail(404, "Not Found");
             if (bot[3..] != Token) return Fail(401, "Unauthorized");
+            if (method.Equals("getMe", StringComparison.OrdinalIgnoreCase))
+                return Json(new JsonObject { ["ok"] = true, ["result"] = new JsonObject { ["id"] = 123456, ["is_bot"] = true, ["first_name"] = "Shop", ["username"] = "demo_shop_bot" } });
             if (!method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase)) return Fail(404, "Not Found");
             if (TakeFailure())
             {

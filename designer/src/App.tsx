@@ -6,6 +6,8 @@ import { EditorPage } from './pages/EditorPage';
 import { LoginPage } from './pages/LoginPage';
 import { UsersPage } from './pages/UsersPage';
 import { EnvPage } from './pages/EnvPage';
+import { CredentialsPage } from './pages/CredentialsPage';
+import { PasswordPage } from './pages/PasswordPage';
 import { api, SIGNED_OUT, type Me } from './api';
 
 export function App() {
@@ -28,6 +30,8 @@ export function App() {
       {route.page === 'processes' && <ProcessesPage />}
       {route.page === 'users' && <UsersPage />}
       {route.page === 'env' && <EnvPage canEdit={me.role !== 'viewer'} />}
+      {route.page === 'credentials' && <CredentialsPage />}
+      {route.page === 'password' && <PasswordPage me={me} />}
       {route.page === 'editor' && <EditorPage key={route.convId} convId={route.convId} />}
       {route.page === 'not-found' && (
         <div className="page">

@@ -7,6 +7,8 @@ import type {
 } from './model/types';
 
 export type { EnvVarInfo };
+export type { CredentialInfo, CredentialKindInfo } from './model/credentials';
+import type { CredentialInfo, CredentialKindInfo } from './model/credentials';
 
 /** An HTTP error, with RFC 9457 problem details when the server sent them. */
 export class ApiError extends Error {
@@ -114,7 +116,19 @@ export const api = {
   me: () => request<Me>('GET', '/api/auth/me'),
   login: (login: string, password: string) => request<Me>('POST', '/api/auth/login', { login, password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
+  /** Changes the signed-in user's own password. */
+  changePassword: (current: string, next: string) => request<void>('POST', '/api/auth/password', { current, new: next }),
   users: () => request<UserInfo[]>('GET', '/api/users'),
+  credentials: () => request<CredentialInfo[]>('GET', '/api/credentials'),
+  credentialKinds: () => request<CredentialKindInfo[]>('GET', '/api/credential-kinds'),
+  /** Names and kinds only: what an editor picks in a connector node. */
+  credentialNames: () => request<{ name: string; kind: string }[]>('GET', '/api/credential-names'),
+  putCredential: (name: string, kind: string, fields: Record<string, string>) =>
+    request<unknown>('PUT', `/api/credentials/${enc(name)}`, { kind, fields }),
+  patchCredential: (name: string, fields: Record<string, string | null>) =>
+    request<unknown>('PATCH', `/api/credentials/${enc(name)}`, { fields }),
+  testCredential: (name: string) => request<{ ok: boolean; message: string }>('POST', `/api/credentials/${enc(name)}/test`),
+  deleteCredential: (name: string) => request<void>('DELETE', `/api/credentials/${enc(name)}`),
   envVars: () => request<EnvVarInfo[]>('GET', '/api/env'),
   setEnvVar: (name: string, value: string, secret: boolean) => request<EnvVarInfo>('PUT', `/api/env/${enc(name)}`, { value, secret }),
   deleteEnvVar: (name: string) => request<void>('DELETE', `/api/env/${enc(name)}`),

@@ -27,13 +27,15 @@ export function usePath(): string {
   );
 }
 
-export type Route = { page: 'processes' } | { page: 'users' } | { page: 'env' } | { page: 'editor'; convId: number } | { page: 'not-found' };
+export type Route = { page: 'processes' } | { page: 'users' } | { page: 'env' } | { page: 'credentials' } | { page: 'password' } | { page: 'editor'; convId: number } | { page: 'not-found' };
 
 export function parseRoute(path: string): Route {
   const p = path.replace(/\/+$/, '') || '/';
   if (p === '/' || p === '/processes') return { page: 'processes' };
   if (p === '/users') return { page: 'users' };
   if (p === '/env') return { page: 'env' };
+  if (p === '/credentials') return { page: 'credentials' };
+  if (p === '/password') return { page: 'password' };
   const m = /^\/processes\/(\d+)$/.exec(p);
   if (m) return { page: 'editor', convId: Number(m[1]) };
   return { page: 'not-found' };

@@ -13,6 +13,15 @@ public static class BeelineApi
     public const string Kind = "beeline";
     const string DefaultUrl = "https://cloudpbx.beeline.ru/apis/portal";
 
+    /// <summary>The fields read below; the test lists the portal's operators (GET abonents).</summary>
+    public static readonly CredentialKind Credential = new(Kind, "Beeline Cloud PBX",
+    [
+        new("token", "API token", Secret: true),
+        new("url", "API URL", Help: DefaultUrl),
+    ], (services, c, cancel) => Check(c) is { } missing
+        ? Task.FromResult(new CredentialTestResult(false, missing))
+        : CredentialKind.FromCall(SendAsync(services, c, HttpMethod.Get, "abonents", null, cancel), "Beeline answered: the token is accepted."));
+
     public static string BaseUrl(Credential c) => (c["url"] ?? DefaultUrl).TrimEnd('/');
 
     public static string? Check(Credential c) => c["token"] is null ? $"credential '{c.Name}' needs the portal's API token (field token)" : null;

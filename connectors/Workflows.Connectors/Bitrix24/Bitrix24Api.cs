@@ -15,6 +15,21 @@ namespace Workflows.Connectors.Bitrix24;
 public static class Bitrix24Api
 {
     public const string Kind = "bitrix24";
+
+    /// <summary>The fields read below; the test lists one contact id (crm.contact.list), which the connectors' nodes need anyway.</summary>
+    public static readonly CredentialKind Credential = new(Kind, "Bitrix24",
+    [
+        new("webhook_url", "Inbound webhook URL", Secret: true, Help: "https://PORTAL/rest/{user}/{code}/ (or OAuth below)"),
+        new("portal_url", "Portal REST URL (OAuth)", Help: "https://PORTAL/rest/"),
+        new("access_token", "Access token", Secret: true),
+        new("refresh_token", "Refresh token", Secret: true),
+        new("client_id", "Client id"),
+        new("client_secret", "Client secret", Secret: true),
+        new("oauth_url", "OAuth URL", Help: DefaultOAuthUrl),
+        new("expires_at", "Access token expires at (unix seconds)"),
+    ], (services, c, cancel) => CredentialKind.FromCall(
+        CallAsync(services, c, "crm.contact.list", new JsonObject { ["select"] = new JsonArray("ID"), ["filter"] = new JsonObject { ["ID"] = "0" } }, cancel),
+        "Bitrix24 answered: the credential is accepted."));
     const string DefaultOAuthUrl = "https://oauth.bitrix.info/oauth/token/";
     static readonly ConcurrentDictionary<string, SemaphoreSlim> RefreshLocks = new();
     static readonly HashSet<string> TransientErrors = ["QUERY_LIMIT_EXCEEDED", "OPERATION_TIME_LIMIT", "INTERNAL_SERVER_ERROR", "OVERLOAD_LIMIT", "ERROR_UNEXPECTED_ANSWER"];

@@ -37,7 +37,7 @@ public abstract class ConnectorNode<TPrepared>(ConnectorServices services) : Nod
     protected ConnectorServices Services => services;
 
     public static ParamSpec CredentialParam(string kind) =>
-        new("credential", ParamKind.String, "Credential", Required: true, Help: $"Name of a stored credential of kind '{kind}' (PUT /api/credentials/{{name}}).");
+        new("credential", ParamKind.String, "Credential", Required: true, Help: $"Name of a stored credential of kind '{kind}' (the Credentials page, or PUT /api/credentials/{{name}}).", CredentialKind: kind);
 
     public static ParamSpec ResultKeyParam(string fallback) =>
         new("result_key", ParamKind.String, "Put the result under", Default: fallback);

@@ -25,6 +25,17 @@ public sealed class EmailSendNode(ConnectorServices services) : ConnectorNode<Em
     public const string Kind = "smtp";
     public static readonly string[] SecurityOptions = ["starttls", "ssl", "none"];
 
+    public static readonly CredentialKind Credential = new(Kind, "E-mail (SMTP)",
+    [
+        new("host", "SMTP host"),
+        new("port", "Port", Help: "587"),
+        new("username", "User name"),
+        new("password", "Password", Secret: true),
+        new("from", "From", Help: "an address, or Name <address>"),
+        new("security", "Security", Help: string.Join(", ", SecurityOptions)),
+        new("certificate_sha256", "Pinned certificate (SHA-256)"),
+    ]);
+
     public sealed record Prepared(string Credential, Template To, Template Subject, Template Body, bool Html, Template? Text, Template? ReplyTo)
         : ConnectorPrepared(Credential, null);
 

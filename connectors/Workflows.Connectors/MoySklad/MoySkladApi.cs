@@ -15,6 +15,20 @@ public static class MoySkladApi
 {
     public const string Kind = "moysklad";
 
+    /// <summary>The fields read below; the test reads one product (GET entity/product?limit=1).</summary>
+    public static readonly CredentialKind Credential = new(Kind, "MoySklad",
+    [
+        new("token", "Token", Secret: true, Help: "or login and password"),
+        new("login", "Login"),
+        new("password", "Password", Secret: true),
+        new("url", "API URL", Help: "https://api.moysklad.ru/api/remap/1.2"),
+        new("organization_id", "Organization id"),
+        new("agent_id", "Counterparty id"),
+        new("store_id", "Store id"),
+    ], (services, c, cancel) => Check(c) is { } missing
+        ? Task.FromResult(new CredentialTestResult(false, missing))
+        : CredentialKind.FromCall(SendAsync(services, c, HttpMethod.Get, "entity/product?limit=1", null, cancel), "MoySklad answered: the credential is accepted."));
+
     public static string BaseUrl(Credential c) => (c["url"] ?? "https://api.moysklad.ru/api/remap/1.2").TrimEnd('/');
 
     public static string Href(Credential c, string type, string idOrHref) =>

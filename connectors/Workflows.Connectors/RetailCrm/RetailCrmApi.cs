@@ -12,6 +12,21 @@ public static class RetailCrmApi
 {
     public const string Kind = "retailcrm";
 
+    /// <summary>The fields read below; the test asks which methods the key may call (GET /api/credentials, unversioned).</summary>
+    public static readonly CredentialKind Credential = new(Kind, "RetailCRM",
+    [
+        new("url", "Account URL", Help: "https://DOMAIN.retailcrm.ru"),
+        new("api_key", "API key", Secret: true),
+        new("site", "Store (site code)"),
+    ], (services, c, cancel) => Check(c) is { } missing
+        ? Task.FromResult(new CredentialTestResult(false, missing))
+        : CredentialKind.FromCall(services.Vendor.SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"{c["url"]!.TrimEnd('/')}/api/credentials");
+            request.Headers.TryAddWithoutValidation("X-API-KEY", c["api_key"]);
+            return request;
+        }, Classify, cancel), "RetailCRM answered: the API key is accepted."));
+
     public static Task<VendorResult> PostAsync(ConnectorServices services, Credential credential, string path, Dictionary<string, string> form, CancellationToken cancel)
     {
         var url = $"{credential["url"]!.TrimEnd('/')}/api/v5/{path.TrimStart('/')}";

@@ -19,6 +19,16 @@ public sealed class SmsSendNode(ConnectorServices services) : ConnectorNode<SmsS
 {
     public const string Kind = "sms";
 
+    /// <summary>The main fields of the profile (see above for the rest); a gateway has no common read-only call to test.</summary>
+    public static readonly CredentialKind Credential = new(Kind, "SMS gateway",
+    [
+        new("api_key", "API key", Secret: true),
+        new("url", "Gateway URL", Help: "https://sms.ru/sms/send"),
+        new("from", "Sender name"),
+        new("method", "Method", Help: "POST or GET"),
+        new("extra", "Fixed parameters (JSON)", Help: "{\"json\":\"1\"}"),
+    ]);
+
     public sealed record Prepared(string Credential, string? ResultKey, Template To, Template Text, Template? From)
         : ConnectorPrepared(Credential, ResultKey);
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Workflows.Connectors.Common;
+using Workflows.Connectors.Credentials;
 using Workflows.Engine.Definitions;
 using Workflows.Engine.Nodes;
 using Workflows.Engine.Templates;
@@ -11,6 +12,21 @@ public sealed class SendMessageNode(ConnectorServices services) : ConnectorNode<
 {
     public const string Kind = "telegram";
     static readonly string[] ParseModes = ["", "HTML", "MarkdownV2", "Markdown"];
+
+    /// <summary>The test asks the bot who it is (getMe).</summary>
+    public static readonly CredentialKind Credential = new(Kind, "Telegram bot",
+    [
+        new("bot_token", "Bot token", Secret: true),
+        new("api_url", "API URL", Help: "https://api.telegram.org"),
+    ], async (services, c, cancel) =>
+    {
+        if (c["bot_token"] is not { } token) return new(false, $"credential '{c.Name}' has no bot_token");
+        var url = $"{(c["api_url"] ?? "https://api.telegram.org").TrimEnd('/')}/bot{token}/getMe";
+        var result = await services.Vendor.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), Classify, cancel);
+        return result.Ok
+            ? new(true, $"Telegram answered: this is the bot @{result.Json?["result"]?["username"]}.")
+            : new(false, result.Error!.Description);
+    });
 
     public sealed record Prepared(string Credential, string? ResultKey, Template ChatId, Template Text, string ParseMode, bool Silent)
         : ConnectorPrepared(Credential, ResultKey);

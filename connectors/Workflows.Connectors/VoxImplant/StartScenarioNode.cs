@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Workflows.Connectors.Common;
+using Workflows.Connectors.Credentials;
 using Workflows.Engine.Definitions;
 using Workflows.Engine.Nodes;
 using Workflows.Engine.Templates;
@@ -17,6 +18,13 @@ public sealed class StartScenarioNode(ConnectorServices services) : ConnectorNod
 {
     public const string Kind = "voximplant";
     const string DefaultApiUrl = "https://api.voximplant.com/platform_api";
+
+    public static readonly CredentialKind Credential = new(Kind, "Voximplant",
+    [
+        new("account_id", "Account id"),
+        new("api_key", "API key", Secret: true),
+        new("api_url", "API URL", Help: DefaultApiUrl),
+    ]);
 
     public sealed record Prepared(string Credential, string? ResultKey, Template RuleId, Template Phone, string? WaitNode, Template? CallbackUrl, ValueTemplate? CustomData)
         : ConnectorPrepared(Credential, ResultKey);

@@ -52,6 +52,8 @@ export function AccountMenu({ me, route, onSignedOut }: { me: Me; route: Route; 
         <div className="account-menu">
           {item('env', '/env', 'Variables')}
           {me.role === 'admin' && item('users', '/users', 'Users')}
+          {me.role === 'admin' && item('credentials', '/credentials', 'Credentials')}
+          {item('password', '/password', 'Password')}
           <button className="btn small" onClick={() => api.logout().finally(onSignedOut)}>Sign out</button>
         </div>
       )}

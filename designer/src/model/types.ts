@@ -67,9 +67,11 @@ export interface ParamSchema {
   /** Bounds of a number or integer (the engine checks the same ones). */
   min?: number | null;
   max?: number | null;
-  /** Of a `rules` parameter: the comparisons and casts the engine knows. */
+  /** Of a `rules` parameter: the comparisons and casts the engine knows; of a `template`: the engine's $.functions (label: how one is written). */
   functions?: ParamOption[] | null;
   casts?: string[] | null;
+  /** A string naming a stored credential of this kind (connector nodes): picked from a list. */
+  credential_kind?: string | null;
 }
 
 export interface ExitSchema {

@@ -41,7 +41,7 @@ public static class ParamKinds
 /// One parameter of a node type, written once: the designer's form (GET /api/catalog), the JSON Schema
 /// (docs/process.schema.json) and the checks when a process is saved or imported all read it.
 /// A parameter left out reads as its <see cref="Default"/>; <see cref="Min"/>/<see cref="Max"/> bound
-/// numbers; <see cref="Options"/> are a select's choices.
+/// numbers; <see cref="Options"/> are a select's choices; <see cref="CredentialKind"/> marks a string that names a stored credential of that kind.
 /// </summary>
 public sealed record ParamSpec(
     string Name,
@@ -52,7 +52,8 @@ public sealed record ParamSpec(
     IReadOnlyList<string>? Options = null,
     string? Help = null,
     double? Min = null,
-    double? Max = null)
+    double? Max = null,
+    string? CredentialKind = null)
 {
     /// <summary>The longest a task may wait in one node (delay, callback, call process): 365 days.</summary>
     public const double MaxWaitSeconds = 365 * 86400;

@@ -28,6 +28,9 @@ public static class TemplateFunctions
 
     public static bool IsKnown(string name) => Arity.ContainsKey(name);
 
+    /// <summary>How a function is written in a template: <c>$.unixtime()</c>, <c>$.md5_hex(…)</c> (outside any <c>{{ }}</c>).</summary>
+    public static string Usage(string name) => Arity[name].Min == 0 ? $"$.{name}()" : $"$.{name}(…)";
+
     public static void CheckArity(string name, int count)
     {
         var (min, max) = Arity[name];

@@ -335,8 +335,13 @@ public static class ManagementApi
             {
                 name = p.Name, type = p.Kind.WireName(), label = p.Label, required = p.Required, @default = p.Default, options = p.Options, help = p.Help,
                 min = p.Min, max = p.Max,
+                // A string naming a stored credential of this kind: the designer offers the stored ones.
+                credential_kind = p.CredentialKind,
                 // A rules editor offers the engine's own comparison list, not a copy of it.
-                functions = p.Kind == ParamKind.Rules ? ConditionFunctions.All.Select(f => new { value = f.Name, label = f.Label }) : null,
+                // A template's hint lists the engine's own $.functions, as they are written.
+                functions = p.Kind == ParamKind.Rules ? ConditionFunctions.All.Select(f => new { value = f.Name, label = f.Label })
+                    : p.Kind == ParamKind.Template ? Workflows.Engine.Templates.TemplateFunctions.Names.Select(n => new { value = n, label = Workflows.Engine.Templates.TemplateFunctions.Usage(n) })
+                    : null,
                 casts = p.Kind == ParamKind.Rules ? ConditionFunctions.Casts : null,
             }),
             exits = d.Exits.Select(e => new { name = e.Name, label = e.Label, required = e.Required }),

@@ -1,6 +1,7 @@
 import type { ParamOption, ParamSchema } from '../../model/types';
 import { lazy, Suspense } from 'react';
 import { JsonEditor } from './JsonEditor';
+import { CredentialSelect } from './CredentialSelect';
 import { KeyValueEditor } from './KeyValueEditor';
 import { RulesEditor } from './RulesEditor';
 
@@ -41,6 +42,7 @@ export function ParamField({ schema, value, onChange, errors, readOnly }: Props)
 }
 
 function Editor({ schema, value, onChange, readOnly }: Omit<Props, 'errors'>) {
+  if (schema.credential_kind) return <CredentialSelect kind={schema.credential_kind} value={value} onChange={onChange} />;
   switch (schema.type) {
     case 'boolean':
       return null;
@@ -89,8 +91,17 @@ function Editor({ schema, value, onChange, readOnly }: Omit<Props, 'errors'>) {
       return (
         <>
           <input className="mono" value={value == null ? '' : String(value)} onChange={(e) => onChange(e.target.value)} />
-          <div className="hint">
-            Use <code>{'{{path}}'}</code> to insert task data (e.g. <code>{'{{customer.phone}}'}</code>) and <code>$.functions</code> such as <code>{'{{$.unixtime()}}'}</code>.
+          <div className="hint" data-testid="template-hint">
+            Use <code>{'{{path}}'}</code> to insert task data (e.g. <code>{'{{customer.phone}}'}</code>)
+            {schema.functions && schema.functions.length > 0 && (
+              <>
+                {' '}and functions written as they are, outside <code>{'{{ }}'}</code>:{' '}
+                {schema.functions.map((f, i) => (
+                  <span key={f.value}>{i > 0 && ', '}<code>{f.label ?? `$.${f.value}()`}</code></span>
+                ))}
+              </>
+            )}
+            .
           </div>
         </>
       );

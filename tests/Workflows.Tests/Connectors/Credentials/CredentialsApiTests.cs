@@ -21,7 +21,55 @@ public sealed class CredentialsApiTests
         var list = JsonNode.Parse(text)!.AsArray();
         var item = list.Single(c => (string?)c!["name"] == "secret-check")!;
         Assert.That((string?)item["kind"], Is.EqualTo("telegram"));
-        Assert.That(item.AsObject().Select(kv => kv.Key), Is.EquivalentTo(new[] { "name", "kind", "updated_at" }));
+        Assert.That(item.AsObject().Select(kv => kv.Key), Is.EquivalentTo(new[] { "name", "kind", "updated_at", "fields", "values" }));
+        Assert.That(item["fields"]!.AsArray().Select(f => (string?)f), Is.EqualTo(new[] { "bot_token" }));
+        Assert.That(item["values"]!.AsObject(), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_patch_changes_some_fields_and_keeps_the_secret_that_was_not_typed_again()
+    {
+        await PutCredential("patch-me", "retailcrm", new Dictionary<string, string> { ["url"] = "https://one.example", ["api_key"] = "KEEP-THIS-KEY" });
+        using var change = new StringContent("""{"fields":{"url":"https://two.example","site":"main"}}""", Encoding.UTF8, "application/json");
+        using var response = await TestHost.Http.PatchAsync("/api/credentials/patch-me", change);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var stored = await TestHost.Get<Workflows.Connectors.Credentials.CredentialStore>().GetAsync("patch-me");
+        Assert.That(stored!["api_key"], Is.EqualTo("KEEP-THIS-KEY"));
+        Assert.That(stored["url"], Is.EqualTo("https://two.example"));
+        // The list shows the URL (not secret) and that a key is set, never the key.
+        var text = await TestHost.Http.GetStringAsync("/api/credentials");
+        Assert.That(text, Does.Not.Contain("KEEP-THIS-KEY"));
+        var item = JsonNode.Parse(text)!.AsArray().Single(c => (string?)c!["name"] == "patch-me")!;
+        Assert.That((string?)item["values"]!["url"], Is.EqualTo("https://two.example"));
+        Assert.That(item["fields"]!.AsArray().Select(f => (string?)f), Is.EqualTo(new[] { "api_key", "site", "url" }));
+        using var nothing = new StringContent("""{"fields":{}}""", Encoding.UTF8, "application/json");
+        using var missing = await TestHost.Http.PatchAsync("/api/credentials/no-such", nothing);
+        Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task The_connection_test_calls_the_vendor_and_says_whether_the_key_was_accepted()
+    {
+        await PutCredential("crm-good", "retailcrm", new Dictionary<string, string> { ["url"] = Sims.RetailCrm.Url("/"), ["api_key"] = Workflows.Simulators.RetailCrmSimulator.ApiKey });
+        await PutCredential("crm-bad", "retailcrm", new Dictionary<string, string> { ["url"] = Sims.RetailCrm.Url("/"), ["api_key"] = "wrong" });
+        await PutCredential("bot", "telegram", new Dictionary<string, string> { ["bot_token"] = Workflows.Simulators.TelegramSimulator.Token, ["api_url"] = Sims.Telegram.Url("/") });
+        await PutCredential("mail", "smtp", new Dictionary<string, string> { ["host"] = "127.0.0.1" });
+        async Task<JsonNode> Test(string name)
+        {
+            using var response = await TestHost.Http.PostAsync($"/api/credentials/{name}/test", null);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        }
+        var good = await Test("crm-good");
+        Assert.That((bool?)good["ok"], Is.True, good.ToJsonString());
+        var bad = await Test("crm-bad");
+        Assert.That((bool?)bad["ok"], Is.False);
+        Assert.That((string?)bad["message"], Does.Contain("Wrong \"apiKey\" value"));
+        var bot = await Test("bot");
+        Assert.That((string?)bot["message"], Does.Contain("@demo_shop_bot"));
+        var mail = await Test("mail");
+        Assert.That((bool?)mail["ok"], Is.False);
+        Assert.That((string?)mail["message"], Does.Contain("no connection test"));
     }
 
     [Test]

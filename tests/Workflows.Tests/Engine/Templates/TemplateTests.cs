@@ -40,6 +40,20 @@ public sealed class TemplateTests
     }
 
     [Test]
+    public void Every_function_written_as_the_designer_s_hint_shows_it_is_accepted()
+    {
+        // The hint under template fields lists TemplateFunctions.Usage; "…" stands for the arguments.
+        foreach (var name in TemplateFunctions.Names)
+        {
+            var usage = TemplateFunctions.Usage(name);
+            Assert.DoesNotThrow(() => Template.Parse($"at {usage.Replace("(…)", "({{phone}})", StringComparison.Ordinal)}"), usage);
+        }
+        Assert.That(TemplateFunctions.Usage("unixtime"), Is.EqualTo("$.unixtime()"));
+        // What the hint used to suggest: a function inside {{ }} is a path, refused.
+        Assert.Throws<TemplateException>(() => Template.Parse("{{$.unixtime()}}"));
+    }
+
+    [Test]
     public void A_single_insertion_keeps_its_json_type()
     {
         Assert.That(Template.Parse("{{order.total}}").Render(Scope())!.GetValue<double>(), Is.EqualTo(1250.5));
