@@ -20,6 +20,23 @@ describe('version diff', () => {
     expect(d.removed.map((n) => n.id)).toEqual(['fail']);
     expect(d.changed.map((c) => c.id)).toEqual(['code1']);
     expect(d.changed[0].fields).toEqual(['title', 'params.src', 'exits.error']);
+    const before = a.nodes[1];
+    expect(d.changed[0].values).toEqual([
+      { field: 'title', before: before.title ?? '', after: 'Clean' },
+      { field: 'params.src', before: String(before.params.src), after: 'x' },
+      { field: 'exits.error', before: before.exits.error, after: '' },
+    ]);
+  });
+
+  it('shows old and new values of objects as JSON and of the process fields', () => {
+    const b = sampleDefinition();
+    b.title = 'Other';
+    b.settings = { loop_limit: 10 };
+    const d = diffDefinitions(sampleDefinition(), b);
+    expect(d.processValues).toEqual([
+      { field: 'title', before: sampleDefinition().title, after: 'Other' },
+      { field: 'settings', before: '{"loop_limit":50}', after: '{"loop_limit":10}' },
+    ]);
   });
 
   it('treats moves as not changed but counts them', () => {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../../api';
-import { diffDefinitions, isEmptyDiff, type DefinitionDiff } from '../../model/diff';
+import { diffDefinitions, isEmptyDiff, type DefinitionDiff, type FieldChange } from '../../model/diff';
 import type { Definition, VersionInfo } from '../../model/types';
 import { useEditor } from '../../store/editor';
 import { ConfirmDialog } from '../Dialog';
@@ -152,7 +152,8 @@ function DiffView({ title, diff }: { title: string; diff: DefinitionDiff }) {
       <div className="muted small">{title}</div>
       {diff.process.length > 0 && (
         <div className="diff-item changed">
-          <b>Process</b>: {diff.process.join(', ')}
+          <b>Process</b>
+          <FieldChanges values={diff.processValues} />
         </div>
       )}
       {diff.added.map((n) => (
@@ -167,10 +168,33 @@ function DiffView({ title, diff }: { title: string; diff: DefinitionDiff }) {
       ))}
       {diff.changed.map((c) => (
         <div key={`c${c.id}`} className="diff-item changed" onClick={() => select([c.id])}>
-          ~ <b>{c.id}</b> <span className="muted">{c.fields.join(', ')}</span>
+          ~ <b>{c.after.title || c.id}</b>{c.after.title ? <span className="muted small"> {c.id}</span> : null}
+          <FieldChanges values={c.values} />
         </div>
       ))}
       {diff.moved > 0 && <div className="muted small">{diff.moved} node(s) only moved.</div>}
     </div>
   );
+}
+
+/** Each changed field with its old value struck out and its new one. */
+function FieldChanges({ values }: { values: FieldChange[] }) {
+  return (
+    <dl className="diff-values" data-testid="diff-values">
+      {values.map((v) => (
+        <div key={v.field}>
+          <dt>{v.field}</dt>
+          <dd>
+            {v.before ? <del title="before">{short(v.before)}</del> : <span className="muted">(none)</span>}
+            {' → '}
+            {v.after ? <ins title="after">{short(v.after)}</ins> : <span className="muted">(none)</span>}
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function short(text: string): string {
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
