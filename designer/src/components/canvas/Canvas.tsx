@@ -181,6 +181,7 @@ export function Canvas({ onAddNode }: Props) {
       }}
     >
       <ReactFlow<FlowNode, FlowEdge>
+        colorMode="system"
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
