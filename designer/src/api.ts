@@ -1,6 +1,7 @@
 // Typed client of the Workflows server API. All paths are relative to the site root.
 import type { CorezoidImportReport } from './model/corezoid';
 import { errorsFromProblem } from './model/errors';
+import { refusalSentence } from './model/words';
 import type {
   CatalogEntry, Counters, Definition, EnvVarInfo, ProcessDetails, ProcessSummary, Task, TaskDetails,
   ValidationError, ValidationResult, VersionInfo,
@@ -21,7 +22,8 @@ export class ApiError extends Error {
   constructor(status: number, body: unknown, fallback: string) {
     const b = (body && typeof body === 'object' ? body : {}) as { title?: string; detail?: string };
     const title = b.title ?? fallback;
-    super(b.detail ? `${title}: ${b.detail}` : title);
+    // A sentence, whatever the server sent (a problem, plain text, nothing).
+    super(refusalSentence(status, title, b.detail));
     this.status = status;
     this.title = title;
     this.detail = b.detail ?? null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clearEditedErrors, errorsFromProblem, fieldErrors, fieldMatches, indexErrors, otherNodeErrors } from './errors';
+import { clearEditedErrors, errorsFromProblem, fieldErrors, fieldLabel, fieldMatches, indexErrors, otherNodeErrors } from './errors';
+import { catalog } from './fixtures';
 
 const problem = {
   type: 'https://workflows/errors/invalid-definition',
@@ -65,5 +66,24 @@ describe('clearing errors of an edited field', () => {
     expect(clearEditedErrors(errs, 'process:settings').length).toBe(4);
     expect(clearEditedErrors(errs, 'code1:title')).toBe(errs);
     expect(clearEditedErrors(errs, 'nokey')).toBe(errs);
+  });
+});
+
+describe('fieldLabel', () => {
+  const code = catalog.find((c) => c.type === 'code')!;
+  it('names a parameter and an exit by their labels', () => {
+    expect(fieldLabel('params.src', code)).toBe('JavaScript');
+    expect(fieldLabel('exits.error', code)).toBe('Error exit');
+    expect(fieldLabel('title', code)).toBe('Title');
+  });
+  it('keeps what follows the parameter, and the path when nothing fits', () => {
+    expect(fieldLabel('params.src.line', code)).toBe('JavaScript › line');
+    expect(fieldLabel('params.nope', code)).toBe('nope');
+    expect(fieldLabel('weird', code)).toBe('weird');
+    expect(fieldLabel('params.src', undefined)).toBe('src');
+  });
+  it('names process fields', () => {
+    expect(fieldLabel('alias', null, true)).toBe('Alias');
+    expect(fieldLabel('settings.loop_limit', null, true)).toBe('Settings › loop_limit');
   });
 });

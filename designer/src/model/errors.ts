@@ -1,4 +1,4 @@
-import type { ValidationError } from './types';
+import type { CatalogEntry, ValidationError } from './types';
 
 export interface ErrorIndex {
   /** Errors by node id. */
@@ -89,4 +89,28 @@ export function clearEditedErrors(errors: ValidationError[], editKey: string): V
     return !(sameTarget && e.field && fieldMatches(e.field, field));
   });
   return out.length === errors.length ? errors : out;
+}
+
+const NODE_FIELDS: Record<string, string> = { title: 'Title', description: 'Description', type: 'Node type', id: 'Node id', count_limit: 'Count limit', time_limit: 'Time limit', x: 'Position', y: 'Position' };
+const PROCESS_FIELDS: Record<string, string> = { title: 'Title', description: 'Description', alias: 'Alias', conv_id: 'Number (conv_id)', nodes: 'Nodes', settings: 'Settings', params: 'Parameters', kind: 'Kind', schedules: 'Schedules' };
+
+/**
+ * A field path from the server in the analyst's words: "params.src" of a code node → "JavaScript",
+ * "exits.next" → "Next exit", "params.headers.X" → "Headers › X"; the path itself when nothing fits.
+ */
+export function fieldLabel(field: string, entry?: CatalogEntry | null, forProcess = false): string {
+  const [head, ...rest] = field.split('.');
+  const tail = rest.join('.');
+  if (forProcess) return (PROCESS_FIELDS[head] ?? field) + (tail && PROCESS_FIELDS[head] ? ` › ${tail}` : '');
+  if (head === 'params' && tail) {
+    const name = tail.split(/[.[]/)[0];
+    const param = entry?.parameters.find((p) => p.name === name);
+    const more = tail.slice(name.length).replace(/^\./, '');
+    return param ? `${param.label || param.name}${more ? ` › ${more}` : ''}` : tail;
+  }
+  if (head === 'exits' && tail) {
+    const exit = entry?.exits.find((e) => e.name === tail);
+    return `${exit?.label || tail} exit`;
+  }
+  return NODE_FIELDS[head] ? NODE_FIELDS[head] + (tail ? ` › ${tail}` : '') : field;
 }

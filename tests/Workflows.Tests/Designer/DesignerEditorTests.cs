@@ -53,9 +53,11 @@ public sealed class DesignerEditorTests : BrowserFixture
         await ToolbarButton("Validate").ClickAsync();
         await Expect(Page.Locator(".notice.error")).ToContainTextAsync("error(s) found");
         await Expect(NodeOnCanvas("code1").Locator(".wf-node")).ToHaveClassAsync(new Regex(@"\bhas-error\b"));
-        var listed = Page.Locator(".side .error-list li", new() { HasText = "params.src" });
+        // In words: the node's title and the field's label (the path stays in the tooltip).
+        var listed = Page.Locator(".side .error-list li", new() { HasText = "JavaScript" });
         await Expect(listed).ToHaveCountAsync(1);
-        await Expect(listed.Locator("button.link")).ToHaveTextAsync("code1");
+        await Expect(listed.Locator("button.link")).ToHaveTextAsync("Code");
+        await Expect(listed.Locator(".field")).ToHaveAttributeAsync("title", "params.src");
         var message = (await listed.Locator("span").Last.TextContentAsync())!.Trim();
         Assert.That(message, Is.Not.Empty);
 

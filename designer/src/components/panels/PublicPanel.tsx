@@ -1,3 +1,4 @@
+import { publicAnswerSentence } from '../../model/words';
 import { useState } from 'react';
 import { absoluteUrl, api } from '../../api';
 import { useEditor } from '../../store/editor';
@@ -51,7 +52,7 @@ export function PublicPanel() {
       const res = await api.publicCreate(summary!.public_url, summary!.conv_id, parsed, ref.trim() || undefined);
       const op = res.ops?.[0];
       if (res.request_proc !== 'ok' || !op || op.proc !== 'ok' || !op.obj_id) {
-        setError(`The server answered: ${JSON.stringify(res)}`);
+        setError(publicAnswerSentence(res));
       } else {
         setResult(op.obj_id);
       }
