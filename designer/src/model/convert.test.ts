@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  canonical, connect, defaultParams, disconnect, fromFlow, indexCatalog, moveNodes, removeNodes, renameNode,
+  canonical, connect, copyOfProcess, defaultParams, disconnect, fromFlow, indexCatalog, moveNodes, removeNodes, renameNode,
   toFlowEdges, toFlowNodes,
 } from './convert';
 import { catalog, sampleDefinition } from './fixtures';
@@ -86,5 +86,18 @@ describe('editing operations', () => {
 
   it('canonical ignores key order and undefined values', () => {
     expect(canonical({ b: 1, a: { d: undefined, c: 2 } })).toBe(canonical({ a: { c: 2 }, b: 1 }));
+  });
+});
+
+describe('copyOfProcess', () => {
+  it('keeps the nodes and drops the number and alias', () => {
+    const def = sampleDefinition();
+    const copy = copyOfProcess(def);
+    expect(copy.title).toBe('Normalise phone (copy)');
+    expect(copy.conv_id).toBeUndefined();
+    expect(copy.alias).toBeNull();
+    expect(copy.nodes).toEqual(def.nodes);
+    copy.nodes[0].title = 'changed';
+    expect(def.nodes[0].title).toBe('Start');
   });
 });

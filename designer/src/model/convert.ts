@@ -179,3 +179,12 @@ function sortKeys(v: unknown): unknown {
   }
   return v;
 }
+
+/** The definition of a copy: same nodes, a new title, no conv_id or alias (the server gives a free number). */
+export function copyOfProcess(def: Definition): Definition {
+  const copy = structuredClone(def);
+  delete copy.conv_id;
+  copy.alias = null;
+  copy.title = `${def.title || 'Process'} (copy)`;
+  return copy;
+}

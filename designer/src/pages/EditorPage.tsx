@@ -15,7 +15,9 @@ import { useNotice } from '../hooks/useNotice';
 import { useProcessLoading } from '../hooks/useProcessLoading';
 import { useSaving } from '../hooks/useSaving';
 import { useShortcuts } from '../hooks/useShortcuts';
-import { canonical, defaultParams } from '../model/convert';
+import { canonical, copyOfProcess, defaultParams } from '../model/convert';
+import { api } from '../api';
+import { navigate } from '../router';
 import { uniqueId } from '../model/ids';
 import { autoLayout } from '../model/layout';
 import { canRedo, canUndo } from '../model/undo';
@@ -69,6 +71,19 @@ function Editor({ convId }: { convId: number }) {
     st.setTab('node');
   }, [flow]);
 
+  // A copy of what the editor shows (unsaved changes included), opened at once.
+  const duplicate = useCallback(async () => {
+    const def = useEditor.getState().def;
+    if (!def) return;
+    try {
+      const created = await api.createProcess(copyOfProcess(def));
+      flash('success', `Copied to “${created.definition.title}” (#${created.conv_id}).`);
+      navigate(`/processes/${created.conv_id}`);
+    } catch (e) {
+      flash('error', (e as Error).message);
+    }
+  }, [flash]);
+
   const layout = useCallback(() => {
     const st = useEditor.getState();
     const sizes: Record<string, { width: number; height: number }> = {};
@@ -120,6 +135,8 @@ function Editor({ convId }: { convId: number }) {
             <input type="checkbox" checked={s.live} onChange={(e) => { s.setLive(e.target.checked); if (e.target.checked) s.setTab('tasks'); }} />
             <span className="dot" /> Live
           </label>
+          <a className="btn" title="Download the saved process as a JSON file" href={api.exportUrl(convId)} download={`process-${convId}.json`}>Export</a>
+          <button className="btn" title="Create a copy of this process (with the changes not saved yet) and open it" onClick={duplicate}>Duplicate</button>
           <button className="btn" onClick={validate} disabled={!!s.viewing}>Validate</button>
           <button className="btn primary" title="Save (Ctrl+S)" onClick={save} disabled={saving || !!s.viewing || !dirty}>{saving ? 'Saving…' : 'Save'}</button>
         </div>
