@@ -21,7 +21,7 @@ public sealed class BrokenProcessTests
         Final("done"));
 
     /// <summary>Writes a definition straight into the store, as an older server (or a hand edit) could have.</summary>
-    static void Plant(TestServer server, long convId, string definition)
+    internal static void Plant(TestServer server, long convId, string definition)
     {
         using var db = new SqliteConnection($"Data Source={Path.Combine(server.Folder, "workflows.db")};Pooling=False");
         db.Open();
