@@ -18,6 +18,10 @@ describe('publicAnswerSentence', () => {
     const answer = { request_proc: 'ok', ops: [{ proc: 'process_paused', description: 'process 7 is paused and accepts no new tasks' }] };
     expect(publicAnswerSentence(answer)).toBe('The task was not created: process 7 is paused and accepts no new tasks. Resume the process (Process tab) and send it again.');
   });
+  it('finds the hint from the engine\'s sentence when the proc is a plain error', () => {
+    const answer = { request_proc: 'ok', ops: [{ proc: 'error', description: 'process 1001 is paused and accepts no new tasks' }] };
+    expect(publicAnswerSentence(answer)).toContain('Resume the process (Process tab)');
+  });
   it('never shows JSON', () => {
     expect(publicAnswerSentence({ request_proc: 'ok', ops: [{ proc: 'error' }] })).toBe('The server did not create the task and did not say why.');
     expect(publicAnswerSentence({ request_proc: 'error', ops: [] })).toBe('The task was not created: error.');

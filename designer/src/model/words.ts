@@ -25,7 +25,8 @@ interface PublicOp {
 export function publicAnswerSentence(answer: { request_proc?: string; ops?: PublicOp[] } | null | undefined): string {
   const op = answer?.ops?.[0];
   const why = op?.description ?? (answer?.request_proc && answer.request_proc !== 'ok' ? answer.request_proc : null);
-  const hint = op?.proc ? HINTS[op.proc] ?? '' : '';
+  // The public API answers a refused create with proc "error" and the engine's sentence; the hint is found from either.
+  const hint = (op?.proc ? HINTS[op.proc] : undefined) ?? (why && / is paused\b/.test(why) ? HINTS.process_paused : '');
   if (!why) return 'The server did not create the task and did not say why.';
   return `The task was not created: ${why}.${hint ? ` ${hint}` : ''}`.replace('..', '.');
 }
