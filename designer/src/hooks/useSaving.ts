@@ -68,7 +68,7 @@ export function useSaving(convId: number, flash: Flash) {
   const restore = useCallback(async (def: Definition, version: number) => {
     const p = await api.saveProcess(convId, { ...def, conv_id: convId });
     const { definition, ...summary } = p;
-    useEditor.getState().load(summary, { ...definition, conv_id: p.conv_id });
+    await useEditor.getState().load(summary, { ...definition, conv_id: p.conv_id });
     useEditor.getState().setTab('versions');
     flash('success', `Version ${version} restored as version ${p.version}.`);
   }, [convId, flash]);

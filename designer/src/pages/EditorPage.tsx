@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
 import { Link } from '../components/Link';
@@ -13,6 +13,7 @@ import { VersionsPanel } from '../components/panels/VersionsPanel';
 import { useLiveCounters } from '../hooks/useLiveCounters';
 import { useNotice } from '../hooks/useNotice';
 import { useProcessLoading } from '../hooks/useProcessLoading';
+import { useReadableFit } from '../hooks/useReadableFit';
 import { useSaving } from '../hooks/useSaving';
 import { useShortcuts } from '../hooks/useShortcuts';
 import { canonical, copyOfProcess, defaultParams } from '../model/convert';
@@ -36,7 +37,10 @@ function Editor({ convId }: { convId: number }) {
   const s = useEditor(useShallow(editorPageView));
   const flow = useReactFlow();
   const { notice, flash, dismiss } = useNotice();
-  const loadError = useProcessLoading(convId, flow);
+  const fit = useReadableFit();
+  const loadError = useProcessLoading(convId, fit);
+  // The minimap lives under the palette, not over the canvas (Canvas renders it there).
+  const [minimapSlot, setMinimapSlot] = useState<HTMLDivElement | null>(null);
   const { saving, save, validate, restore } = useSaving(convId, flash);
   useLiveCounters(convId, flash);
   useShortcuts(save, flash);
@@ -84,13 +88,17 @@ function Editor({ convId }: { convId: number }) {
     }
   }, [flash]);
 
-  const layout = useCallback(() => {
+  const layout = useCallback(async () => {
     const st = useEditor.getState();
+    if (!st.def) return;
     const sizes: Record<string, { width: number; height: number }> = {};
     for (const n of flow.getNodes()) if (n.measured?.width && n.measured?.height) sizes[n.id] = { width: n.measured.width, height: n.measured.height };
-    st.change((d) => autoLayout(d, sizes));
-    setTimeout(() => flow.fitView({ padding: 0.2, duration: 300, maxZoom: 1.2 }), 50);
-  }, [flow]);
+    const before = st.def;
+    const laid = await autoLayout(before, sizes, st.catalog);
+    // An edit made while the layout ran wins over the layout.
+    useEditor.getState().change((d) => (d === before ? laid : d));
+    setTimeout(() => fit({ duration: 300 }), 50);
+  }, [flow, fit]);
 
   if (loadError && !s.def) {
     return (
@@ -129,8 +137,8 @@ function Editor({ convId }: { convId: number }) {
         <div className="toolbar">
           <button className="btn" title="Undo (Ctrl+Z)" disabled={!canUndo(s.history) || !!s.viewing} onClick={s.undo}>↶</button>
           <button className="btn" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo(s.history) || !!s.viewing} onClick={s.redo}>↷</button>
-          <button className="btn" title="Arrange the nodes automatically" disabled={!!s.viewing} onClick={layout}>Auto-layout</button>
-          <button className="btn" title="Fit the process into view" onClick={() => flow.fitView({ padding: 0.2, duration: 300, maxZoom: 1.2 })}>Fit</button>
+          <button className="btn" title="Arrange the nodes automatically" disabled={!!s.viewing} onClick={() => void layout()}>Auto-layout</button>
+          <button className="btn" title="Fit the process into view (large processes: from the start, at a zoom where titles can be read)" onClick={() => fit({ duration: 300 })}>Fit</button>
           <label className={`btn toggle${s.live ? ' on' : ''}`} title="Show tasks per node in real time">
             <input type="checkbox" checked={s.live} onChange={(e) => { s.setLive(e.target.checked); if (e.target.checked) s.setTab('tasks'); }} />
             <span className="dot" /> Live
@@ -159,8 +167,11 @@ function Editor({ convId }: { convId: number }) {
         </div>
       )}
       <div className="editor-body">
-        <Palette catalog={s.catalogList} onAdd={(t) => addNode(t)} disabled={!!s.viewing} />
-        <Canvas onAddNode={addNode} />
+        <div className="left-column">
+          <Palette catalog={s.catalogList} onAdd={(t) => addNode(t)} disabled={!!s.viewing} />
+          <div className="minimap-slot" ref={setMinimapSlot} />
+        </div>
+        <Canvas onAddNode={addNode} onFit={fit} minimapSlot={minimapSlot} />
         <aside className="side">
           <nav className="tabs">
             {tabs.map((t) => (

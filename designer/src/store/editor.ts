@@ -32,7 +32,8 @@ export interface EditorState {
   trackedTask: string | null;
   path: PathHighlight | null;
 
-  load(summary: ProcessSummary, def: Definition): void;
+  /** Opens a process; resolves once nodes without a position have one. */
+  load(summary: ProcessSummary, def: Definition): Promise<void>;
   setCatalog(list: CatalogEntry[]): void;
   /** Applies an edit and records an undo step (merged with the previous one when `key` repeats). */
   change(fn: (d: Definition) => Definition, key?: string): void;
@@ -48,7 +49,7 @@ export interface EditorState {
   /** Records a successful save: `saved` is what the server stored; `current` what the editor shows now. */
   markSaved(summary: ProcessSummary, saved: Definition, current?: Definition): void;
   setTab(tab: SideTab): void;
-  setViewing(v: { version: number; def: Definition } | null): void;
+  setViewing(v: { version: number; def: Definition } | null): Promise<void>;
   setLive(live: boolean): void;
   setCounters(c: Counters | null): void;
   track(taskId: string | null, path: PathHighlight | null): void;
@@ -79,9 +80,9 @@ export const useEditor = create<EditorState>((set, get) => ({
   savedJson: '',
   ...freshView(),
 
-  load: (summary, loaded) => {
+  load: async (summary, loaded) => {
     // Nodes without x/y (allowed by the format) get a position, so they do not pile up at 0,0.
-    const def = placeMissing(loaded);
+    const def = await placeMissing(loaded, get().catalog);
     set({
       convId: summary.conv_id,
       summary,
@@ -131,7 +132,7 @@ export const useEditor = create<EditorState>((set, get) => ({
   setWarnings: (warnings) => set({ warnings }),
   markSaved: (summary, saved, current) => set({ summary, def: current ?? saved, savedJson: canonical(saved) }),
   setTab: (tab) => set({ tab }),
-  setViewing: (viewing) => set({ viewing: viewing && { ...viewing, def: placeMissing(viewing.def) }, selectedNodes: [], selectedEdges: [] }),
+  setViewing: async (viewing) => set({ viewing: viewing && { ...viewing, def: await placeMissing(viewing.def, get().catalog) }, selectedNodes: [], selectedEdges: [] }),
   setLive: (live) => set(live ? { live } : { live, counters: null }),
   setCounters: (counters) => set({ counters }),
   track: (trackedTask, path) => set({ trackedTask, path }),

@@ -11,8 +11,8 @@ describe('editor views', () => {
     public_url: '/api/1/json/public/1/h', tasks: 0, created_at: '', changed_at: '',
   };
 
-  it('do not change when live counters arrive', () => {
-    useEditor.getState().load(summary, sampleDefinition());
+  it('do not change when live counters arrive', async () => {
+    await useEditor.getState().load(summary, sampleDefinition());
     useEditor.getState().setLive(true);
     const page = editorPageView(useEditor.getState());
     const canvas = canvasView(useEditor.getState());
@@ -21,8 +21,8 @@ describe('editor views', () => {
     expect(shallow(canvasView(useEditor.getState()), canvas)).toBe(true);
   });
 
-  it('change when the definition is edited', () => {
-    useEditor.getState().load(summary, sampleDefinition());
+  it('change when the definition is edited', async () => {
+    await useEditor.getState().load(summary, sampleDefinition());
     const page = editorPageView(useEditor.getState());
     const canvas = canvasView(useEditor.getState());
     useEditor.getState().change((d) => ({ ...d, title: 'renamed' }));

@@ -56,6 +56,56 @@ public sealed class DesignerReadableTests : BrowserFixture
     }
 
     [Test]
+    public async Task The_robot_call_process_is_readable_at_fit_on_a_1440x900_screen()
+    {
+        var conv = await CreateRobotCall();
+        await OpenEditor(conv);
+        await Expect(Page.Locator(".react-flow__node")).ToHaveCountAsync(28);
+
+        await ToolbarButton("Fit").ClickAsync();
+        await WaitForStableBox(NodeOnCanvas("start"));
+        var zoom = await Zoom();
+        Assert.That(zoom, Is.GreaterThanOrEqualTo(ReadableZoom - 0.001), "Fit zoomed out below the readable zoom");
+
+        // Titles on screen at least ~8.5 px (13.5 px at the zoom of 0.65), and the start node in view.
+        var titleSize = await NodeOnCanvas("start").Locator(".wf-title").EvaluateAsync<double>(
+            "e => parseFloat(getComputedStyle(e).fontSize) * e.getBoundingClientRect().height / e.offsetHeight");
+        Assert.That(titleSize, Is.GreaterThanOrEqualTo(8.5), "node titles are too small to read");
+        var canvas = await Box(Page.Locator(".canvas"));
+        var start = await Box(NodeOnCanvas("start"));
+        Assert.That(Intersect(canvas, start), Is.True, "Fit does not show the start node");
+
+        // Layered: the process is wider than one column of nodes (branches side by side).
+        var nodes = await Boxes(".react-flow__node");
+        var widest = nodes.Max(b => b.Width);
+        var width = nodes.Max(b => b.X + b.Width) - nodes.Min(b => b.X);
+        Assert.That(width, Is.GreaterThan(2.5 * widest), "the layout is one tall column");
+        for (var i = 0; i < nodes.Count; i++)
+            for (var j = i + 1; j < nodes.Count; j++)
+                Assert.That(Intersect(nodes[i], nodes[j]), Is.False, $"nodes overlap: {Describe(nodes[i])} and {Describe(nodes[j])}");
+
+        // The minimap and the account menu cover no node and none of the canvas's controls.
+        await AssertCoversNothing("minimap", Page.Locator(".react-flow__minimap"), ".react-flow__node");
+        await AssertCoversNothing("minimap", Page.Locator(".react-flow__minimap"), ".canvas");
+        await AssertCoversNothing("account menu", Page.GetByTestId("account"), ".react-flow__node");
+        await AssertCoversNothing("account menu", Page.GetByTestId("account"), ".react-flow__controls");
+        await AssertCoversNothing("account menu", Page.GetByTestId("account"), ".toolbar .btn");
+
+        // Scrolling shows the rest: the last node is reached by panning down.
+        await Page.Mouse.MoveAsync(canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
+        var before = (await Box(NodeOnCanvas("final_manual"))).Y;
+        await Page.Mouse.WheelAsync(0, 600);
+        var after = before;
+        for (var i = 0; i < 40 && after > before - 100; i++)
+        {
+            await Task.Delay(50);
+            after = (await Box(NodeOnCanvas("final_manual"))).Y;
+        }
+        Assert.That(after, Is.LessThan(before - 100), "the mouse wheel does not scroll the canvas");
+        Assert.That(await Zoom(), Is.EqualTo(zoom).Within(0.001), "the mouse wheel pans, it does not zoom");
+    }
+
+    [Test]
     public async Task The_rules_editor_shows_javascript_in_full()
     {
         var conv = await CreateRobotCall();

@@ -1,10 +1,12 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import {
-  Background, Controls, MarkerType, MiniMap, ReactFlow, useReactFlow,
+  Background, ControlButton, Controls, MarkerType, MiniMap, ReactFlow, useReactFlow,
   type Connection, type EdgeChange, type FinalConnectionState, type NodeChange, type NodeTypes,
 } from '@xyflow/react';
 import { connect, disconnect, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from '../../model/convert';
 import { useShallow } from 'zustand/react/shallow';
+import { MIN_FIT_ZOOM } from '../../model/fit';
 import { canvasView, useEditor } from '../../store/editor';
 import { DND_TYPE } from './Palette';
 import { WfNode } from './WfNode';
@@ -19,10 +21,14 @@ const SELECTED_MARKER = { type: MarkerType.ArrowClosed, width: 7, height: 7, col
 
 interface Props {
   onAddNode: (type: string, position: { x: number; y: number }) => void;
+  /** The readable fit (hooks/useReadableFit), also behind the controls' fit button. */
+  onFit: (options?: { duration?: number }) => void;
+  /** Where the minimap goes: outside the canvas, so it never covers a node. */
+  minimapSlot: HTMLElement | null;
 }
 
 /** The workflow canvas. The definition in the store is the source of truth; nodes and edges are derived. */
-export function Canvas({ onAddNode }: Props) {
+export function Canvas({ onAddNode, onFit, minimapSlot }: Props) {
   const s = useEditor(useShallow(canvasView));
   const { screenToFlowPosition } = useReactFlow();
   const { def, readOnly } = s;
@@ -195,15 +201,22 @@ export function Canvas({ onAddNode }: Props) {
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        fitViewOptions={{ padding: 0.2, minZoom: MIN_FIT_ZOOM, maxZoom: 1.2 }}
+        // The wheel scrolls a large process (Ctrl + wheel or a pinch zooms), as in a long page.
+        panOnScroll
         minZoom={0.2}
         maxZoom={2}
         proOptions={{ hideAttribution: true }}
         defaultEdgeOptions={{ type: 'smoothstep' }}
       >
         <Background gap={20} size={1} />
-        <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeStrokeWidth={3} />
+        <Controls showInteractive={false} showFitView={false}>
+          <ControlButton title="Fit" aria-label="fit view" onClick={() => onFit({ duration: 300 })}>⤢</ControlButton>
+        </Controls>
+        {minimapSlot && createPortal(
+          <MiniMap pannable zoomable nodeStrokeWidth={3} style={{ width: 176, height: 120 }} bgColor="#ffffff" maskColor="rgba(79, 70, 229, 0.08)" nodeColor="#c5cbd8" ariaLabel="Minimap" />,
+          minimapSlot,
+        )}
       </ReactFlow>
     </div>
   );

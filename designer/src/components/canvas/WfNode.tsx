@@ -3,11 +3,10 @@ import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflo
 import { useNodeCounter, useNodeSums } from '../../hooks/useLiveCounters';
 import type { FlowNode } from '../../model/convert';
 import { timeLimitText } from '../../model/exits';
+import { nodeWidth } from '../../model/layout';
 import { sumLines } from '../../model/sums';
 import { iconFor } from '../icons';
 
-const EXIT_SPACING = 74;
-export const MIN_NODE_WIDTH = 190;
 
 /** A workflow node: header with type, title, and one labelled source handle per exit. */
 function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
@@ -19,7 +18,7 @@ function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   useEffect(() => updateInternals(id), [id, exitKey, updateInternals]);
 
   const kind = catalog?.kind ?? 'unknown';
-  const width = Math.max(MIN_NODE_WIDTH, exits.length * EXIT_SPACING + 16);
+  const width = nodeWidth(exits.length);
   const classes = ['wf-node', `kind-${kind}`, `type-${def.type}`];
   if (selected) classes.push('selected');
   if (hasError) classes.push('has-error');
