@@ -5,8 +5,15 @@ import type { Definition, NodeDef } from './types';
 
 export const MIN_NODE_WIDTH = 190;
 const EXIT_SPACING = 74;
-/** A node's height before the canvas has measured it (head, title, id, exits; a wrapped title fits in the layer gap). */
-export const NODE_HEIGHT = 100;
+/**
+ * A node's height before the canvas has measured it, as WfNode draws it: head, title (13.5 px,
+ * wrapped at about 7.5 px a character), id, the limits row when it has limits, the exits row.
+ */
+export function nodeHeight(node: Pick<NodeDef, 'title' | 'type' | 'time_limit' | 'count_limit'>, exitCount: number, width: number): number {
+  const title = node.title || node.type;
+  const lines = Math.max(1, Math.ceil((title.length * 7.5) / (width - 20)));
+  return 64 + 19 * (lines - 1) + (node.time_limit || node.count_limit ? 22 : 0) + (exitCount ? 24 : 0);
+}
 
 /** A node is as wide as its exits need (one handle per exit along its bottom), at least MIN_NODE_WIDTH. */
 export function nodeWidth(exitCount: number): number {
@@ -32,7 +39,7 @@ const GRAPH_OPTIONS: LayoutOptions = {
   'elk.algorithm': 'layered',
   'elk.direction': 'DOWN',
   'elk.spacing.nodeNode': '40',
-  'elk.layered.spacing.nodeNodeBetweenLayers': '56',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '64',
   'elk.spacing.componentComponent': '60',
   'elk.layered.cycleBreaking.strategy': 'DEPTH_FIRST',
   'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
@@ -51,7 +58,7 @@ export function elkGraph(def: Definition, sizes?: Sizes, catalog?: CatalogIndex)
   const children: ElkNode[] = def.nodes.map((n) => {
     const exits = displayExits(n, catalog?.[n.type]).map((e) => e.name);
     const width = sizes?.[n.id]?.width ?? nodeWidth(exits.length);
-    const height = sizes?.[n.id]?.height ?? NODE_HEIGHT;
+    const height = sizes?.[n.id]?.height ?? nodeHeight(n, exits.length, width);
     return {
       id: n.id,
       width,

@@ -197,6 +197,18 @@ public abstract class BrowserFixture
     protected static JsonNode NodeIn(JsonNode process, string id) =>
         process["definition"]!["nodes"]!.AsArray().Single(n => (string?)n!["id"] == id)!;
 
+    static readonly bool WriteScreenshots = Environment.GetEnvironmentVariable("WORKFLOWS_SCREENSHOTS") == "1";
+
+    /// <summary>With WORKFLOWS_SCREENSHOTS=1, writes docs/screenshots/{name}.png.</summary>
+    protected async Task Shot(string name)
+    {
+        if (!WriteScreenshots) return;
+        await Task.Delay(400); // fitView animations and the notice fade-in
+        var folder = Path.Combine(RepositoryRoot(), "docs", "screenshots");
+        Directory.CreateDirectory(folder);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png") });
+    }
+
     /// <summary>The repository root (where Workflows.sln is), for docs/screenshots.</summary>
     protected static string RepositoryRoot()
     {

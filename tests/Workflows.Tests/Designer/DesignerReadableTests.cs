@@ -64,6 +64,7 @@ public sealed class DesignerReadableTests : BrowserFixture
 
         await ToolbarButton("Fit").ClickAsync();
         await WaitForStableBox(NodeOnCanvas("start"));
+        await Shot("large-process");
         var zoom = await Zoom();
         Assert.That(zoom, Is.GreaterThanOrEqualTo(ReadableZoom - 0.001), "Fit zoomed out below the readable zoom");
 

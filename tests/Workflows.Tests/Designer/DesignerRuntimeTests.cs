@@ -198,18 +198,6 @@ public sealed class DesignerRuntimeTests : BrowserFixture
         }
         """;
 
-    static readonly bool WriteScreenshots = Environment.GetEnvironmentVariable("WORKFLOWS_SCREENSHOTS") == "1";
-
-    /// <summary>With WORKFLOWS_SCREENSHOTS=1, writes docs/screenshots/{name}.png.</summary>
-    async Task Shot(string name)
-    {
-        if (!WriteScreenshots) return;
-        await Task.Delay(400); // fitView animations and the notice fade-in
-        var folder = Path.Combine(RepositoryRoot(), "docs", "screenshots");
-        Directory.CreateDirectory(folder);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png") });
-    }
-
     /// <summary>
     /// Runs first (a clean server, so the processes page shows only these processes). The screens of
     /// docs/designer.md; each is checked to have rendered whether or not the files are written.
