@@ -165,7 +165,7 @@ export function ProcessesPage() {
                   <td>
                     <code className="url" title={p.public_url}>{p.public_url}</code>
                   </td>
-                  <td className="muted small nowrap">{formatTime(p.changed_at)}</td>
+                  <td className="muted small">{formatTime(p.changed_at)}</td>
                   <td className="actions">
                     <button className="btn small" onClick={() => navigate(`/processes/${p.conv_id}`)}>Open</button>
                     <button className="btn small" onClick={() => togglePause(p)}>{p.status === 'paused' ? 'Resume' : 'Pause'}</button>

@@ -125,13 +125,19 @@ public sealed class DesignerReadableTests : BrowserFixture
     [Test]
     public async Task The_account_menu_covers_no_table_and_process_rows_are_compact()
     {
-        await Server.CreateProcess(StartToFinal("A process with a long description"));
+        var described = System.Text.Json.Nodes.JsonNode.Parse(StartToFinal("A process with a long description"))!.AsObject();
+        described["description"] = string.Join(' ', Enumerable.Repeat("Normalise the phone, check it, wait for the payment and send the lead to the CRM.", 3));
+        await Server.CreateProcess(described.ToJsonString());
         await Page.GotoAsync("/");
         var rows = Page.Locator("table.table tbody tr");
         await Expect(rows).ToHaveCountAsync(1);
         await AssertCoversNothing("account menu", Page.GetByTestId("account"), "table.table");
         await AssertCoversNothing("account menu", Page.GetByTestId("account"), ".topbar .btn, .topbar input");
         Assert.That((await Box(rows.First)).Height, Is.LessThanOrEqualTo(56), "a process row is taller than two short lines");
+        // The whole row fits the table: the last button (Delete) is not cut off at the right.
+        var table = await Box(Page.Locator("table.table"));
+        var delete = await Box(rows.First.GetByRole(AriaRole.Button, new() { Name = "Delete" }));
+        Assert.That(delete.X + delete.Width, Is.LessThanOrEqualTo(table.X + table.Width), "the table is wider than the page: Delete is cut off");
 
         // The menu opens on a click and closes with Escape.
         await Page.GetByTestId("account").Locator(".account-toggle").ClickAsync();
