@@ -2,6 +2,7 @@
 import type { CorezoidImportReport } from './model/corezoid';
 import { errorsFromProblem } from './model/errors';
 import { refusalSentence } from './model/words';
+import type { TestRunRequest } from './model/testRun';
 import type {
   CatalogEntry, Counters, Definition, EnvVarInfo, ProcessDetails, ProcessSummary, Task, TaskDetails,
   ValidationError, ValidationResult, VersionInfo,
@@ -165,6 +166,11 @@ export const api = {
   createTask: (convId: number, data: unknown, ref?: string) =>
     request<Task>('POST', `${proc(convId)}/tasks`, { ref: ref || undefined, data }),
   task: (objId: string) => request<TaskDetails>('GET', `/api/tasks/${enc(objId)}`),
+  /** A test task: pinned input and answers, counted nowhere; in a debug run it stops before its first node. */
+  createTestTask: (convId: number, run: TestRunRequest) => request<Task>('POST', `${proc(convId)}/tasks`, run),
+  /** A stopped test task goes on: step (this node, then stop) or continue (to the next breakpoint). */
+  debugTask: (objId: string, action: 'step' | 'continue', breakpoints: string[]) =>
+    request<{ proc: string }>('POST', `/api/tasks/${enc(objId)}/debug`, { action, breakpoints }),
   /** Sends a task that ended in an error back to the node that failed. */
   retryTask: (objId: string) => request<{ proc: string }>('POST', `/api/tasks/${enc(objId)}/retry`),
   /** Retries every task that ended in an error after failing in this node. */

@@ -9,6 +9,10 @@ export interface FlowNodeData extends Record<string, unknown> {
   exits: ExitInfo[];
   hasError?: boolean;
   onPath?: boolean;
+  /** A test run stops before this node. */
+  breakpoint?: boolean;
+  /** The test task is stopped before this node now. */
+  debugHere?: boolean;
 }
 
 export type FlowNode = Node<FlowNodeData, 'wf'>;

@@ -9,6 +9,7 @@ import { NodePanel } from '../components/panels/NodePanel';
 import { ProcessPanel } from '../components/panels/ProcessPanel';
 import { PublicPanel } from '../components/panels/PublicPanel';
 import { TasksPanel } from '../components/panels/TasksPanel';
+import { TestRunPanel } from '../components/panels/TestRunPanel';
 import { VersionsPanel } from '../components/panels/VersionsPanel';
 import { useLiveCounters } from '../hooks/useLiveCounters';
 import { useNotice } from '../hooks/useNotice';
@@ -119,6 +120,7 @@ function Editor({ convId }: { convId: number }) {
     { id: 'errors', label: 'Errors', badge: s.errors.all.length + s.warnings.length || undefined },
     { id: 'versions', label: 'Versions' },
     { id: 'tasks', label: 'Tasks' },
+    { id: 'test', label: 'Test run' },
     { id: 'public', label: 'Public API' },
   ];
 
@@ -201,6 +203,7 @@ function Editor({ convId }: { convId: number }) {
             )}
             {s.tab === 'versions' && <VersionsPanel onRestore={restore} />}
             {s.tab === 'tasks' && <TasksPanel />}
+            {s.tab === 'test' && <TestRunPanel />}
             {s.tab === 'public' && <PublicPanel />}
           </div>
         </aside>

@@ -3,10 +3,11 @@ import { canonical, indexCatalog, type CatalogIndex } from '../model/convert';
 import { clearEditedErrors, indexErrors, type ErrorIndex } from '../model/errors';
 import { placeMissing } from '../model/layout';
 import type { PathHighlight } from '../model/path';
+import { emptyDraft, type TestRunDraft } from '../model/testRun';
 import { createUndo, pushUndo, redo, undo, type UndoStack } from '../model/undo';
 import type { CatalogEntry, Counters, Definition, ProcessSummary, ValidationError } from '../model/types';
 
-export type SideTab = 'node' | 'process' | 'versions' | 'tasks' | 'public' | 'errors';
+export type SideTab = 'node' | 'process' | 'versions' | 'tasks' | 'test' | 'public' | 'errors';
 
 export interface EditorState {
   convId: number | null;
@@ -31,6 +32,11 @@ export interface EditorState {
   /** Task whose path is highlighted. */
   trackedTask: string | null;
   path: PathHighlight | null;
+  /** The Test run panel's input, breakpoints and pinned answers. */
+  testDraft: TestRunDraft;
+  /** The test task of the Test run panel, and the node it is stopped before (highlighted). */
+  testTask: string | null;
+  debugAt: string | null;
 
   /** Opens a process; resolves once nodes without a position have one. */
   load(summary: ProcessSummary, def: Definition): Promise<void>;
@@ -54,6 +60,8 @@ export interface EditorState {
   setCounters(c: Counters | null): void;
   track(taskId: string | null, path: PathHighlight | null): void;
   setSummary(s: ProcessSummary): void;
+  setTestDraft(fn: (d: TestRunDraft) => TestRunDraft): void;
+  setTestTask(objId: string | null, debugAt?: string | null): void;
 }
 
 /** What a freshly opened process starts with: no history, selection, errors or live view. */
@@ -69,6 +77,9 @@ const freshView = () => ({
   counters: null,
   trackedTask: null,
   path: null,
+  testDraft: emptyDraft(),
+  testTask: null,
+  debugAt: null,
 });
 
 export const useEditor = create<EditorState>((set, get) => ({
@@ -137,6 +148,8 @@ export const useEditor = create<EditorState>((set, get) => ({
   setCounters: (counters) => set({ counters }),
   track: (trackedTask, path) => set({ trackedTask, path }),
   setSummary: (summary) => set({ summary }),
+  setTestDraft: (fn) => set({ testDraft: fn(get().testDraft) }),
+  setTestTask: (testTask, debugAt = null) => set({ testTask, debugAt }),
 }));
 
 function keep(selected: string[], def: Definition): string[] {
@@ -186,6 +199,8 @@ export const canvasView = (s: EditorState) => ({
   selectedEdges: s.selectedEdges,
   errors: s.errors,
   path: s.path,
+  breakpoints: s.testDraft.breakpoints,
+  debugAt: s.debugAt,
 });
 
 export function isDirty(s: Pick<EditorState, 'def' | 'savedJson'>): boolean {

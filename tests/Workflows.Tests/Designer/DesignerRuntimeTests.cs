@@ -109,8 +109,10 @@ public sealed class DesignerRuntimeTests : BrowserFixture
         await Expect(Page.Locator(".task-head code")).ToHaveTextAsync(finished);
         await Expect(Page.Locator(".task-head .status")).ToHaveTextAsync("success");
         var steps = Page.Locator(".side ol.history li");
-        await Expect(steps.Last.Locator("b")).ToHaveTextAsync("done");
-        var nodes = (await steps.Locator(".row > b").AllTextContentsAsync()).Distinct().ToList();
+        // Each step is named by its node's title (the node type's title where the node has none), its id on hover.
+        await Expect(steps.Last.Locator("b")).ToHaveTextAsync("Final");
+        await Expect(steps.Last.Locator("b")).ToHaveAttributeAsync("title", "done");
+        var nodes = (await steps.Locator(".row > b").EvaluateAllAsync<string[]>("bs => bs.map(b => b.title)")).Distinct().ToList();
         Assert.That(nodes, Is.EqualTo(new[] { "start", "calc", "wait", "done" }));
         await Expect(Page.Locator(".side pre.json").First).ToContainTextAsync("\"paid\": true");
 
@@ -244,7 +246,7 @@ public sealed class DesignerRuntimeTests : BrowserFixture
         // A task's history and its path on the canvas.
         await NodeOnCanvas("ready").Locator(".wf-node-body").ClickAsync();
         await Page.Locator(".side ul.tasks li", new() { HasText = "lead-1" }).ClickAsync();
-        await Expect(Page.Locator(".side ol.history li").Last.Locator("b")).ToHaveTextAsync("ready");
+        await Expect(Page.Locator(".side ol.history li").Last.Locator("b")).ToHaveTextAsync("Lead sent");
         await Expect(Page.Locator(".wf-node.on-path")).ToHaveCountAsync(7);
         await Shot("task-history");
 

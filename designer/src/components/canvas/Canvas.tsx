@@ -48,9 +48,11 @@ export function Canvas({ onAddNode, onFit, minimapSlot }: Props) {
         ...n.data,
         hasError: !readOnly && !!s.errors.byNode[n.id]?.length,
         onPath: !!s.path?.nodes.has(n.id),
+        breakpoint: s.breakpoints.includes(n.id),
+        debugHere: s.debugAt === n.id,
       },
     }));
-  }, [def, s.catalog, s.selectedNodes, measured, readOnly, s.errors, s.path]);
+  }, [def, s.catalog, s.selectedNodes, measured, readOnly, s.errors, s.path, s.breakpoints, s.debugAt]);
 
   const edges: FlowEdge[] = useMemo(() => {
     if (!def) return [];

@@ -10,7 +10,7 @@ import { iconFor } from '../icons';
 
 /** A workflow node: header with type, title, and one labelled source handle per exit. */
 function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
-  const { def, catalog, exits, hasError, onPath } = data;
+  const { def, catalog, exits, hasError, onPath, breakpoint, debugHere } = data;
   const counter = useNodeCounter(id);
   const sumList = sumLines(def, useNodeSums(id));
   const updateInternals = useUpdateNodeInternals();
@@ -23,6 +23,7 @@ function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   if (selected) classes.push('selected');
   if (hasError) classes.push('has-error');
   if (onPath) classes.push('on-path');
+  if (debugHere) classes.push('debug-here');
   if (!catalog) classes.push('unknown-type');
 
   return (
@@ -30,6 +31,7 @@ function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       {def.type !== 'start' && <Handle type="target" position={Position.Top} className="wf-target" />}
       <div className="wf-node-head">
         <span className="wf-icon">{iconFor(catalog?.icon, def.type)}</span>
+        {breakpoint && <span className="wf-breakpoint" title="Breakpoint: a test run stops before this node" data-testid="breakpoint" />}
         <span className="wf-type">{catalog?.title ?? def.type}</span>
         {counter != null && (
           <span className={`wf-counter${counter > 0 ? ' busy' : ''}`} title="Tasks in this node now">{counter}</span>

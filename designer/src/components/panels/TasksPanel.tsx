@@ -5,6 +5,7 @@ import { parseWakeData, splitTaskData, taskListSignal } from '../../model/tasks'
 import type { Task, TaskDetails } from '../../model/types';
 import { useEditor } from '../../store/editor';
 import { formatJson, formatTime } from '../format';
+import { StepList } from './StepList';
 
 /** Live tasks: the tasks in the selected node (or all), and one task's history and path. */
 export function TasksPanel() {
@@ -101,6 +102,7 @@ export function TasksPanel() {
           <li key={t.obj_id} onClick={() => track(t.obj_id, null)}>
             <div className="row">
               <code className="small">{t.ref || t.obj_id}</code>
+              {t.test && <span className="tag info" title="A test task: counted nowhere, its API calls answered from pinned answers">test</span>}
               <span className={`status ${t.status} ${t.result ?? ''}`}>{t.result ?? t.status}</span>
             </div>
             <div className="muted small">
@@ -166,6 +168,7 @@ export function TaskView({ objId, onBack }: { objId: string; onBack: () => void 
           <div className="task-head">
             <div>
               <code>{task.obj_id}</code>
+              {task.test && <span className="tag info">test</span>}
               {task.ref && <div className="muted small">ref: {task.ref}</div>}
             </div>
             <span className={`status ${task.status} ${task.result ?? ''}`}>{task.result ?? task.status}</span>
@@ -239,29 +242,7 @@ export function TaskView({ objId, onBack }: { objId: string; onBack: () => void 
           )}
           <TaskData data={task.data} />
           <h4 className="section">History</h4>
-          <ol className="history">
-            {(task.history ?? []).map((h, i) => (
-              <li key={i} className={`outcome-${h.outcome}${h.error ? ' failed' : ''}`}>
-                <div className="row">
-                  <b>{h.node_id}</b>
-                  <span className="tag">{h.outcome}{h.exit ? ` → ${h.exit}` : ''}</span>
-                  <span className="spacer" />
-                  <span className="muted small">{formatTime(h.at)}</span>
-                </div>
-                {h.set && Object.keys(h.set).length > 0 && (
-                  <div className="small">
-                    set: <code>{JSON.stringify(h.set)}</code>
-                  </div>
-                )}
-                {h.unset && h.unset.length > 0 && (
-                  <div className="small">
-                    unset: <code>{h.unset.join(', ')}</code>
-                  </div>
-                )}
-                {h.error && <div className="field-error">{h.error}</div>}
-              </li>
-            ))}
-          </ol>
+          <StepList history={task.history ?? []} />
         </>
       )}
     </div>
