@@ -37,6 +37,33 @@ public sealed class TelegramTests
     }
 
     [Test]
+    public async Task A_test_task_gets_the_pinned_answer_and_sends_nothing()
+    {
+        var sentBefore = (await SentBy(Sims.Telegram)).Count;
+        var definition = Support.TestProcesses.Definition("telegram test run",
+            Support.TestProcesses.Node("start", "start", exits: new JsonObject { ["next"] = "n" }),
+            Support.TestProcesses.Node("n", "telegram.send_message", Params("demo-telegram"), new JsonObject { ["next"] = "ok", ["error"] = "err" }),
+            Support.TestProcesses.Final("ok"), Support.TestProcesses.Final("err", "error"));
+        var (conv, _) = await TestHost.CreateProcess(definition);
+        var body = new JsonObject
+        {
+            ["data"] = Data,
+            ["test"] = JsonNode.Parse("""{"answers": {"n": {"status": 200, "body": {"ok": true, "result": {"message_id": 4242}}}}}"""),
+        };
+        var created = await TestHost.PostJson($"/api/processes/{conv}/tasks", body.ToJsonString());
+        var task = await TestHost.WaitFor((string)created["obj_id"]!);
+        Succeeded(task, "telegram");
+        Assert.That((int?)task["data"]!["telegram_message_id"], Is.EqualTo(4242));
+        Assert.That((await SentBy(Sims.Telegram)).Count, Is.EqualTo(sentBefore), "the simulator got a message from a test task");
+
+        // Without a pinned answer: refused at once, not retried, and still nothing sent.
+        var unpinned = await TestHost.PostJson($"/api/processes/{conv}/tasks", new JsonObject { ["data"] = Data, ["test"] = new JsonObject() }.ToJsonString());
+        var failed = await TestHost.WaitFor((string)unpinned["obj_id"]!);
+        FailedWith(failed, "telegram", "software", "blocked_address");
+        Assert.That((await SentBy(Sims.Telegram)).Count, Is.EqualTo(sentBefore));
+    }
+
+    [Test]
     public async Task Unknown_chat_is_permanent()
     {
         var task = await Run("telegram.send_message", Params("demo-telegram", TelegramSimulator.MissingChat), Data);
