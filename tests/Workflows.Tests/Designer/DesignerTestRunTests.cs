@@ -9,8 +9,6 @@ namespace Workflows.Tests.Designer;
 /// <summary>The Test run panel: a debug run with pinned input and a pinned API answer, stepped through to the end.</summary>
 public sealed class DesignerTestRunTests : BrowserFixture
 {
-    static JsonObject P(string json) => JsonNode.Parse(json)!.AsObject();
-
     static JsonObject Titled(JsonObject node, string title)
     {
         node["title"] = title;
