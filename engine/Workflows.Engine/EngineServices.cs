@@ -30,6 +30,7 @@ public static class EngineServices
         services.AddSingleton<ProcessCompiler>();
         services.AddSingleton<NodeCounters>();
         services.AddSingleton<NodeSums>();
+        services.AddSingleton<LiveCounters>();
         services.AddSingleton<EngineMetrics>();
         services.AddSingleton<ActiveRefs>();
         services.AddSingleton(sp => store.CreateMembership(sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));

@@ -96,6 +96,11 @@ public sealed class EngineHost(
                     var resumed = await ResumeMoving(_stop.Token);
                     log.LogWarning("Node {Node} resumed {Count} tasks of nodes it took over", node.NodeId, resumed);
                 }
+                else if (_runnerStarted && runner.TakeSweepRequest())
+                {
+                    var resumed = await ResumeMoving(_stop.Token);
+                    if (resumed > 0) log.LogWarning("Node {Node} resumed {Count} tasks whose run failed", node.NodeId, resumed);
+                }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
             catch (NodeFencedException) { return; }

@@ -51,6 +51,11 @@ public sealed class TaskRunner : IDisposable
         metrics.Observe("workflows_runs_in_flight", () => Running, "Runs in flight");
     }
 
+    int _sweepWanted;
+
+    /// <summary>Whether a run failed since the last call, so moving tasks may be left without a runner.</summary>
+    internal bool TakeSweepRequest() => Interlocked.Exchange(ref _sweepWanted, 0) == 1;
+
     /// <summary>Tasks waiting for a runner, for /health and back-pressure.</summary>
     public int QueueDepth => _queue.Depth;
     public int Running => Volatile.Read(ref _running);
@@ -114,8 +119,11 @@ public sealed class TaskRunner : IDisposable
         }
         catch (Exception e)
         {
-            _log.LogError(e, "Task {Task} of process {ConvId} failed in the runner", task.ObjId, task.ConvId);
+            _log.LogError(e, "Task {Task} of process {ConvId} failed in the runner; it goes on from its last committed step", task.ObjId, task.ConvId);
             task.FirstCommit?.TrySetException(e);
+            // Say, a commit the database refused (a deadlock, a dropped connection): the task's row still
+            // says it is moving, so the next sweep hands it to a runner again instead of leaving it until a restart.
+            Interlocked.Exchange(ref _sweepWanted, 1);
         }
         finally
         {

@@ -210,17 +210,6 @@ public sealed class TaskService(
         return (task, history);
     }
 
-    /// <summary>Tasks in each node now and totals entered/left, for every node of the latest version.</summary>
-    public Dictionary<string, (long Now, long Entered, long Left)> Counters(long convId)
-    {
-        var process = processes.Get(convId);
-        var live = counters.ForProcess(convId);
-        var result = new Dictionary<string, (long, long, long)>();
-        foreach (var node in process.Latest.Definition.Nodes) result[node.Id] = (0, 0, 0);
-        foreach (var (node, c) in live) result[node] = (c.InNode, c.TotalEntered, c.TotalLeft);
-        return result;
-    }
-
     internal static TaskState FromRow(TaskRow row) => new()
     {
         Id = row.Id, ConvId = row.ConvId, Version = row.Version, Ref = row.Ref, NodeId = row.NodeId,

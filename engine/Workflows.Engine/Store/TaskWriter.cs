@@ -161,7 +161,9 @@ public sealed class TaskWriter : IAsyncDisposable
                 writes.Add(new TaskWrite(one.Row, one.IsNew, one.Steps, one.HistoryAt, one.Steps is null ? 0 : _ids.Next(), one.Sums));
         List<StatDelta> stats = [];
         if (withStats)
-            foreach (var (conv, node, entered, left) in _counters.TakeDeltas()) stats.Add(new StatDelta(conv, node, entered, left));
+            // In key order: nodes sharing a database lock these rows in one order, so two commits cannot deadlock on them.
+            foreach (var (conv, node, entered, left) in _counters.TakeDeltas().OrderBy(d => d.ConvId).ThenBy(d => d.NodeId, StringComparer.Ordinal))
+                stats.Add(new StatDelta(conv, node, entered, left));
         var lost = new List<TaskWrite>();
         _writer!.Commit(writes, stats, lost);
         _busyTicks += System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;

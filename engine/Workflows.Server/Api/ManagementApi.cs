@@ -90,8 +90,8 @@ public static class ManagementApi
             return Results.Content(row.Definition, "application/json");
         }));
 
-        api.MapGet("/processes/{convId:long}/counters", (long convId, TaskService tasks, NodeSums sums) =>
-            Guard(() => Task.FromResult(Results.Json(ProcessCounters.Of(convId, tasks, sums))))).Produces<ProcessCounters>();
+        api.MapGet("/processes/{convId:long}/counters", (long convId, LiveCounters live) =>
+            Guard(async () => Results.Json(await ProcessCounters.Of(convId, live)))).Produces<ProcessCounters>();
 
         api.MapGet("/processes/{convId:long}/live", Live);
 
@@ -287,7 +287,7 @@ public static class ManagementApi
         new JsonObject { ["node_id"] = i.NodeId, ["node_title"] = i.NodeTitle, ["what"] = i.What, ["why"] = i.Why, ["not_convertible"] = i.NotConvertible };
 
     /// <summary>Server-sent events    /// <summary>Server-sent events: the node counters, pushed when they change (at most 4 times a second).</summary>
-    static async Task Live(long convId, HttpContext context, TaskService tasks, NodeCounters counters, NodeSums sums, ProcessRegistry processes)
+    static async Task Live(long convId, HttpContext context, LiveCounters live, NodeCounters counters, ProcessRegistry processes)
     {
         if (processes.Find(convId) is null)
         {
@@ -297,20 +297,27 @@ public static class ManagementApi
         context.Response.Headers.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         var cancel = context.RequestAborted;
+        // One node: push when this node's counters moved. A shared store: other nodes move tasks too,
+        // so read the store's view every second and push when it differs from the last one sent.
         long seen = -1;
+        string? sent = null;
         try
         {
             while (!cancel.IsCancellationRequested && processes.Find(convId) is not null)
             {
                 var changes = counters.Changes;
-                if (changes != seen)
+                if (live.FromStore || changes != seen)
                 {
                     seen = changes;
-                    var json = JsonSerializer.Serialize(ProcessCounters.Of(convId, tasks, sums), ApiJson(context));
-                    await context.Response.WriteAsync($"event: counters\ndata: {json}\n\n", cancel);
-                    await context.Response.Body.FlushAsync(cancel);
+                    var json = JsonSerializer.Serialize(await ProcessCounters.Of(convId, live), ApiJson(context));
+                    if (json != sent)
+                    {
+                        sent = json;
+                        await context.Response.WriteAsync($"event: counters\ndata: {json}\n\n", cancel);
+                        await context.Response.Body.FlushAsync(cancel);
+                    }
                 }
-                await Task.Delay(250, cancel);
+                await Task.Delay(live.FromStore ? 1000 : 250, cancel);
             }
         }
         catch (OperationCanceledException) { }

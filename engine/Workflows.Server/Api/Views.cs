@@ -80,10 +80,14 @@ public sealed record NodeCounter(long Now, long Entered, long Left);
 /// <param name="Sums">Running sums of sum nodes: node id → sum name → decimal text (exact, whatever a client's numbers can hold).</param>
 public sealed record ProcessCounters(long ConvId, IReadOnlyDictionary<string, NodeCounter> Nodes, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Sums)
 {
-    public static ProcessCounters Of(long convId, TaskService tasks, NodeSums sums) => new(
-        convId,
-        tasks.Counters(convId).ToDictionary(kv => kv.Key, kv => new NodeCounter(kv.Value.Now, kv.Value.Entered, kv.Value.Left)),
-        sums.ForProcess(convId).ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, string>)kv.Value.ToDictionary(s => s.Key, s => s.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+    public static async Task<ProcessCounters> Of(long convId, LiveCounters live)
+    {
+        var view = await live.ReadAsync(convId);
+        return new(
+            convId,
+            view.Nodes.ToDictionary(kv => kv.Key, kv => new NodeCounter(kv.Value.Now, kv.Value.Entered, kv.Value.Left)),
+            view.Sums.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, string>)kv.Value.ToDictionary(s => s.Key, s => s.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+    }
 }
 
 public record TaskInfo

@@ -111,6 +111,35 @@ public sealed class ClusterTests
     }
 
     [Test, Order(2)]
+    public async Task Counters_and_the_live_view_show_the_tasks_of_every_node()
+    {
+        var (conv, hash) = await CreateProcess(_nodes[0], WaitingForCallback("counted everywhere"));
+        await Task.Delay(1000); // every node knows the process
+        foreach (var (node, count) in new[] { (_nodes[1], 2), (_nodes[2], 3) })
+            for (var i = 0; i < count; i++)
+                Assert.That((string?)(await Op(node, conv, hash, """{"type":"create","obj":"task","data":{}}"""))["proc"], Is.EqualTo("ok"));
+
+        // Node 0 moved none of them, yet its counters and live view show all five waiting.
+        var until = DateTime.UtcNow.AddSeconds(5);
+        JsonNode counters;
+        while ((long?)(counters = (await _nodes[0].Http.GetFromJsonAsync<JsonNode>($"/api/processes/{conv}/counters"))!)["nodes"]!["wait"]!["now"] != 5)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(until), $"node 0 does not count the other nodes' tasks: {counters.ToJsonString()}");
+            await Task.Delay(100);
+        }
+        Assert.That((long?)counters["nodes"]!["start"]!["entered"], Is.EqualTo(5), counters.ToJsonString());
+        Assert.That((long?)counters["nodes"]!["start"]!["left"], Is.EqualTo(5), counters.ToJsonString());
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var live = await _nodes[0].Http.GetStreamAsync($"/api/processes/{conv}/live", cancel.Token);
+        using var reader = new StreamReader(live);
+        string? line;
+        while ((line = await reader.ReadLineAsync(cancel.Token)) is not null && !line.StartsWith("data: ", StringComparison.Ordinal)) { }
+        var pushed = JsonNode.Parse(line!["data: ".Length..])!;
+        Assert.That((long?)pushed["nodes"]!["wait"]!["now"], Is.EqualTo(5), pushed.ToJsonString());
+    }
+
+    [Test, Order(2)]
     public async Task The_same_ref_sent_to_two_nodes_at_once_wins_once()
     {
         var (conv, hash) = await CreateProcess(_nodes[0], WaitingForCallback("one ref"));

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Workflows.Engine.Store;
+
+namespace Workflows.Engine.Runtime;
+
+/// <summary>What the counters API and the designer's live view show for a process: tasks in each node now, totals entered/left, and the sums of sum nodes.</summary>
+public sealed record CountersView(
+    IReadOnlyDictionary<string, (long Now, long Entered, long Left)> Nodes,
+    IReadOnlyDictionary<string, Dictionary<string, decimal>> Sums);
+
+/// <summary>
+/// The counters users see. On one node they are the engine's own live view (<see cref="NodeCounters"/>,
+/// <see cref="NodeSums"/>). On a shared store each node sees only the tasks it moves, so the view is
+/// read from the store instead: active tasks counted per node, totals and sums as every node has
+/// committed them. One read per process a second at most, however many viewers there are.
+/// </summary>
+public sealed class LiveCounters(ProcessRegistry processes, NodeCounters counters, NodeSums sums, NodeMembership node, IDbContextFactory<WorkflowsDb> dbs)
+{
+    const long ReadEveryMs = 1000;
+    readonly ConcurrentDictionary<long, (long At, Task<CountersView> View)> _reads = new();
+
+    /// <summary>Whether the view comes from the store (then it changes without this node's counters moving).</summary>
+    public bool FromStore => node.Shared;
+
+    /// <summary>The process's counters; throws not found for a process that does not exist.</summary>
+    public Task<CountersView> ReadAsync(long convId)
+    {
+        var process = processes.Get(convId);
+        var nodes = process.Latest.Definition.Nodes.Select(n => n.Id).ToList();
+        if (!FromStore) return Task.FromResult(Local(convId, nodes));
+        var now = Environment.TickCount64;
+        if (_reads.TryGetValue(convId, out var last) && now - last.At < ReadEveryMs && !last.View.IsFaulted) return last.View;
+        var read = Stored(convId, nodes);
+        _reads[convId] = (now, read);
+        return read;
+    }
+
+    CountersView Local(long convId, List<string> nodes)
+    {
+        var result = nodes.ToDictionary(n => n, _ => (0L, 0L, 0L));
+        foreach (var (id, c) in counters.ForProcess(convId)) result[id] = (c.InNode, c.TotalEntered, c.TotalLeft);
+        return new CountersView(result, sums.ForProcess(convId));
+    }
+
+    async Task<CountersView> Stored(long convId, List<string> nodes)
+    {
+        await using var db = await dbs.CreateDbContextAsync();
+        var active = await db.Tasks.AsNoTracking()
+            .Where(t => t.ConvId == convId && t.Status != TaskPhases.Finished && t.Test == null)
+            .GroupBy(t => t.NodeId).Select(g => new { Node = g.Key, Count = g.LongCount() })
+            .ToDictionaryAsync(g => g.Node, g => g.Count);
+        var totals = await db.NodeStats.AsNoTracking().Where(s => s.ConvId == convId).ToListAsync();
+        var stored = await db.NodeSums.AsNoTracking().Where(s => s.ConvId == convId).ToListAsync();
+        var result = nodes.ToDictionary(n => n, _ => (0L, 0L, 0L));
+        foreach (var (id, count) in active) result[id] = (count, 0, 0);
+        foreach (var t in totals) result[t.NodeId] = (result.GetValueOrDefault(t.NodeId).Item1, t.Entered, t.LeftCount);
+        var byNode = stored.GroupBy(s => s.NodeId)
+            .ToDictionary(g => g.Key, g => g.ToDictionary(s => s.Name, s => s.Value, StringComparer.Ordinal), StringComparer.Ordinal);
+        return new CountersView(result, byNode);
+    }
+}
