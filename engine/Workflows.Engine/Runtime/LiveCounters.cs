@@ -12,13 +12,13 @@ public sealed record CountersView(
 /// <summary>
 /// The counters users see. On one node they are the engine's own live view (<see cref="NodeCounters"/>,
 /// <see cref="NodeSums"/>). On a shared store each node sees only the tasks it moves, so the view is
-/// read from the store instead: active tasks counted per node, totals and sums as every node has
+/// read from the store instead: tasks counted per node (as at start: a final node holds the tasks that ended there until they are pruned), totals and sums as every node has
 /// committed them. One read per process a second at most, however many viewers there are.
 /// </summary>
-public sealed class LiveCounters(ProcessRegistry processes, NodeCounters counters, NodeSums sums, NodeMembership node, IDbContextFactory<WorkflowsDb> dbs)
+public sealed class LiveCounters(ProcessRegistry processes, NodeCounters counters, NodeSums sums, NodeMembership node, TaskWriter writer, IDbContextFactory<WorkflowsDb> dbs)
 {
     const long ReadEveryMs = 1000;
-    readonly ConcurrentDictionary<long, (long At, Task<CountersView> View)> _reads = new();
+    readonly ConcurrentDictionary<long, (long At, long Commits, Task<CountersView> View)> _reads = new();
 
     /// <summary>Whether the view comes from the store (then it changes without this node's counters moving).</summary>
     public bool FromStore => node.Shared;
@@ -29,10 +29,12 @@ public sealed class LiveCounters(ProcessRegistry processes, NodeCounters counter
         var process = processes.Get(convId);
         var nodes = process.Latest.Definition.Nodes.Select(n => n.Id).ToList();
         if (!FromStore) return Task.FromResult(Local(convId, nodes));
-        var now = Environment.TickCount64;
-        if (_reads.TryGetValue(convId, out var last) && now - last.At < ReadEveryMs && !last.View.IsFaulted) return last.View;
+        // A read is reused for a second, unless this node committed since: what it just did shows at once,
+        // what other nodes did within a second.
+        var (now, commits) = (Environment.TickCount64, writer.CommitMarks);
+        if (_reads.TryGetValue(convId, out var last) && now - last.At < ReadEveryMs && last.Commits == commits && !last.View.IsFaulted) return last.View;
         var read = Stored(convId, nodes);
-        _reads[convId] = (now, read);
+        _reads[convId] = (now, commits, read);
         return read;
     }
 
@@ -47,7 +49,7 @@ public sealed class LiveCounters(ProcessRegistry processes, NodeCounters counter
     {
         await using var db = await dbs.CreateDbContextAsync();
         var active = await db.Tasks.AsNoTracking()
-            .Where(t => t.ConvId == convId && t.Status != TaskPhases.Finished && t.Test == null)
+            .Where(t => t.ConvId == convId && t.Test == null)
             .GroupBy(t => t.NodeId).Select(g => new { Node = g.Key, Count = g.LongCount() })
             .ToDictionaryAsync(g => g.Node, g => g.Count);
         var totals = await db.NodeStats.AsNoTracking().Where(s => s.ConvId == convId).ToListAsync();

@@ -40,6 +40,10 @@ public sealed class TaskWriter : IAsyncDisposable
     }
 
     public long Batches { get; private set; }
+
+    /// <summary>Moves when a commit starts and again when it ends: a view read before it or during it is then known to be old.</summary>
+    public long CommitMarks => Interlocked.Read(ref _commitMarks);
+    long _commitMarks;
     public long Rows { get; private set; }
     /// <summary>Time spent writing and committing, for benchmarks and /health.</summary>
     public TimeSpan Busy => TimeSpan.FromTicks(_busyTicks);
@@ -165,7 +169,9 @@ public sealed class TaskWriter : IAsyncDisposable
             foreach (var (conv, node, entered, left) in _counters.TakeDeltas().OrderBy(d => d.ConvId).ThenBy(d => d.NodeId, StringComparer.Ordinal))
                 stats.Add(new StatDelta(conv, node, entered, left));
         var lost = new List<TaskWrite>();
-        _writer!.Commit(writes, stats, lost);
+        Interlocked.Increment(ref _commitMarks);
+        try { _writer!.Commit(writes, stats, lost); }
+        finally { Interlocked.Increment(ref _commitMarks); }
         _busyTicks += System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;
         Batches++;
         Rows += batch.Count;
