@@ -48,7 +48,7 @@ public sealed class EngineHost(
         await using (var db = await dbs.CreateDbContextAsync(cancel))
         {
             var stats = await db.NodeStats.AsNoTracking().ToDictionaryAsync(s => (s.ConvId, s.NodeId), cancel);
-            var now = await db.Tasks.Where(t => t.Test == null).GroupBy(t => new { t.ConvId, t.NodeId }).Select(g => new { g.Key.ConvId, g.Key.NodeId, Count = g.LongCount() }).ToListAsync(cancel);
+            var now = await db.CountTasksInNodesAsync(null, cancel);
             var nowByNode = now.ToDictionary(n => (n.ConvId, n.NodeId), n => n.Count);
             foreach (var key in stats.Keys.Union(nowByNode.Keys))
             {

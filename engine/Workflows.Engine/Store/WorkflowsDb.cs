@@ -18,6 +18,15 @@ public abstract class WorkflowsDb(DbContextOptions options) : DbContext(options)
     public DbSet<EnvVarRow> EnvVars => Set<EnvVarRow>();
     public DbSet<NodeSumRow> NodeSums => Set<NodeSumRow>();
 
+    /// <summary>
+    /// Tasks in each node as the counters count them (all but test tasks: a final node keeps the tasks
+    /// that ended there until they are pruned); every process, or one.
+    /// </summary>
+    internal Task<List<TasksInNode>> CountTasksInNodesAsync(long? convId, CancellationToken cancel) =>
+        Tasks.AsNoTracking().Where(t => t.Test == null && (convId == null || t.ConvId == convId))
+            .GroupBy(t => new { t.ConvId, t.NodeId }).Select(g => new TasksInNode(g.Key.ConvId, g.Key.NodeId, g.LongCount()))
+            .ToListAsync(cancel);
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<ProcessRow>(e =>
@@ -148,3 +157,5 @@ public sealed class EnvVarRow
     public bool Secret { get; set; }
     public long UpdatedAt { get; set; }
 }
+
+internal sealed record TasksInNode(long ConvId, string NodeId, long Count);
