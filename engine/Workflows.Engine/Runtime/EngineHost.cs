@@ -47,13 +47,13 @@ public sealed class EngineHost(
 
         await using (var db = await dbs.CreateDbContextAsync(cancel))
         {
-            var stats = await db.NodeStats.AsNoTracking().ToDictionaryAsync(s => (s.ConvId, s.NodeId), cancel);
+            var stats = (await db.NodeTotalsAsync(null, cancel)).ToDictionary(s => (s.ConvId, s.NodeId));
             var now = await db.CountTasksInNodesAsync(null, cancel);
             var nowByNode = now.ToDictionary(n => (n.ConvId, n.NodeId), n => n.Count);
             foreach (var key in stats.Keys.Union(nowByNode.Keys))
             {
                 stats.TryGetValue(key, out var s);
-                counters.Load(key.Item1, key.Item2, nowByNode.GetValueOrDefault(key), s?.Entered ?? 0, s?.LeftCount ?? 0);
+                counters.Load(key.Item1, key.Item2, nowByNode.GetValueOrDefault(key), s?.Entered ?? 0, s?.Left ?? 0);
             }
             await LoadSums(db, cancel);
             var active = await db.Tasks.AsNoTracking().Where(t => t.Ref != null && t.Status != TaskPhases.Finished)
@@ -110,7 +110,7 @@ public sealed class EngineHost(
 
     async Task LoadSums(WorkflowsDb db, CancellationToken cancel)
     {
-        foreach (var sum in await db.NodeSums.AsNoTracking().ToListAsync(cancel)) sums.Load(sum.ConvId, sum.NodeId, sum.Name, sum.Value);
+        foreach (var sum in await db.SumTotalsAsync(null, cancel)) sums.Load(sum.ConvId, sum.NodeId, sum.Name, sum.Value);
     }
 
     async Task ReloadProcess(long? convId)

@@ -13,7 +13,7 @@ public sealed record CountersView(
 /// The counters users see. On one node they are the engine's own live view (<see cref="NodeCounters"/>,
 /// <see cref="NodeSums"/>). On a shared store each node sees only the tasks it moves, so the view is
 /// read from the store instead: tasks counted per node as at start (<see cref="WorkflowsDb.CountTasksInNodesAsync"/>), totals and sums as every node has
-/// committed them. One read per process a second at most, however many viewers there are.
+/// committed them (each engine node's rows added up). One read per process a second at most, however many viewers there are.
 /// </summary>
 public sealed class LiveCounters(ProcessRegistry processes, NodeCounters counters, NodeSums sums, NodeMembership node, TaskWriter writer, IDbContextFactory<WorkflowsDb> dbs)
 {
@@ -49,11 +49,11 @@ public sealed class LiveCounters(ProcessRegistry processes, NodeCounters counter
     {
         await using var db = await dbs.CreateDbContextAsync();
         var inNodes = await db.CountTasksInNodesAsync(convId, CancellationToken.None);
-        var totals = await db.NodeStats.AsNoTracking().Where(s => s.ConvId == convId).ToListAsync();
-        var stored = await db.NodeSums.AsNoTracking().Where(s => s.ConvId == convId).ToListAsync();
+        var totals = await db.NodeTotalsAsync(convId, CancellationToken.None);
+        var stored = await db.SumTotalsAsync(convId, CancellationToken.None);
         var result = nodes.ToDictionary(n => n, _ => (0L, 0L, 0L));
         foreach (var n in inNodes) result[n.NodeId] = (n.Count, 0, 0);
-        foreach (var t in totals) result[t.NodeId] = (result.GetValueOrDefault(t.NodeId).Item1, t.Entered, t.LeftCount);
+        foreach (var t in totals) result[t.NodeId] = (result.GetValueOrDefault(t.NodeId).Item1, t.Entered, t.Left);
         var byNode = stored.GroupBy(s => s.NodeId)
             .ToDictionary(g => g.Key, g => g.ToDictionary(s => s.Name, s => s.Value, StringComparer.Ordinal), StringComparer.Ordinal);
         return new CountersView(result, byNode);

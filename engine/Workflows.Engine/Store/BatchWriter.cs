@@ -34,21 +34,24 @@ internal abstract class BatchWriter : IDisposable
         WHERE id = @id AND owner = @owner
         """;
     internal const string InsertHistory = "INSERT INTO task_history (task_id, id, at, steps) VALUES (@task_id, @id, @at, @steps)";
+    /// <summary>Adds to this engine node's own counter row (<c>@owner</c>): rows are never shared by two nodes' commits.</summary>
     internal const string AddStats = """
-        INSERT INTO node_stats (conv_id, node_id, entered, left_count) VALUES (@conv_id, @node_id, @entered, @left_count)
-        ON CONFLICT (conv_id, node_id) DO UPDATE SET entered = node_stats.entered + excluded.entered, left_count = node_stats.left_count + excluded.left_count
+        INSERT INTO node_stats (conv_id, node_id, owner, entered, left_count) VALUES (@conv_id, @node_id, @owner, @entered, @left_count)
+        ON CONFLICT (conv_id, node_id, owner) DO UPDATE SET entered = node_stats.entered + excluded.entered, left_count = node_stats.left_count + excluded.left_count
         """;
 
-    /// <summary>Adds to a sum node's sum (<c>@add</c> is the provider's exact decimal addition of the stored value and the delta).</summary>
+    /// <summary>Adds to this engine node's own row of a sum (<c>@add</c> is the provider's exact decimal addition of the stored value and the delta).</summary>
     internal const string AddSum = """
-        INSERT INTO node_sums (conv_id, node_id, name, value) VALUES (@conv_id, @node_id, @name, @value)
-        ON CONFLICT (conv_id, node_id, name) DO UPDATE SET value = @add
+        INSERT INTO node_sums (conv_id, node_id, name, owner, value) VALUES (@conv_id, @node_id, @name, @owner, @value)
+        ON CONFLICT (conv_id, node_id, name, owner) DO UPDATE SET value = @add
         """;
 
     internal static readonly (string Name, DbType Type)[] SumParameters =
-        [("conv_id", DbType.Int64), ("node_id", DbType.String), ("name", DbType.String), ("value", DbType.Decimal)];
+        [("conv_id", DbType.Int64), ("node_id", DbType.String), ("name", DbType.String), ("owner", DbType.Int64), ("value", DbType.Decimal)];
 
-    internal static object?[] SumValues(Runtime.SumDelta s) => [s.ConvId, s.NodeId, s.Name, s.Delta];
+    internal static object?[] SumValues(Runtime.SumDelta s, long owner) => [s.ConvId, s.NodeId, s.Name, owner, s.Delta];
+
+    internal static object?[] StatsValues(StatDelta s, long owner) => [s.ConvId, s.NodeId, owner, s.Entered, s.Left];
 
     /// <summary>
     /// Commits the writes and the counter changes together; throws if any of them fails (nothing is then
@@ -86,7 +89,7 @@ internal abstract class BatchWriter : IDisposable
         [("task_id", DbType.Int64), ("id", DbType.Int64), ("at", DbType.Int64), ("steps", DbType.String)];
 
     internal static readonly (string Name, DbType Type)[] StatsParameters =
-        [("conv_id", DbType.Int64), ("node_id", DbType.String), ("entered", DbType.Int64), ("left_count", DbType.Int64)];
+        [("conv_id", DbType.Int64), ("node_id", DbType.String), ("owner", DbType.Int64), ("entered", DbType.Int64), ("left_count", DbType.Int64)];
 
     internal static void AddParameters(DbCommand command, (string Name, DbType Type)[] parameters)
     {

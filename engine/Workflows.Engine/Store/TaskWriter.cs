@@ -165,7 +165,7 @@ public sealed class TaskWriter : IAsyncDisposable
                 writes.Add(new TaskWrite(one.Row, one.IsNew, one.Steps, one.HistoryAt, one.Steps is null ? 0 : _ids.Next(), one.Sums));
         List<StatDelta> stats = [];
         if (withStats)
-            // In key order: nodes sharing a database lock these rows in one order, so two commits cannot deadlock on them.
+            // In key order: the rows are this node's own (BatchWriter.AddStats), but a process's delete on another connection locks them in that order too.
             foreach (var (conv, node, entered, left) in _counters.TakeDeltas().OrderBy(d => d.ConvId).ThenBy(d => d.NodeId, StringComparer.Ordinal))
                 stats.Add(new StatDelta(conv, node, entered, left));
         var lost = new List<TaskWrite>();

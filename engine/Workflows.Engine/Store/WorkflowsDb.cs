@@ -27,6 +27,20 @@ public abstract class WorkflowsDb(DbContextOptions options) : DbContext(options)
             .GroupBy(t => new { t.ConvId, t.NodeId }).Select(g => new TasksInNode(g.Key.ConvId, g.Key.NodeId, g.LongCount()))
             .ToListAsync(cancel);
 
+    /// <summary>Totals entered/left of each node, the rows of every engine node added up; every process, or one.</summary>
+    internal Task<List<NodeTotals>> NodeTotalsAsync(long? convId, CancellationToken cancel) =>
+        NodeStats.AsNoTracking().Where(s => convId == null || s.ConvId == convId)
+            .GroupBy(s => new { s.ConvId, s.NodeId }).Select(g => new NodeTotals(g.Key.ConvId, g.Key.NodeId, g.Sum(s => s.Entered), g.Sum(s => s.LeftCount)))
+            .ToListAsync(cancel);
+
+    /// <summary>
+    /// The sums of sum nodes, the rows of every engine node added up; every process, or one. Added here,
+    /// not in SQL: SQLite keeps them as decimal text.
+    /// </summary>
+    internal async Task<List<SumTotal>> SumTotalsAsync(long? convId, CancellationToken cancel) =>
+        [.. (await NodeSums.AsNoTracking().Where(s => convId == null || s.ConvId == convId).ToListAsync(cancel))
+            .GroupBy(s => (s.ConvId, s.NodeId, s.Name)).Select(g => new SumTotal(g.Key.ConvId, g.Key.NodeId, g.Key.Name, g.Sum(s => s.Value)))];
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<ProcessRow>(e =>
@@ -63,12 +77,12 @@ public abstract class WorkflowsDb(DbContextOptions options) : DbContext(options)
         model.Entity<NodeSumRow>(e =>
         {
             e.ToTable("node_sums");
-            e.HasKey(s => new { s.ConvId, s.NodeId, s.Name });
+            e.HasKey(s => new { s.ConvId, s.NodeId, s.Name, s.Owner });
         });
         model.Entity<NodeStatRow>(e =>
         {
             e.ToTable("node_stats");
-            e.HasKey(s => new { s.ConvId, s.NodeId });
+            e.HasKey(s => new { s.ConvId, s.NodeId, s.Owner });
         });
 
         // Columns are the properties' names in snake case (conv_id, created_at…), as the migrations write them.
@@ -132,20 +146,28 @@ public sealed class TaskHistoryRow
     public string Steps { get; set; } = "[]";
 }
 
+/// <summary>
+/// Totals entered/left of a node as one engine node has committed them: each engine node adds to rows of
+/// its own (<see cref="Owner"/>), so no row is shared by two nodes' commits; a node's totals are the sum
+/// of its rows (<see cref="WorkflowsDb.NodeTotalsAsync"/>).
+/// </summary>
 public sealed class NodeStatRow
 {
     public long ConvId { get; set; }
     public string NodeId { get; set; } = "";
+    /// <summary>The engine node whose commits add to this row (<see cref="NodeMembership.NodeId"/>; 0 on a single node).</summary>
+    public long Owner { get; set; }
     public long Entered { get; set; }
     public long LeftCount { get; set; }
 }
 
-/// <summary>A sum node's running sum (written only by the group commit, as deltas).</summary>
+/// <summary>A sum node's running sum as one engine node has committed it (written only by the group commit, as deltas; per engine node as <see cref="NodeStatRow"/>).</summary>
 public sealed class NodeSumRow
 {
     public long ConvId { get; set; }
     public string NodeId { get; set; } = "";
     public string Name { get; set; } = "";
+    public long Owner { get; set; }
     public decimal Value { get; set; }
 }
 
@@ -159,3 +181,7 @@ public sealed class EnvVarRow
 }
 
 internal sealed record TasksInNode(long ConvId, string NodeId, long Count);
+
+internal sealed record NodeTotals(long ConvId, string NodeId, long Entered, long Left);
+
+internal sealed record SumTotal(long ConvId, string NodeId, string Name, decimal Value);

@@ -140,6 +140,52 @@ public sealed class ClusterTests
     }
 
     [Test, Order(2)]
+    public async Task Each_node_adds_to_counter_rows_of_its_own_and_the_counters_show_their_sum()
+    {
+        var (conv, hash) = await CreateProcess(_nodes[0], Definition("counted per engine node",
+            Node("start", "start", exits: JsonNode.Parse("""{"next":"count"}""")!.AsObject()),
+            Node("count", "sum", JsonNode.Parse("""{"sums":{"amount":"{{amount}}"}}""")!.AsObject(), JsonNode.Parse("""{"next":"wait","error":"wait"}""")!.AsObject()),
+            Node("wait", "wait_callback", exits: JsonNode.Parse("""{"next":"done","timeout":"done"}""")!.AsObject()),
+            Final("done")));
+        await Task.Delay(1000); // every node knows the process
+        foreach (var (node, count) in new[] { (_nodes[1], 2), (_nodes[2], 3) })
+            for (var i = 0; i < count; i++)
+                Assert.That((string?)(await Op(node, conv, hash, """{"type":"create","obj":"task","data":{"amount":"1.25"}}"""))["proc"], Is.EqualTo("ok"));
+
+        // Node 0 shows the five, counted and summed by the two others.
+        var until = DateTime.UtcNow.AddSeconds(10);
+        JsonNode counters;
+        while ((long?)(counters = (await _nodes[0].Http.GetFromJsonAsync<JsonNode>($"/api/processes/{conv}/counters"))!)["nodes"]!["wait"]!["entered"] != 5
+               || (string?)counters["sums"]?["count"]?["amount"] != "6.25")
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(until), $"node 0 does not show the sum of the other nodes' counters: {counters.ToJsonString()}");
+            await Task.Delay(100);
+        }
+        Assert.That((long?)counters["nodes"]!["start"]!["entered"], Is.EqualTo(5), counters.ToJsonString());
+
+        // In the store each of the two wrote rows of its own: no row was added to by both.
+        var ids = new List<long>();
+        foreach (var node in _nodes) ids.Add((long)(await node.Http.GetFromJsonAsync<JsonNode>("/health"))!["node"]!["id"]!);
+        await using var connection = new Npgsql.NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        async Task<List<(long Owner, string Value)>> Rows(string sql)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = conv });
+            await using var reader = await command.ExecuteReaderAsync();
+            var rows = new List<(long, string)>();
+            while (await reader.ReadAsync()) rows.Add((reader.GetInt64(0), reader.GetValue(1).ToString()!));
+            return rows;
+        }
+        Assert.That(await Rows("SELECT owner, entered FROM node_stats WHERE conv_id = $1 AND node_id = 'start' ORDER BY owner"),
+            Is.EqualTo(new[] { (ids[1], "2"), (ids[2], "3") }), $"nodes {string.Join(", ", ids)}");
+        Assert.That(await Rows("SELECT owner, entered FROM node_stats WHERE conv_id = $1 AND node_id = 'wait' ORDER BY owner"),
+            Is.EqualTo(new[] { (ids[1], "2"), (ids[2], "3") }));
+        Assert.That(await Rows("SELECT owner, value::text FROM node_sums WHERE conv_id = $1 AND node_id = 'count' ORDER BY owner"),
+            Is.EqualTo(new[] { (ids[1], "2.50"), (ids[2], "3.75") }));
+    }
+
+    [Test, Order(2)]
     public async Task The_same_ref_sent_to_two_nodes_at_once_wins_once()
     {
         var (conv, hash) = await CreateProcess(_nodes[0], WaitingForCallback("one ref"));
@@ -256,6 +302,7 @@ public sealed class ClusterTests
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or NullReferenceException) { }
             }
         })).ToList();
+        var killed = (long)(await _nodes[1].Http.GetFromJsonAsync<JsonNode>("/health"))!["node"]!["id"]!;
         while (acknowledged.Count < 300) await Task.Delay(10);
         _nodes[1].Kill();
         while (acknowledged.Count < 600) await Task.Delay(10);
@@ -274,5 +321,17 @@ public sealed class ClusterTests
         }
         var health = (await survivor.Http.GetFromJsonAsync<JsonNode>("/health"))!;
         Assert.That(health["node"]!["live_nodes"]!.AsArray(), Has.Count.EqualTo(2), health.ToJsonString());
+
+        // The killed node's counter rows were added to its taker's (no rows left of a node that is gone),
+        // and the finals still count every acknowledged task (a rerun after the takeover may count one twice).
+        await using var connection = new Npgsql.NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var rows = new Npgsql.NpgsqlCommand("SELECT count(*) FILTER (WHERE owner = $1), coalesce(sum(entered) FILTER (WHERE node_id = 'done'), 0)::bigint FROM node_stats WHERE conv_id = $2", connection);
+        rows.Parameters.Add(new Npgsql.NpgsqlParameter { Value = killed });
+        rows.Parameters.Add(new Npgsql.NpgsqlParameter { Value = conv });
+        await using var reader = await rows.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.That(reader.GetInt64(0), Is.Zero, $"rows of the killed node {killed} are left");
+        Assert.That(reader.GetInt64(1), Is.GreaterThanOrEqualTo(acknowledged.Count));
     }
 }

@@ -62,10 +62,36 @@ sealed class PostgresMembership(NpgsqlDataSource source, EngineOptions options, 
             move.Parameters.Add(new NpgsqlParameter { Value = dead.ToArray() });
             var moved = await move.ExecuteNonQueryAsync(cancel);
             log.LogWarning("Node {Node} took over nodes {Dead}: {Tasks} unfinished tasks", NodeId, string.Join(", ", dead), moved);
+            // Their counter and sum rows are added to this node's, so rows do not pile up with every node that
+            // ever ran. Safe here: a dead node commits nothing any more (its fence finds taken_by), and this
+            // node's own writer waits, as its fence needs the row this transaction updated first.
+            foreach (var fold in FoldCounters)
+            {
+                await using var command = new NpgsqlCommand(fold, connection, tx);
+                command.Parameters.Add(new NpgsqlParameter { Value = NodeId });
+                command.Parameters.Add(new NpgsqlParameter { Value = dead.ToArray() });
+                await command.ExecuteNonQueryAsync(cancel);
+            }
         }
         await tx.CommitAsync(cancel);
         return dead;
     }
+
+    static readonly string[] FoldCounters =
+    [
+        """
+        WITH gone AS (DELETE FROM node_stats WHERE owner = ANY($2) RETURNING conv_id, node_id, entered, left_count)
+        INSERT INTO node_stats (conv_id, node_id, owner, entered, left_count)
+        SELECT conv_id, node_id, $1, sum(entered)::bigint, sum(left_count)::bigint FROM gone GROUP BY conv_id, node_id ORDER BY conv_id, node_id
+        ON CONFLICT (conv_id, node_id, owner) DO UPDATE SET entered = node_stats.entered + excluded.entered, left_count = node_stats.left_count + excluded.left_count
+        """,
+        """
+        WITH gone AS (DELETE FROM node_sums WHERE owner = ANY($2) RETURNING conv_id, node_id, name, value)
+        INSERT INTO node_sums (conv_id, node_id, name, owner, value)
+        SELECT conv_id, node_id, name, $1, sum(value) FROM gone GROUP BY conv_id, node_id, name ORDER BY conv_id, node_id, name
+        ON CONFLICT (conv_id, node_id, name, owner) DO UPDATE SET value = node_sums.value + excluded.value
+        """,
+    ];
 
     public override async Task<bool> TakeWaitingAsync(long taskId, long owner, string nodeId, long changedAt, CancellationToken cancel)
     {

@@ -125,13 +125,13 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership nod
                 if (write.Steps is not null)
                     batch.BatchCommands.Add(Command(History, HistoryParameters, [write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]));
             }
-            // Sums are shared by every node: added once per row, in key order, after the tasks (as the
-            // counters are), so two nodes' commits lock them in the same order and cannot deadlock.
+            // Sums and counters: this node's own rows (no other node's commit waits on them), each added once
+            // per batch, in key order as the counters are (see TaskWriter.Write).
             foreach (var sum in pending.SelectMany(w => w.Sums ?? [])
                 .GroupBy(s => (s.ConvId, s.NodeId, s.Name))
                 .OrderBy(g => g.Key.ConvId).ThenBy(g => g.Key.NodeId, StringComparer.Ordinal).ThenBy(g => g.Key.Name, StringComparer.Ordinal))
-                batch.BatchCommands.Add(Command(Sums, SumParameters, SumValues(new Runtime.SumDelta(sum.Key.ConvId, sum.Key.NodeId, sum.Key.Name, sum.Sum(s => s.Delta)))));
-            foreach (var s in stats) batch.BatchCommands.Add(Command(Stats, StatsParameters, [s.ConvId, s.NodeId, s.Entered, s.Left]));
+                batch.BatchCommands.Add(Command(Sums, SumParameters, SumValues(new Runtime.SumDelta(sum.Key.ConvId, sum.Key.NodeId, sum.Key.Name, sum.Sum(s => s.Delta)), node.NodeId)));
+            foreach (var s in stats) batch.BatchCommands.Add(Command(Stats, StatsParameters, StatsValues(s, node.NodeId)));
             try { batch.ExecuteNonQuery(); }
             catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_tasks_active_ref" })
             {

@@ -53,7 +53,7 @@ public sealed class SqliteProvider : StoreProvider
         return connection;
     }
 
-    internal override BatchWriter OpenBatchWriter(NodeMembership node) => new SqliteBatchWriter(Options);
+    internal override BatchWriter OpenBatchWriter(NodeMembership node) => new SqliteBatchWriter(Options, node);
 
     public override long? WalBytes
     {
@@ -144,9 +144,11 @@ sealed class SqliteBatchWriter : BatchWriter
 {
     readonly SqliteConnection _connection;
     readonly Statement _insert, _update, _history, _stats, _sums;
+    readonly NodeMembership _node;
 
-    public SqliteBatchWriter(EngineOptions options)
+    public SqliteBatchWriter(EngineOptions options, NodeMembership node)
     {
+        _node = node;
         _connection = new SqliteConnection(options.ConnectionString);
         _connection.Open();
         // FULL: a commit is on disk before anyone is told. Checkpoints run on their own connection
@@ -182,10 +184,10 @@ sealed class SqliteBatchWriter : BatchWriter
             if (write.Steps is not null)
                 _history.Run([write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]);
             foreach (var sum in write.Sums ?? [])
-                _sums.Run([sum.ConvId, sum.NodeId, sum.Name, DecimalText.Of(sum.Delta)]);
+                _sums.Run([sum.ConvId, sum.NodeId, sum.Name, _node.NodeId, DecimalText.Of(sum.Delta)]);
         }
         foreach (var s in stats)
-            _stats.Run([s.ConvId, s.NodeId, s.Entered, s.Left]);
+            _stats.Run(StatsValues(s, _node.NodeId));
         tx.Commit();
     }
 
