@@ -22,6 +22,11 @@ public sealed class ProcessDefinition
     /// <summary>Corezoid's process parameters: what a task brings (input) and what the process gives back (output).</summary>
     public List<ProcessParameter>? Params { get; set; }
     public List<NodeDefinition> Nodes { get; set; } = [];
+    /// <summary>
+    /// What the Corezoid importer changed or could not convert, per node (null node id: the process).
+    /// Only the imported version carries them: the designer marks those nodes until a new version is saved.
+    /// </summary>
+    public List<Import.ImportIssue>? ImportNotes { get; set; }
 }
 
 /// <summary>What a process is: an ordinary process, or a state diagram (Corezoid's conv_type).</summary>

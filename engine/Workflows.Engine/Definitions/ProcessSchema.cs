@@ -70,6 +70,24 @@ public static class ProcessSchema
                         },
                     }, new JsonObject { ["type"] = "null" }),
                 },
+                ["import_notes"] = new JsonObject
+                {
+                    ["description"] = "Written by the Corezoid import: what it changed or could not convert, per node (node_id null: the process). The designer marks those nodes; a version saved from the designer has none.",
+                    ["type"] = new JsonArray("array", "null"),
+                    ["items"] = new JsonObject
+                    {
+                        ["type"] = "object",
+                        ["required"] = new JsonArray("what"),
+                        ["properties"] = new JsonObject
+                        {
+                            ["node_id"] = Nullable("string"),
+                            ["node_title"] = Nullable("string"),
+                            ["what"] = new JsonObject { ["type"] = "string", ["minLength"] = 1 },
+                            ["why"] = Nullable("string"),
+                            ["not_convertible"] = new JsonObject { ["type"] = "boolean", ["description"] = "The Corezoid action has no counterpart here: the node stands in as a no-op until rebuilt." },
+                        },
+                    },
+                },
             },
             ["$defs"] = new JsonObject
             {

@@ -44,6 +44,11 @@ public sealed partial class ProcessValidator : AbstractValidator<ProcessDefiniti
                 .WithMessage(x => $"'{x.Cron}' is not a cron expression (seconds minutes hours day-of-month month day-of-week, e.g. \"0 0 9 ? * MON\")");
             s.RuleFor(x => x.TimeZone).Must(BeATimeZone).When(x => x.TimeZone is not null).WithMessage(x => $"unknown time zone '{x.TimeZone}'");
         }).OverridePropertyName("schedules");
+        RuleFor(p => p.ImportNotes).Custom((list, context) =>
+        {
+            for (var i = 0; i < (list?.Count ?? 0); i++)
+                if (string.IsNullOrWhiteSpace(list![i]?.What)) context.AddFailure(new ValidationFailure($"import_notes[{i}]", "must be a note object with what (and why)"));
+        });
         RuleForEach(p => p.Params).ChildRules(x =>
         {
             x.RuleFor(p => p.Name).Matches(ParamNamePattern()).WithMessage("is required: letters, digits, '_', '-' and '.', 1-128 characters");

@@ -39,6 +39,13 @@ public sealed class ImportedProcess
     public string Title { get; init; } = "";
     public required ProcessDefinition Definition { get; init; }
     public List<ImportIssue> Issues { get; } = [];
+
+    /// <summary>The definition as it is stored: its issues kept with it as import notes, so the designer can mark the nodes later too.</summary>
+    public ProcessDefinition WithNotes()
+    {
+        Definition.ImportNotes = Issues.Count == 0 ? null : [.. Issues];
+        return Definition;
+    }
 }
 
 /// <summary>

@@ -242,7 +242,7 @@ public static class ManagementApi
         var answers = new JsonArray();
         foreach (var imported in result.Processes)
         {
-            var definition = imported.Definition;
+            var definition = imported.WithNotes();
             var answer = new JsonObject
             {
                 ["corezoid_obj_id"] = imported.CorezoidObjId,
@@ -286,7 +286,7 @@ public static class ManagementApi
     static JsonNode IssueView(Workflows.Engine.Import.ImportIssue i) =>
         new JsonObject { ["node_id"] = i.NodeId, ["node_title"] = i.NodeTitle, ["what"] = i.What, ["why"] = i.Why, ["not_convertible"] = i.NotConvertible };
 
-    /// <summary>Server-sent events    /// <summary>Server-sent events: the node counters, pushed when they change (at most 4 times a second).</summary>
+    /// <summary>Server-sent events: the node counters, pushed when they change (at most 4 times a second).</summary>
     static async Task Live(long convId, HttpContext context, LiveCounters live, NodeCounters counters, ProcessRegistry processes)
     {
         if (processes.Find(convId) is null)

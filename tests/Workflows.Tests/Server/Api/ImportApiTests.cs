@@ -179,6 +179,48 @@ public sealed class ImportApiTests(string store) : OnBothStores(store)
         Assert.That(((string?)sums["orders"], (string?)sums["revenue"]), Is.EqualTo(("1", "19.99")));
     }
 
+    /// <summary>The designer marks the nodes the import changed from notes kept with the imported version; a saved new version has none.</summary>
+    [Test]
+    public async Task The_imported_version_keeps_its_per_node_notes_and_the_next_saved_version_drops_them()
+    {
+        var export = CorezoidExport.Folder(CorezoidExport.Process(null, "noted import",
+            CorezoidExport.Start("q"),
+            CorezoidExport.Node("q", 0,
+                CorezoidExport.Logic("""{"type":"db_call","instance_id":1,"query":"SELECT 1","err_node_id":"e"}"""),
+                CorezoidExport.Go("f")),
+            CorezoidExport.Final("f"),
+            CorezoidExport.Final("e", error: true)));
+        var (status, answer) = await Import(export);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), answer.ToJsonString());
+        var reported = answer["processes"]![0]!;
+        var convId = (long)reported["process"]!["conv_id"]!;
+
+        var stored = (await _server.GetJson($"/api/processes/{convId}"))["definition"]!.AsObject();
+        var notes = stored["import_notes"]!.AsArray();
+        // The same notes as the report: node, what, why and whether the node could be converted at all.
+        Assert.That(notes.Select(n => ((string?)n!["node_id"], (string?)n["what"], (bool?)n["not_convertible"] ?? false)),
+            Is.EqualTo(reported["issues"]!.AsArray().Select(n => ((string?)n!["node_id"], (string?)n["what"], (bool)n["not_convertible"]!))));
+        Assert.That(notes.Any(n => (string?)n!["node_id"] == "q" && (bool?)n["not_convertible"] == true), Is.True, notes.ToJsonString());
+
+        // Saved again without them (as the designer saves): version 2 has none, version 1 still has them.
+        stored.Remove("import_notes");
+        using (var put = await _server.Http.PutJsonAsync($"/api/processes/{convId}", stored.ToJsonString()))
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK), await put.Content.ReadAsStringAsync());
+        Assert.That((await _server.GetJson($"/api/processes/{convId}"))["definition"]!["import_notes"], Is.Null);
+        Assert.That((await _server.GetJson($"/api/processes/{convId}/versions/1"))["import_notes"]!.AsArray(), Has.Count.EqualTo(notes.Count));
+    }
+
+    [Test]
+    public async Task A_definition_with_a_note_that_is_not_a_note_is_refused_with_its_place()
+    {
+        var definition = JsonNode.Parse(TestProcesses.Definition("bad notes", TestProcesses.Node("start", "start", exits: new JsonObject { ["next"] = "f" }), TestProcesses.Final("f")))!.AsObject();
+        definition["import_notes"] = new JsonArray(new JsonObject { ["node_id"] = "f", ["what"] = "kept" }, null);
+        using var response = await _server.Http.PostJsonAsync("/api/processes", definition.ToJsonString());
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), body);
+        Assert.That(body, Does.Contain("import_notes[1]"));
+    }
+
     [TestCase("")]
     [TestCase("{\"not\":\"an export\"}")]
     [TestCase("[1,2")]
