@@ -1,5 +1,6 @@
 // Typed client of the Workflows server API. All paths are relative to the site root.
 import type { CorezoidImportReport } from './model/corezoid';
+import { withoutImportNotes } from './model/importNotes';
 import { errorsFromProblem } from './model/errors';
 import { refusalSentence } from './model/words';
 import type { TestRunRequest } from './model/testRun';
@@ -146,7 +147,8 @@ export const api = {
     request<ProcessDetails>('POST', '/api/processes', { nodes: [], ...def }),
   importCorezoid: (exported: unknown) => request<CorezoidImportReport>('POST', '/api/import/corezoid', exported),
   getProcess: (convId: number) => request<ProcessDetails>('GET', proc(convId)),
-  saveProcess: (convId: number, def: Definition) => request<ProcessDetails>('PUT', proc(convId), def),
+  // A version saved from the editor has no import notes: they belong to the version the import made.
+  saveProcess: (convId: number, def: Definition) => request<ProcessDetails>('PUT', proc(convId), withoutImportNotes(def)),
   deleteProcess: (convId: number) => request<void>('DELETE', proc(convId)),
   exportUrl: (convId: number) => `${proc(convId)}/export`,
   pause: (convId: number) => request<ProcessSummary>('POST', `${proc(convId)}/pause`),

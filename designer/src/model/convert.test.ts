@@ -90,11 +90,12 @@ describe('editing operations', () => {
 });
 
 describe('copyOfProcess', () => {
-  it('keeps the nodes and drops the number and alias', () => {
-    const def = sampleDefinition();
+  it('keeps the nodes and drops the number, alias and import notes', () => {
+    const def = { ...sampleDefinition(), import_notes: [{ node_id: 'start', node_title: null, what: 'w', why: 'y', not_convertible: false }] };
     const copy = copyOfProcess(def);
     expect(copy.title).toBe('Normalise phone (copy)');
     expect(copy.conv_id).toBeUndefined();
+    expect(copy.import_notes).toBeUndefined();
     expect(copy.alias).toBeNull();
     expect(copy.nodes).toEqual(def.nodes);
     copy.nodes[0].title = 'changed';

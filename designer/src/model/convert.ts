@@ -1,5 +1,6 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { CatalogEntry, Definition, NodeDef } from './types';
+import type { ImportIssue } from './corezoid';
 import { displayExits, type ExitInfo } from './exits';
 
 /** Data carried by every canvas node. The NodeDef is the source of truth. */
@@ -13,6 +14,8 @@ export interface FlowNodeData extends Record<string, unknown> {
   breakpoint?: boolean;
   /** The test task is stopped before this node now. */
   debugHere?: boolean;
+  /** What the Corezoid import changed or could not convert here (model/importNotes). */
+  importNotes?: ImportIssue[];
 }
 
 export type FlowNode = Node<FlowNodeData, 'wf'>;
@@ -184,10 +187,11 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-/** The definition of a copy: same nodes, a new title, no conv_id or alias (the server gives a free number). */
+/** The definition of a copy: same nodes, a new title, no conv_id, alias or import notes (the server gives a free number). */
 export function copyOfProcess(def: Definition): Definition {
   const copy = structuredClone(def);
   delete copy.conv_id;
+  delete copy.import_notes;
   copy.alias = null;
   copy.title = `${def.title || 'Process'} (copy)`;
   return copy;

@@ -1,5 +1,6 @@
 // Types of the Workflows server contract (JSON, snake_case).
 import type { components } from '../generated/api';
+import type { ImportIssue } from './corezoid';
 
 export interface NodeDef {
   id: string;
@@ -36,6 +37,8 @@ export interface Definition {
   kind?: 'process' | 'state' | null;
   settings?: Record<string, unknown>;
   nodes: NodeDef[];
+  /** What the Corezoid import changed or could not convert, kept with the version it made (model/importNotes). */
+  import_notes?: ImportIssue[] | null;
 }
 
 export type ParamType =

@@ -57,6 +57,16 @@ public static class CorezoidExport
     /// <summary>A logic item parsed from JSON text (its type and fields as in a real export).</summary>
     public static JsonObject Logic(string json) => JsonNode.Parse(json)!.AsObject();
 
+    /// <summary>
+    /// A folder with one process: start, node <c>q</c> with a db_call (Corezoid has it, we cannot convert
+    /// it: the node stands in as a no-op), the final <c>f</c> and the error final <c>e</c>.
+    /// </summary>
+    public static string FolderWithDbCall(string title) => Folder(Process(null, title,
+        Start("q"),
+        Node("q", 0, Logic("""{"type":"db_call","instance_id":1,"query":"SELECT 1","err_node_id":"e"}"""), Go("f")),
+        Final("f"),
+        Final("e", error: true)));
+
     public static string Folder(params JsonObject[] processes) =>
         new JsonArray(new JsonObject
         {

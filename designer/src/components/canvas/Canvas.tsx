@@ -7,6 +7,7 @@ import {
 import { connect, disconnect, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from '../../model/convert';
 import { useShallow } from 'zustand/react/shallow';
 import { MIN_FIT_ZOOM } from '../../model/fit';
+import { importMarks } from '../../model/importNotes';
 import { canvasView, useEditor } from '../../store/editor';
 import { DND_TYPE } from './Palette';
 import { WfNode } from './WfNode';
@@ -36,6 +37,7 @@ export function Canvas({ onAddNode, onFit, minimapSlot }: Props) {
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const dragging = useRef(false);
 
+  const marks = useMemo(() => importMarks(def), [def]);
   const nodes: FlowNode[] = useMemo(() => {
     if (!def) return [];
     const selected = new Set(s.selectedNodes);
@@ -50,9 +52,10 @@ export function Canvas({ onAddNode, onFit, minimapSlot }: Props) {
         onPath: !!s.path?.nodes.has(n.id),
         breakpoint: s.breakpoints.includes(n.id),
         debugHere: s.debugAt === n.id,
+        importNotes: marks.byNode[n.id],
       },
     }));
-  }, [def, s.catalog, s.selectedNodes, measured, readOnly, s.errors, s.path, s.breakpoints, s.debugAt]);
+  }, [def, s.catalog, s.selectedNodes, measured, readOnly, s.errors, s.path, s.breakpoints, s.debugAt, marks]);
 
   const edges: FlowEdge[] = useMemo(() => {
     if (!def) return [];

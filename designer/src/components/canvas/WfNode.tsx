@@ -3,6 +3,7 @@ import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflo
 import { useNodeCounter, useNodeSums } from '../../hooks/useLiveCounters';
 import type { FlowNode } from '../../model/convert';
 import { timeLimitText } from '../../model/exits';
+import { markKind, markTitle } from '../../model/importNotes';
 import { nodeWidth } from '../../model/layout';
 import { sumLines } from '../../model/sums';
 import { iconFor } from '../icons';
@@ -10,7 +11,7 @@ import { iconFor } from '../icons';
 
 /** A workflow node: header with type, title, and one labelled source handle per exit. */
 function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
-  const { def, catalog, exits, hasError, onPath, breakpoint, debugHere } = data;
+  const { def, catalog, exits, hasError, onPath, breakpoint, debugHere, importNotes } = data;
   const counter = useNodeCounter(id);
   const sumList = sumLines(def, useNodeSums(id));
   const updateInternals = useUpdateNodeInternals();
@@ -25,6 +26,8 @@ function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   if (onPath) classes.push('on-path');
   if (debugHere) classes.push('debug-here');
   if (!catalog) classes.push('unknown-type');
+  const mark = importNotes?.length ? markKind(importNotes) : null;
+  if (mark) classes.push(`import-${mark}`);
 
   return (
     <div className={classes.join(' ')} style={{ width }}>
@@ -33,6 +36,11 @@ function WfNodeView({ id, data, selected }: NodeProps<FlowNode>) {
         <span className="wf-icon">{iconFor(catalog?.icon, def.type)}</span>
         {breakpoint && <span className="wf-breakpoint" title="Breakpoint: a test run stops before this node" data-testid="breakpoint" />}
         <span className="wf-type">{catalog?.title ?? def.type}</span>
+        {mark && (
+          <span className={`wf-import-mark ${mark}`} title={markTitle(importNotes!)} data-testid="import-mark" aria-label={markTitle(importNotes!)}>
+            {mark === 'not-convertible' ? '✕' : '!'}
+          </span>
+        )}
         {counter != null && (
           <span className={`wf-counter${counter > 0 ? ' busy' : ''}`} title="Tasks in this node now">{counter}</span>
         )}

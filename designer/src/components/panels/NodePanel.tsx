@@ -4,6 +4,7 @@ import { updateNode } from '../../model/convert';
 import type { NodeDef } from '../../model/types';
 import { useEditor } from '../../store/editor';
 import { iconFor } from '../icons';
+import { NodeImportNotes } from './ImportNotes';
 import { ParamField } from '../params/ParamField';
 
 /** Properties of the selected node, generated from its catalog entry. */
@@ -74,6 +75,7 @@ export function NodePanel({ nodeId }: { nodeId: string }) {
           ))}
         </div>
       )}
+      <NodeImportNotes nodeId={node.id} />
       <label className="field">
         <span className="label">Node id</span>
         <input value={node.id} readOnly className="mono readonly" onFocus={(e) => e.target.select()} />

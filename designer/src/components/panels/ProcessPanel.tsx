@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../../api';
 import { useEditor } from '../../store/editor';
 import { ErrorList } from '../ErrorList';
+import { ProcessImportNotes } from './ImportNotes';
 import type { ProcessParam } from '../../model/types';
 
 const PARAM_TYPES: ProcessParam['type'][] = ['string', 'number', 'boolean', 'object', 'array'];
@@ -79,6 +80,7 @@ export function ProcessPanel() {
         </div>
       )}
       {statusError && <div className="alert error">{statusError}</div>}
+      <ProcessImportNotes />
       <Field label="Title" errors={procErr('title')}>
         <input value={def.title ?? ''} onChange={(e) => set('title', e.target.value)} />
       </Field>

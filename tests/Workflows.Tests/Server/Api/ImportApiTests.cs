@@ -183,14 +183,7 @@ public sealed class ImportApiTests(string store) : OnBothStores(store)
     [Test]
     public async Task The_imported_version_keeps_its_per_node_notes_and_the_next_saved_version_drops_them()
     {
-        var export = CorezoidExport.Folder(CorezoidExport.Process(null, "noted import",
-            CorezoidExport.Start("q"),
-            CorezoidExport.Node("q", 0,
-                CorezoidExport.Logic("""{"type":"db_call","instance_id":1,"query":"SELECT 1","err_node_id":"e"}"""),
-                CorezoidExport.Go("f")),
-            CorezoidExport.Final("f"),
-            CorezoidExport.Final("e", error: true)));
-        var (status, answer) = await Import(export);
+        var (status, answer) = await Import(CorezoidExport.FolderWithDbCall("noted import"));
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), answer.ToJsonString());
         var reported = answer["processes"]![0]!;
         var convId = (long)reported["process"]!["conv_id"]!;
