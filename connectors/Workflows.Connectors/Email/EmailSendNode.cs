@@ -74,6 +74,16 @@ public sealed class EmailSendNode(ConnectorServices services) : ConnectorNode<Em
         using var message = MessageOrNull(fromText, Render(step, node.To), Render(step, node.Subject), Render(step, node.Body), node.Html, Render(step, node.Text), Render(step, node.ReplyTo), out var badAddress);
         if (message is null) return NodeOutcome.Software("bad_address", badAddress!);
         if (message.To.Count == 0) return NodeOutcome.Software("bad_address", "no recipient");
+        // A test task sends no mail (SMTP does not pass the HTTP handler that answers API calls): its
+        // pinned answer's status is read as the server's reply code (2xx sent, 4xx transient, 5xx
+        // permanent); without one the node is refused.
+        if (Workflows.Engine.TestRuns.PinnedAnswers.Current is { } test)
+            return test.Answer switch
+            {
+                null => NodeOutcome.Software("blocked_address", test.NotSent),
+                { Status: < 400 } => NodeOutcome.Go(),
+                { Status: var status } => NodeOutcome.Fail(new NodeError(status < 500, $"smtp_{status}", $"the answer pinned for node '{test.NodeId}' is status {status}; nothing was sent")),
+            };
 
         var (_, error, _) = await Services.Vendor.RunAsync(async cancel =>
         {

@@ -56,7 +56,7 @@ public sealed class CopyTaskNode : NodeType<CopyTaskNode.Prepared>
             if (await step.ActiveTaskByRefAsync(convId, reference!) is not { } target)
                 return NodeOutcome.Software(NotFoundTask, $"process {convId} has no active task with ref '{reference}'");
             var woken = await step.SendToWaitingTaskAsync(target, data);
-            return woken.Ok ? NodeOutcome.Go() : NodeOutcome.Software("task_not_waiting", woken.Description!);
+            return woken.Ok ? NodeOutcome.Go() : NodeOutcome.Software(woken.Proc == TestRuns.TestRun.Apart ? woken.Proc : "task_not_waiting", woken.Description!);
         }
         var created = await step.CreateTaskAsync(convId, reference, data);
         // Corezoid's tag for a ref an active task already holds.

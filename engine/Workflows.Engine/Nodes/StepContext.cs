@@ -99,20 +99,24 @@ public sealed class StepContext
 
     /// <summary>
     /// Creates a task in another process, stored before this call returns. With <paramref name="replyToMe"/>
-    /// the new task's reply node answers this task (call process).
+    /// the new task's reply node answers this task (call process). What a test task creates is a test task.
     /// </summary>
     public Task<CreateOutcome> CreateTaskAsync(long convId, string? reference, JsonObject data, bool replyToMe = false) =>
-        _services.CreateTaskAsync(convId, reference, data, replyToMe ? _task.Id : null, _task.Depth + 1, Cancellation);
+        _services.CreateTaskAsync(convId, reference, data, replyToMe ? _task.Id : null, _task.Depth + 1, _task.Test is null ? null : TestRuns.TestRun.Created, Cancellation);
 
     /// <summary>The active task with this ref in a process, if any.</summary>
     public ValueTask<long?> ActiveTaskByRefAsync(long convId, string reference) => _services.ActiveTaskByRefAsync(convId, reference, Cancellation);
 
-    /// <summary>Merges data into a task waiting for a callback and lets it continue (copy task, mode modify).</summary>
-    public Task<WakeResult> SendToWaitingTaskAsync(long taskId, JsonObject data) => _services.SendToWaitingTaskAsync(taskId, data, Cancellation);
+    /// <summary>
+    /// Merges data into a task waiting for a callback and lets it continue (copy task, mode modify);
+    /// refused when one of the two is a test task and the other is not.
+    /// </summary>
+    public Task<WakeResult> SendToWaitingTaskAsync(long taskId, JsonObject data) => _services.SendToWaitingTaskAsync(taskId, data, _task.Test is not null, Cancellation);
 
     /// <summary>
     /// Takes the oldest (or newest) task waiting in a queue node of a process (get from queue). The
-    /// taken task moves on when this task's step is committed, in the same transaction.
+    /// taken task moves on when this task's step is committed, in the same transaction. A test task
+    /// takes only test tasks, any other task only tasks that are not.
     /// </summary>
     public Task<QueueTake> TakeFromQueueAsync(long convId, string queueNodeId, bool newest) =>
         _services.TakeFromQueueAsync(_task, convId, queueNodeId, newest, Cancellation);

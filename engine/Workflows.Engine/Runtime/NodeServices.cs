@@ -43,13 +43,13 @@ public sealed class NodeServices(ScriptHost scripts, NodeHttp http, IClock clock
     public string? CallbackPath(long convId, string nodeId) =>
         processes.Find(convId) is { } process ? $"/api/1/json/callback/{convId}/{process.Row.Hash}/{Uri.EscapeDataString(nodeId)}" : null;
 
-    public Task<CreateOutcome> CreateTaskAsync(long convId, string? reference, JsonObject data, long? replyTo, int depth, CancellationToken cancel) =>
-        intake.CreateFromTaskAsync(convId, reference, data, replyTo, depth, cancel);
+    public Task<CreateOutcome> CreateTaskAsync(long convId, string? reference, JsonObject data, long? replyTo, int depth, TestRuns.TestRun? test, CancellationToken cancel) =>
+        intake.CreateFromTaskAsync(convId, reference, data, replyTo, depth, test, cancel);
 
     public ValueTask<long?> ActiveTaskByRefAsync(long convId, string reference, CancellationToken cancel) => intake.ActiveByRefAsync(convId, reference, cancel);
 
-    public Task<WakeResult> SendToWaitingTaskAsync(long taskId, JsonObject data, CancellationToken cancel) =>
-        waker.CallbackAsync(taskId, data, cancel: cancel);
+    public Task<WakeResult> SendToWaitingTaskAsync(long taskId, JsonObject data, bool fromTestTask, CancellationToken cancel) =>
+        waker.CallbackAsync(taskId, data, fromTestTask: fromTestTask, cancel: cancel);
 
     internal Task<QueueTake> TakeFromQueueAsync(TaskState taker, long convId, string nodeId, bool newest, CancellationToken cancel) =>
         queues.TakeAsync(taker, convId, nodeId, newest, cancel);

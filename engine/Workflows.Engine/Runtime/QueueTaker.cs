@@ -38,6 +38,8 @@ public sealed class QueueTaker(TaskQueue queue, NodeMembership node, IDbContextF
             await using (var db = await dbs.CreateDbContextAsync(cancel))
             {
                 var waiting = db.Tasks.AsNoTracking().Where(t => t.ConvId == convId && t.NodeId == nodeId && t.Status == TaskPhases.Waiting && t.WaitKind == WaitSpec.Queue);
+                // A test task takes only test tasks, any other task only tasks that are not.
+                waiting = taker.Test is null ? waiting.Where(t => t.Test == null) : waiting.Where(t => t.Test != null);
                 var ordered = newest ? waiting.OrderByDescending(t => t.ChangedAt).ThenByDescending(t => t.Id) : waiting.OrderBy(t => t.ChangedAt).ThenBy(t => t.Id);
                 ids = await ordered.Select(t => t.Id).Take(Candidates).ToListAsync(cancel);
             }
@@ -61,7 +63,9 @@ public sealed class QueueTaker(TaskQueue queue, NodeMembership node, IDbContextF
             if (!busy) break;
             await Task.Delay(10, cancel);
         }
-        return QueueTake.Refused("queue_is_empty", $"no task waits in queue node '{nodeId}' of process {convId}");
+        return QueueTake.Refused("queue_is_empty", taker.Test is null
+            ? $"no task waits in queue node '{nodeId}' of process {convId}"
+            : $"no test task waits in queue node '{nodeId}' of process {convId} (a test task takes only test tasks)");
     }
 
     /// <summary>Takes the held task if its committed row still waits in the queue; null (not taken) otherwise.</summary>
@@ -70,7 +74,8 @@ public sealed class QueueTaker(TaskQueue queue, NodeMembership node, IDbContextF
         TaskRow? row;
         await using (var db = await dbs.CreateDbContextAsync(cancel))
             row = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, cancel);
-        if (row is null || row.ConvId != convId || row.NodeId != nodeId || row.Status != TaskPhases.Waiting || row.WaitKind != WaitSpec.Queue) return null;
+        if (row is null || row.ConvId != convId || row.NodeId != nodeId || row.Status != TaskPhases.Waiting || row.WaitKind != WaitSpec.Queue
+            || (row.Test is null) != (taker.Test is null)) return null;
         var task = TaskService.FromRow(row);
         if (await processes.VersionFor(task) is not { } process || process.Node(nodeId) is not { } queued || queued.Next(Exits.Next) is not { } next) return null;
 

@@ -66,13 +66,13 @@ public sealed class TaskIntake(
 
     /// <summary>
     /// Creates a task on behalf of another task (copy task, call process): stored first, then run,
-    /// so a runner never waits for another runner.
+    /// so a runner never waits for another runner. <paramref name="test"/>: the run of a test task's copy.
     /// </summary>
-    public async Task<CreateOutcome> CreateFromTaskAsync(long convId, string? reference, JsonObject data, long? replyTo, int depth, CancellationToken cancel = default)
+    public async Task<CreateOutcome> CreateFromTaskAsync(long convId, string? reference, JsonObject data, long? replyTo, int depth, TestRuns.TestRun? test = null, CancellationToken cancel = default)
     {
         if (depth > options.MaxCallDepth)
             return CreateOutcome.Refused($"copy and call process nest deeper than {options.MaxCallDepth} levels; stopped to prevent runaway recursion", "call_depth");
-        var (task, refused) = Prepare(convId, reference, data, replyTo, depth);
+        var (task, refused) = Prepare(convId, reference, data, replyTo, depth, test);
         if (task is null) return refused!;
         if (await HeldElsewhere(task) is { } held) return held;
         try

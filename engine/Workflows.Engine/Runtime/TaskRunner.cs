@@ -382,7 +382,7 @@ public sealed class TaskRunner : IDisposable
         {
             // Committed together with its taker: the taken task now runs on from the queue's next node.
             task.Taken = null;
-            _limits.Move(taken.Process, taken.From, taken.To);
+            if (taken.Task.Test is null) _limits.Move(taken.Process, taken.From, taken.To);
             _ = _queue.SubmitHeld(taken.Task);
         }
     }

@@ -12,13 +12,21 @@ namespace Workflows.Engine.Runtime;
 /// </summary>
 public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, NodeMembership node, IDbContextFactory<WorkflowsDb> dbs, IClock clock, ProcessRegistry processes)
 {
-    /// <summary>Merges data into a task waiting for a callback and lets it continue by its next exit.</summary>
-    public Task<WakeResult> CallbackAsync(long taskId, JsonObject? data, string? expectedNode = null, long? expectedConvId = null, CancellationToken cancel = default) =>
+    /// <summary>
+    /// Merges data into a task waiting for a callback and lets it continue by its next exit.
+    /// <paramref name="fromTestTask"/>: sent by a task's step (copy task, modify), a test task or not; a
+    /// test task changes only test tasks, and an ordinary task no test task. Null: from outside (API, vendor).
+    /// </summary>
+    public Task<WakeResult> CallbackAsync(long taskId, JsonObject? data, string? expectedNode = null, long? expectedConvId = null, bool? fromTestTask = null, CancellationToken cancel = default) =>
         WakeAsync(taskId, task =>
         {
             // A process's hash opens only its own tasks: a task of another process reads as not found.
             if (expectedConvId is not null && task.ConvId != expectedConvId)
                 return new WakeDecision.Refuse($"process {expectedConvId} has no task {task.ObjId}", "obj_id_not_found");
+            if (fromTestTask is { } fromTest && fromTest != (task.Test is not null))
+                return new WakeDecision.Refuse(fromTest
+                    ? $"task {task.ObjId} is not a test task, and a test task changes only test tasks"
+                    : $"task {task.ObjId} is a test task, which only test tasks and people change", TestRuns.TestRun.Apart);
             if (task.Status != TaskPhase.Waiting || task.Wait?.Kind != WaitSpec.Callback)
                 return new WakeDecision.Refuse($"task {task.ObjId} is not waiting for a callback: it is in node '{task.NodeId}' with status {task.Status.Wire()}");
             if (expectedNode is not null && task.NodeId != expectedNode)

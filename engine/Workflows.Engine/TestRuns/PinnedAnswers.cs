@@ -25,7 +25,7 @@ public sealed class PinnedAnswers(HttpMessageHandler inner) : DelegatingHandler(
         if (Current is not { } step) return base.SendAsync(request, cancellationToken);
         if (step.Answer is not { } pinned)
             throw new HttpRequestException($"{request.Method} {request.RequestUri?.GetLeftPart(UriPartial.Path)} was not sent",
-                new Security.OutboundBlockedException($"a test task calls no real service: pin an answer for node '{step.NodeId}' to test it"));
+                new Security.OutboundBlockedException(step.NotSent));
         var body = pinned.Body is null ? "" : pinned.Body.ToJsonString();
         return Task.FromResult(new HttpResponseMessage((HttpStatusCode)pinned.Status)
         {
@@ -36,4 +36,8 @@ public sealed class PinnedAnswers(HttpMessageHandler inner) : DelegatingHandler(
 }
 
 /// <summary>A node of a test task while it executes, and the answer pinned for it (null: none).</summary>
-public sealed record TestStep(string NodeId, PinnedAnswer? Answer);
+public sealed record TestStep(string NodeId, PinnedAnswer? Answer)
+{
+    /// <summary>Why a request of this node was not sent: there is no answer pinned for it.</summary>
+    public string NotSent => $"a test task calls no real service: pin an answer for node '{NodeId}' to test it";
+}

@@ -7,6 +7,8 @@ namespace Workflows.Engine.TestRuns;
 /// What makes a task a test task, kept in its row (<c>tasks.test</c>, null for every other task):
 /// where a debug run stops, and the answers pinned per node that API-call and connector nodes get
 /// instead of calling out. A test task is counted nowhere: not in node counters, sums or metrics.
+/// Test tasks and other tasks never act on each other: what a test task creates is a test task, it
+/// modifies and takes from queues only test tasks, and an ordinary task does neither to a test task.
 /// </summary>
 public sealed record TestRun
 {
@@ -18,6 +20,16 @@ public sealed record TestRun
     public IReadOnlyDictionary<string, PinnedAnswer> Answers { get; init; } = new Dictionary<string, PinnedAnswer>();
 
     public bool StopsBefore(string nodeId) => Stepping || Breakpoints.Contains(nodeId);
+
+    /// <summary>
+    /// The run of a task a test task creates in another process (copy task, call process): a test task
+    /// too, so it is counted nowhere and calls no real service; it does not stop, and has no pinned
+    /// answers (they name nodes of the test task's own process), so its API calls are refused.
+    /// </summary>
+    public static readonly TestRun Created = new();
+
+    /// <summary>The error tag of a step refused because it would have a test task and another task act on each other.</summary>
+    public const string Apart = "test_task_apart";
 
     public string ToJson() => JsonSerializer.Serialize(this, Definitions.DefinitionJson.Options);
 

@@ -25,6 +25,27 @@ public sealed class EmailTests
     }
 
     [Test]
+    public async Task A_test_task_sends_no_mail_and_takes_the_pinned_status_as_the_servers()
+    {
+        var sentBefore = (await SentBy(Sims.Smtp)).Count;
+        var (conv, _) = await TestHost.CreateProcess(Support.TestProcesses.Definition("email test run",
+            Support.TestProcesses.Node("start", "start", exits: new JsonObject { ["next"] = "n" }),
+            Support.TestProcesses.Node("n", "email.send", Params("demo-smtp"), new JsonObject { ["next"] = "ok", ["error"] = "err" }),
+            Support.TestProcesses.Final("ok"), Support.TestProcesses.Final("err", "error")));
+        async Task<JsonNode> RunTest(string test)
+        {
+            var created = await TestHost.PostJson($"/api/processes/{conv}/tasks", new JsonObject { ["data"] = Data, ["test"] = JsonNode.Parse(test) }.ToJsonString());
+            return await TestHost.WaitFor((string)created["obj_id"]!);
+        }
+
+        Succeeded(await RunTest("""{"answers": {"n": {"status": 250}}}"""), "smtp");
+        var refused = await RunTest("""{"answers": {"n": {"status": 550}}}""");
+        FailedWith(refused, "smtp", "software", "smtp_550");
+        FailedWith(await RunTest("{}"), "smtp", "software", "blocked_address");
+        Assert.That((await SentBy(Sims.Smtp)).Count, Is.EqualTo(sentBefore), "the SMTP simulator got a mail from a test task");
+    }
+
+    [Test]
     public async Task Wrong_password_is_a_software_auth_error()
     {
         var task = await Run("email.send", Params("bad-smtp"), Data);

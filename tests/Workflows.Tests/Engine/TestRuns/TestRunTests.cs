@@ -30,11 +30,15 @@ public sealed class TestRunTests(string store) : OnBothStores(store)
 
     static JsonObject P(string json) => JsonNode.Parse(json)!.AsObject();
 
+    /// <summary>An API call to the fake CRM, node id call; its answer goes to crm.</summary>
+    JsonObject CrmCall(JsonObject exits) =>
+        Node("call", "api", new JsonObject { ["method"] = "POST", ["url"] = _fake.Url("/lead"), ["response_key"] = "crm" }, exits);
+
     /// <summary>start → prepare (set_param) → call (API, the fake CRM) → count (sum) → done.</summary>
     string Lead(string title) => Definition(title,
         Node("start", "start", exits: P("""{"next":"prepare"}""")),
         Node("prepare", "set_param", P("""{"values":{"stage":"calling"}}"""), P("""{"next":"call"}""")),
-        Node("call", "api", new JsonObject { ["method"] = "POST", ["url"] = _fake.Url("/lead"), ["response_key"] = "crm" }, P("""{"next":"count","error":"failed"}""")),
+        CrmCall(P("""{"next":"count","error":"failed"}""")),
         Node("count", "sum", P("""{"sums":{"leads":"1"}}"""), P("""{"next":"done"}""")),
         Final("done"), Final("failed", "error"));
 
@@ -89,12 +93,7 @@ public sealed class TestRunTests(string store) : OnBothStores(store)
             Assert.That(_fake.Calls, Is.EqualTo(calls), "the CRM was called");
             Assert.That((bool?)task["test"]!["stepping"], Is.False);
         });
-        var counters = await _server.GetJson($"/api/processes/{conv}/counters");
-        foreach (var (node, counter) in counters["nodes"]!.AsObject())
-            Assert.That((long?)counter!["entered"] + (long?)counter["now"], Is.Zero, $"node {node} counted the test task");
-        Assert.That(counters["sums"]!.AsObject().Select(s => s.Value!.AsObject().Count).Sum(), Is.Zero, "the test task added to a sum");
-        var summary = (await _server.GetJson($"/api/processes/{conv}"))["tasks"];
-        Assert.That((long?)summary, Is.Zero);
+        await CountedNothing(conv);
 
         // An ordinary task of the same process calls the CRM and is counted.
         var (normalStatus, normal) = await Post($"/api/processes/{conv}/tasks", """{"data": {"phone": "+200"}}""");
@@ -103,9 +102,155 @@ public sealed class TestRunTests(string store) : OnBothStores(store)
         var done = await _server.WaitFor((string)normal["obj_id"]!);
         Assert.That((int?)done["data"]!["crm"]!["lead_id"], Is.EqualTo(42));
         Assert.That(_fake.Calls, Is.EqualTo(calls + 1));
-        counters = await _server.GetJson($"/api/processes/{conv}/counters");
+        var counters = await _server.GetJson($"/api/processes/{conv}/counters");
         Assert.That((long?)counters["nodes"]!["done"]!["entered"], Is.EqualTo(1));
         Assert.That((string?)counters["sums"]!["count"]!["leads"], Is.EqualTo("1"));
+    }
+
+    /// <summary>No node of the process counted a task, no sum grew, and the process lists no task in its summary.</summary>
+    async Task CountedNothing(long conv)
+    {
+        var counters = await _server.GetJson($"/api/processes/{conv}/counters");
+        foreach (var (node, counter) in counters["nodes"]!.AsObject())
+            Assert.That(((long?)counter!["entered"] ?? 0) + ((long?)counter["now"] ?? 0), Is.Zero, $"node {node} of process {conv} counted a test task");
+        Assert.That(counters["sums"]!.AsObject().Select(s => s.Value!.AsObject().Count).Sum(), Is.Zero, $"a test task added to a sum of process {conv}");
+        Assert.That((long?)(await _server.GetJson($"/api/processes/{conv}"))["tasks"], Is.Zero);
+    }
+
+    static string Conv(long conv) => conv.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    [Test]
+    public async Task What_a_test_task_copies_is_a_test_task_counted_nowhere_that_calls_nothing()
+    {
+        var (target, _) = await _server.CreateProcess(Lead("copied into"));
+        var (source, _) = await _server.CreateProcess(Definition("copies",
+            Node("start", "start", exits: P("""{"next":"copy"}""")),
+            Node("copy", "copy_task", new JsonObject { ["conv_id"] = Conv(target), ["ref"] = "copy-{{n}}" }, P("""{"next":"done","error":"failed"}""")),
+            Final("done"), Final("failed", "error")));
+        var calls = _fake.Calls;
+        var created = await CreateTest(source, """{"data": {"n": 1, "phone": "+400"}, "test": {"answers": {"copy": {"status": 200}}}}""");
+        var task = await _server.WaitFor((string)created["obj_id"]!);
+        Assert.That((string?)task["node_id"], Is.EqualTo("done"), task.ToJsonString());
+
+        var copyId = (string)task["data"]!["__conveyor_copy_task_result__"]!;
+        var copy = await _server.WaitFor(copyId);
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)copy["ref"], Is.EqualTo("copy-1"));
+            Assert.That((string?)copy["data"]!["phone"], Is.EqualTo("+400"));
+            Assert.That(copy["test"], Is.Not.Null, "the copy of a test task is a test task");
+            Assert.That((bool?)copy["test"]!["stepping"], Is.False, "a copy does not stop for debugging");
+            Assert.That(copy["test"]!["answers"]!.AsObject(), Is.Empty, "the answers pinned for the source's nodes are not the copy's");
+            Assert.That((string?)copy["node_id"], Is.EqualTo("failed"), "its API call has no pinned answer");
+            Assert.That((string?)copy["data"]!["__conveyor_api_return_type_tag__"], Is.EqualTo("blocked_address"));
+            Assert.That(_fake.Calls, Is.EqualTo(calls), "the copy of a test task called the CRM");
+        });
+        var listed = (await _server.GetJson($"/api/processes/{target}/tasks")).AsArray();
+        Assert.That(listed.Select(t => ((string?)t!["obj_id"], t["test"] is not null)), Is.EqualTo(new[] { (copyId, true) }), "the task list shows the copy as a test task");
+        await CountedNothing(target);
+        await CountedNothing(source);
+    }
+
+    [Test]
+    public async Task A_test_task_calls_a_process_whose_task_is_a_test_task_and_gets_its_reply()
+    {
+        // The callee's API call gets no pinned answer, so it goes out by its error exit and says why in its reply.
+        var (callee, _) = await _server.CreateProcess(Definition("callee",
+            Node("start", "start", exits: P("""{"next":"call"}""")),
+            CrmCall(P("""{"next":"answer","error":"answer"}""")),
+            Node("answer", "reply", P("""{"data":{"lead":"{{n}}","crm_said":"{{__conveyor_api_return_type_tag__}}"}}"""), P("""{"next":"done"}""")),
+            Final("done")));
+        var (caller, _) = await _server.CreateProcess(Definition("caller",
+            Node("start", "start", exits: P("""{"next":"call"}""")),
+            Node("call", "call_process", new JsonObject { ["conv_id"] = Conv(callee), ["data"] = P("""{"n":"{{n}}"}"""), ["timeout_seconds"] = 600 }, P("""{"next":"done","error":"failed","timeout":"failed"}""")),
+            Final("done"), Final("failed", "error")));
+        var calls = _fake.Calls;
+        var created = await CreateTest(caller, """{"data": {"n": 5}, "test": {}}""");
+        var task = await _server.WaitFor((string)created["obj_id"]!);
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)task["node_id"], Is.EqualTo("done"), task.ToJsonString());
+            Assert.That((int?)task["data"]!["lead"], Is.EqualTo(5), "the callee's reply came back to the test task");
+            Assert.That((string?)task["data"]!["crm_said"], Is.EqualTo("blocked_address"));
+            Assert.That(_fake.Calls, Is.EqualTo(calls), "the callee of a test task called the CRM");
+        });
+        var called = (await _server.GetJson($"/api/processes/{callee}/tasks")).AsArray();
+        Assert.That(called, Has.Count.EqualTo(1));
+        var calleeTask = await _server.WaitFor((string)called[0]!["obj_id"]!);
+        Assert.That(calleeTask["test"], Is.Not.Null, "the task a test task calls is a test task");
+        Assert.That((string?)calleeTask["result"], Is.EqualTo("success"));
+        await CountedNothing(callee);
+        await CountedNothing(caller);
+    }
+
+    [Test]
+    public async Task Test_tasks_and_other_tasks_do_not_modify_or_take_each_other()
+    {
+        var (waiting, waitingHash) = await _server.CreateProcess(Definition("waits",
+            Node("start", "start", exits: P("""{"next":"wait"}""")),
+            Node("wait", "wait_callback", P("""{"timeout_seconds":86400}"""), P("""{"next":"done","timeout":"done"}""")),
+            Final("done")));
+        string Modifier(string reference) => Definition("modifies " + reference,
+            Node("start", "start", exits: P("""{"next":"modify"}""")),
+            Node("modify", "copy_task", new JsonObject { ["mode"] = "modify", ["conv_id"] = Conv(waiting), ["ref"] = reference, ["data"] = P("""{"touched":"yes"}""") }, P("""{"next":"done","error":"refused"}""")),
+            Final("done"), Final("refused", "error"));
+        var real = await _server.CreateTask(waiting, waitingHash, [], "real-1");
+        await _server.WaitFor(real, "waiting");
+        var (status, test) = await Post($"/api/processes/{waiting}/tasks", """{"ref": "test-1", "test": {}}""");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Created));
+        await _server.WaitFor((string)test["obj_id"]!, "waiting");
+
+        // A test task modifies no real task, and an ordinary task no test task: both are refused, nothing is merged.
+        var (toReal, _) = await _server.CreateProcess(Modifier("real-1"));
+        var refusedTest = await _server.WaitFor((string)(await CreateTest(toReal, """{"test": {}}"""))["obj_id"]!);
+        var (toTest, toTestHash) = await _server.CreateProcess(Modifier("test-1"));
+        var refusedReal = await _server.WaitFor(await _server.CreateTask(toTest, toTestHash, []));
+        foreach (var refused in new[] { refusedTest, refusedReal })
+        {
+            Assert.That((string?)refused["node_id"], Is.EqualTo("refused"), refused.ToJsonString());
+            Assert.That((string?)refused["data"]!["__conveyor_copy_task_return_type_tag__"], Is.EqualTo("test_task_apart"));
+        }
+        Assert.That((string?)refusedTest["data"]!["__conveyor_copy_task_return_description__"], Does.Contain("a test task changes only test tasks"));
+        foreach (var id in new[] { real, (string)test["obj_id"]! })
+        {
+            var untouched = await _server.Task(id);
+            Assert.That(((string?)untouched["status"], untouched["data"]!["touched"]), Is.EqualTo(("waiting", (JsonNode?)null)), $"task {id} was modified");
+        }
+
+        // A test task modifies a test task.
+        var modified = await _server.WaitFor((string)(await CreateTest(toTest, """{"test": {}}"""))["obj_id"]!);
+        Assert.That((string?)modified["node_id"], Is.EqualTo("done"), modified.ToJsonString());
+        var woken = await _server.WaitFor((string)test["obj_id"]!);
+        Assert.That((string?)woken["data"]!["touched"], Is.EqualTo("yes"));
+        Assert.That((string?)(await _server.Task(real))["status"], Is.EqualTo("waiting"));
+
+        // A queue holds a real and a test task: a test taker gets only the test one, an ordinary taker only the real one.
+        var (orders, ordersHash) = await _server.CreateProcess(Definition("orders",
+            Node("start", "start", exits: P("""{"next":"q"}""")),
+            Node("q", "queue", [], P("""{"next":"done"}""")),
+            Final("done")));
+        var (worker, workerHash) = await _server.CreateProcess(Definition("worker",
+            Node("start", "start", exits: P("""{"next":"take"}""")),
+            Node("take", "get_from_queue", new JsonObject { ["conv_id"] = Conv(orders), ["node_id"] = "q" }, P("""{"next":"got","error":"empty"}""")),
+            Final("got"), Final("empty", "error")));
+        var realOrder = await _server.CreateTask(orders, ordersHash, new JsonObject { ["order"] = "real" });
+        await _server.WaitFor(realOrder, "waiting");
+        var testOrder = (string)(await CreateTest(orders, """{"data": {"order": "test"}, "test": {}}"""))["obj_id"]!;
+        await _server.WaitFor(testOrder, "waiting");
+
+        var testTaker = await _server.WaitFor((string)(await CreateTest(worker, """{"test": {}}"""))["obj_id"]!);
+        Assert.That((string?)testTaker["data"]!["__queue_task_id__"], Is.EqualTo(testOrder), testTaker.ToJsonString());
+        Assert.That((string?)(await _server.WaitFor(testOrder))["node_id"], Is.EqualTo("done"));
+        var emptyForTests = await _server.WaitFor((string)(await CreateTest(worker, """{"test": {}}"""))["obj_id"]!);
+        Assert.That((string?)emptyForTests["node_id"], Is.EqualTo("empty"), "a test task took a real task from the queue");
+        Assert.That((string?)emptyForTests["data"]!["__conveyor_get_task_return_description__"], Does.Contain("no test task waits"));
+        Assert.That((string?)(await _server.Task(realOrder))["status"], Is.EqualTo("waiting"));
+
+        var realTaker = await _server.WaitFor(await _server.CreateTask(worker, workerHash, []));
+        Assert.That((string?)realTaker["data"]!["__queue_task_id__"], Is.EqualTo(realOrder), realTaker.ToJsonString());
+        await _server.WaitFor(realOrder);
+        var counters = (await _server.GetJson($"/api/processes/{orders}/counters"))["nodes"]!;
+        Assert.That(((long?)counters["q"]!["entered"], (long?)counters["done"]!["entered"]), Is.EqualTo(((long?)1, (long?)1)), "the test task taken from the queue was counted");
     }
 
     [Test]
