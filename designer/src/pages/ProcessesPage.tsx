@@ -305,6 +305,9 @@ function ImportReport({ file, report, onClose }: { file: string; report: Corezoi
             </li>
           ))}
         </ul>
+        {created.some((p) => p.issues.some((x) => x.node_id)) && (
+          <p className="hint">The nodes named above are marked on the canvas when you open their process, until you save a new version.</p>
+        )}
         {report.conv_ids.length > 0 && (
           <p>
             New conv_ids: {report.conv_ids.map((c) => `${c.title} ${c.old ?? 'none'} → ${c.new}`).join(', ')}

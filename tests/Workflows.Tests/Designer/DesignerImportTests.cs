@@ -150,6 +150,10 @@ public sealed class DesignerImportTests : BrowserFixture
             foreach (var note in definition["import_notes"]?.AsArray() ?? []) await Expect(report).ToContainTextAsync((string)note!["what"]!);
             definitions.Add(definition);
         }
+        // The report says where those notes will show (it is drawn whole: its counts are already there).
+        const string markedHint = "marked on the canvas when you open their process";
+        if (definitions.Any(d => d["import_notes"]?.AsArray().Any(n => n!["node_id"] is not null) == true)) await Expect(report).ToContainTextAsync(markedHint);
+        else await Expect(report).Not.ToContainTextAsync(markedHint);
 
         for (var i = 0; i < made.Count; i++)
         {
