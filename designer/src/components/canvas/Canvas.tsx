@@ -219,7 +219,7 @@ export function Canvas({ onAddNode, onFit, minimapSlot }: Props) {
           <ControlButton title="Fit" aria-label="fit view" onClick={() => onFit({ duration: 300 })}>⤢</ControlButton>
         </Controls>
         {minimapSlot && createPortal(
-          <MiniMap pannable zoomable nodeStrokeWidth={3} style={{ width: 176, height: 120 }} bgColor="#ffffff" maskColor="rgba(79, 70, 229, 0.08)" nodeColor="#c5cbd8" ariaLabel="Minimap" />,
+          <MiniMap pannable zoomable nodeStrokeWidth={3} style={{ width: 176, height: 120 }} bgColor="var(--surface)" maskColor="var(--minimap-mask)" nodeColor="var(--border-strong)" ariaLabel="Minimap" />,
           minimapSlot,
         )}
       </ReactFlow>
