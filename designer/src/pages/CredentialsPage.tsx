@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
 import { createBody, formFor, patchBody, type CredentialForm, type CredentialInfo, type CredentialKindInfo } from '../model/credentials';
+import { PageHeader } from '../components/PageHeader';
 
 /** Admins keep the connectors' credentials here: create, edit, test the connection; secrets are write-only. */
 export function CredentialsPage() {
@@ -72,10 +73,7 @@ export function CredentialsPage() {
   const formOpen = kind !== '';
   return (
     <div className="page">
-      <header className="topbar">
-        <div className="brand"><span className="logo">⟡</span> Credentials</div>
-        <div className="spacer" />
-      </header>
+      <PageHeader title="Credentials" />
       <main className="content">
         {error && <div className="alert error">{error}</div>}
         <p className="muted small">

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type EnvVarInfo } from '../api';
+import { PageHeader } from '../components/PageHeader';
 
 /** Environment variables read in templates as {{env_var[@name]}}; a secret is write-only here. */
 export function EnvPage({ canEdit }: { canEdit: boolean }) {
@@ -33,10 +34,7 @@ export function EnvPage({ canEdit }: { canEdit: boolean }) {
 
   return (
     <div className="page">
-      <header className="topbar">
-        <div className="brand"><span className="logo">⟡</span> Environment variables</div>
-        <div className="spacer" />
-      </header>
+      <PageHeader title="Environment variables" />
       <main className="content">
         {error && <div className="alert error">{error}</div>}
         <p className="muted small">

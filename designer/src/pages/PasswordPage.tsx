@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, type Me } from '../api';
+import { PageHeader } from '../components/PageHeader';
 
 /** The signed-in user changes their own password (the current one is asked again). */
 export function PasswordPage({ me }: { me: Me }) {
@@ -10,10 +11,7 @@ export function PasswordPage({ me }: { me: Me }) {
 
   return (
     <div className="page">
-      <header className="topbar">
-        <div className="brand"><span className="logo">⟡</span> Your password</div>
-        <div className="spacer" />
-      </header>
+      <PageHeader title="Your password" />
       <main className="content narrow">
         <form
           className="credential-form"

@@ -7,6 +7,7 @@ import { formatTime } from '../components/format';
 import { type CorezoidImportReport, describeIssue, isCorezoidExport } from '../model/corezoid';
 import type { Definition, ProcessSummary, ValidationError } from '../model/types';
 import { navigate } from '../router';
+import { PageHeader } from '../components/PageHeader';
 
 export function ProcessesPage() {
   const [search, setSearch] = useState('');
@@ -94,11 +95,7 @@ export function ProcessesPage() {
 
   return (
     <div className="page">
-      <header className="topbar">
-        <div className="brand">
-          <span className="logo">⟡</span> Workflows
-        </div>
-        <div className="spacer" />
+      <PageHeader title="Workflows">
         <input
           className="search"
           type="search"
@@ -120,7 +117,7 @@ export function ProcessesPage() {
           }}
         />
         <button className="btn primary" onClick={() => setCreating(true)}>+ New process</button>
-      </header>
+      </PageHeader>
 
       <main className="content">
         {error && <div className="alert error">{error}</div>}

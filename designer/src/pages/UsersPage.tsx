@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type IssuedUser, type UserInfo } from '../api';
+import { PageHeader } from '../components/PageHeader';
 
 /** Admins manage who may use the designer and the APIs; keys and secrets are shown once. */
 export function UsersPage() {
@@ -35,10 +36,7 @@ export function UsersPage() {
 
   return (
     <div className="page">
-      <header className="topbar">
-        <div className="brand"><span className="logo">⟡</span> Users</div>
-        <div className="spacer" />
-      </header>
+      <PageHeader title="Users" />
       <main className="content">
         {error && <div className="alert error">{error}</div>}
         {issued && (
