@@ -28,9 +28,28 @@ public sealed class CompiledScript
     internal IReadOnlyList<string> LibraryFiles { get; }
     /// <summary>Engines are pooled per process and per set of libraries.</summary>
     internal string LibraryKey { get; }
-    /// <summary>Ran past the inline budget once: runs on script threads from then on (see <see cref="ScriptHost.InlineBudget"/>).</summary>
-    internal bool Slow { get => Volatile.Read(ref _slow); set => Volatile.Write(ref _slow, value); }
-    bool _slow;
+    /// <summary>
+    /// Ran past the inline budget, and again on a script thread: runs on script threads for a while, then
+    /// is tried inline again (see <see cref="ScriptHost.InlineBudget"/>). The while doubles each time the
+    /// script is still slow, from a second up to a minute; a run that fits inline starts it over.
+    /// </summary>
+    internal bool Slow => Stopwatch.GetTimestamp() < Volatile.Read(ref _inlineAgainAt);
+    long _inlineAgainAt;
+    long _slowForTicks;
+
+    /// <summary>A run inline past the budget took more than the budget on a script thread too: the script is slow, not the machine busy.</summary>
+    internal void RanSlow()
+    {
+        var wait = Math.Min(Math.Max(Volatile.Read(ref _slowForTicks) * 2, Stopwatch.Frequency), 60 * Stopwatch.Frequency);
+        Volatile.Write(ref _slowForTicks, wait);
+        Volatile.Write(ref _inlineAgainAt, Stopwatch.GetTimestamp() + wait);
+    }
+
+    /// <summary>A run fitted inline: a later slow spell starts from a second again.</summary>
+    internal void RanInline()
+    {
+        if (Volatile.Read(ref _slowForTicks) != 0) Volatile.Write(ref _slowForTicks, 0);
+    }
 }
 
 /// <summary>A script that does not parse: where and why.</summary>
@@ -90,7 +109,8 @@ public sealed class ScriptHost
 
     readonly ConcurrentDictionary<(string, bool), CompiledScript> _compiled = new();
     // Per process, set of libraries, and inline or not (an inline engine's regular expressions have the budget's limit).
-    readonly ConcurrentDictionary<(long, string, bool), ConcurrentBag<JsEngine>> _pools = new();
+    // Queues, not bags: a bag's Count locks every thread's share of it, and Return asks it every run.
+    readonly ConcurrentDictionary<(long, string, bool), ConcurrentQueue<JsEngine>> _pools = new();
     readonly ConcurrentDictionary<(long, string, bool), byte> _warming = new();
 
     // The body runs inside a function so that `var`, `let`, `const` and function declarations stay
@@ -183,22 +203,32 @@ public sealed class ScriptHost
     Task<T> Dispatch<T>(CompiledScript script, long poolKey, Func<JsEngine, T> body, CancellationToken stopping)
     {
         var inline = (poolKey, script.LibraryKey, true);
+        var overran = false;
         if (!script.Slow && Rent(inline, script, stopping) is { } engine)
         {
             try
             {
-                return Task.FromResult(Use(engine, inline, body));
+                var result = Use(engine, inline, body);
+                script.RanInline();
+                return Task.FromResult(result);
             }
             catch (ScriptFailureException e) when (e.Tag == "timeout")
             {
-                script.Slow = true;
+                overran = true;
             }
             catch (Exception e)
             {
                 return Task.FromException<T>(e);
             }
         }
-        var ran = Slots.Run(() => Use(Rent((poolKey, script.LibraryKey, false), script, stopping)!, (poolKey, script.LibraryKey, false), body));
+        var ran = !overran ? Slots.Run(() => UseFull(script, poolKey, body, stopping)) : Slots.Run(() =>
+        {
+            // The budget is wall time: on a busy machine a quick script can pass it inline because its
+            // thread was not running. Its run on the script thread tells: only a slow one stays there.
+            var started = Stopwatch.GetTimestamp();
+            try { return UseFull(script, poolKey, body, stopping); }
+            finally { if (Stopwatch.GetElapsedTime(started) > InlineBudget) script.RanSlow(); }
+        });
         if (!script.Slow && script.LibraryFiles.Count > 0) WarmInline(inline, script.LibraryFiles);
         return ran;
     }
@@ -224,11 +254,19 @@ public sealed class ScriptHost
     /// <see cref="OperationCanceledException"/>, so that the task keeps its place instead of failing.
     /// </remarks>
     public JsonObject Run(CompiledScript script, JsonObject data, long poolKey, CancellationToken stopping = default) =>
-        Use(Rent((poolKey, script.LibraryKey, false), script, stopping)!, (poolKey, script.LibraryKey, false), engine => RunIn(engine, script, data));
+        UseFull(script, poolKey, engine => RunIn(engine, script, data), stopping);
 
     /// <summary>Evaluates a condition expression with `data` in scope; true when the result is truthy.</summary>
     public bool Test(CompiledScript expression, JsonObject data, long poolKey, CancellationToken stopping = default) =>
-        Use(Rent((poolKey, expression.LibraryKey, false), expression, stopping)!, (poolKey, expression.LibraryKey, false), engine => TestIn(engine, expression, data));
+        UseFull(expression, poolKey, engine => TestIn(engine, expression, data), stopping);
+
+    /// <summary>Runs the body on an engine of the pool armed with the full limit (not the inline budget).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "Use pools the engine or disposes it.")]
+    T UseFull<T>(CompiledScript script, long poolKey, Func<JsEngine, T> body, CancellationToken stopping)
+    {
+        var key = (poolKey, script.LibraryKey, false);
+        return Use(Rent(key, script, stopping)!, key, body);
+    }
 
     T Use<T>(JsEngine engine, (long, string, bool) poolKey, Func<JsEngine, T> body)
     {
@@ -329,7 +367,7 @@ public sealed class ScriptHost
     JsEngine? Rent((long, string, bool Inline) poolKey, CompiledScript script, CancellationToken stopping)
     {
         var pool = _pools.GetOrAdd(poolKey, _ => []);
-        var engine = pool.TryTake(out var pooled) ? pooled
+        var engine = pool.TryDequeue(out var pooled) ? pooled
             : poolKey.Inline && script.LibraryFiles.Count > 0 ? null
             : Create(script.LibraryFiles, poolKey.Inline);
         engine?.Constraints.Find<RunLimit>()!.Arm(poolKey.Inline ? InlineBudget : TimeSpan.FromMilliseconds(options.ScriptTimeoutMs), stopping);
@@ -340,7 +378,7 @@ public sealed class ScriptHost
     {
         engine.SetValue("data", JsValue.Undefined);
         var pool = _pools.GetOrAdd(poolKey, _ => []);
-        if (pool.Count < 64) pool.Add(engine);
+        if (pool.Count < 64) pool.Enqueue(engine);
         else engine.Dispose();
     }
 

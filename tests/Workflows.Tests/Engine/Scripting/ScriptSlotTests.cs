@@ -54,6 +54,27 @@ public class ScriptSlotTests
     }
 
     [Test]
+    public async Task A_script_slow_for_a_while_runs_inline_again_once_it_is_quick()
+    {
+        var host = new ScriptHost(new Workflows.Engine.EngineOptions { ScriptTimeoutMs = 5000, ScriptMaxStatements = int.MaxValue });
+        // As slow as data.ms says: past the budget inline and on the script thread too.
+        var script = host.Compile("var t = Date.now(); while (Date.now() - t < data.ms) {} data.done = true;");
+        var slow = host.RunAsync(script, new JsonObject { ["ms"] = 3 * ScriptHost.InlineBudget.TotalMilliseconds }, 1);
+        Assert.That((bool?)(await slow.WaitAsync(TimeSpan.FromSeconds(30)))["done"], Is.True);
+
+        // Quick from now on: within a few seconds (the first slow spell lasts one) it is tried inline again.
+        var until = DateTime.UtcNow.AddSeconds(30);
+        Task<JsonObject> quick;
+        while (!(quick = host.RunAsync(script, new JsonObject { ["ms"] = 0 }, 1)).IsCompletedSuccessfully)
+        {
+            await quick.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.That(DateTime.UtcNow, Is.LessThan(until), "a script that became quick never ran inline again");
+            await Task.Delay(50);
+        }
+        Assert.That((bool?)(await quick)["done"], Is.True);
+    }
+
+    [Test]
     public async Task More_hostile_scripts_than_runners_leave_other_processes_at_their_usual_pace()
     {
         await using var server = await TestServer.StartAsync(new() { ["Workflows:ScriptTimeoutMs"] = "1000", ["Workflows:Runners"] = "2" });
