@@ -81,3 +81,31 @@ public abstract class OnBothStores(string store)
 {
     protected string Store { get; } = store;
 }
+
+/// <summary>
+/// A new, empty store of one kind in a folder of its own (a SQLite file there, or a PostgreSQL database
+/// with nothing in it), for tests that migrate or upgrade a store themselves; disposing removes both.
+/// </summary>
+public sealed class EmptyStore : IAsyncDisposable
+{
+    EmptyStore(EngineOptions options, string folder) => (Options, Folder) = (options, folder);
+
+    public EngineOptions Options { get; }
+    public string Folder { get; }
+
+    public static async Task<EmptyStore> CreateAsync(string store)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "workflows-tests", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(folder);
+        // No pooling on SQLite: the file is closed with its last connection, so the folder can go.
+        var connectionString = store == "sqlite" ? $"Data Source={Path.Combine(folder, "workflows.db")};Pooling=false" : await TestPostgres.CreateEmptyDatabaseAsync();
+        return new EmptyStore(new EngineOptions { Store = store, ConnectionString = connectionString }, folder);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Options.Store == "postgres") await TestPostgres.DropDatabaseAsync(Options.ConnectionString);
+        try { Directory.Delete(Folder, true); }
+        catch (IOException) { }
+    }
+}

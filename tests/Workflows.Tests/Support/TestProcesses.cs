@@ -33,4 +33,10 @@ public static class TestProcesses
             Final("ok"),
             Final("err", "error"));
     }
+
+    /// <summary>start → node "wait", waiting a day for a callback (next and timeout → final "done").</summary>
+    public static string Waiter(string title) => Definition(title,
+        Node("start", "start", exits: new JsonObject { ["next"] = "wait" }),
+        Node("wait", "wait_callback", new JsonObject { ["timeout_seconds"] = 86400 }, new JsonObject { ["next"] = "done", ["timeout"] = "done" }),
+        Final("done"));
 }

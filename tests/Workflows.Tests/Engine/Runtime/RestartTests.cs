@@ -74,10 +74,7 @@ public sealed class RestartTests(string store) : OnBothStores(store)
     {
         await using var server = NewServer();
         await server.StartAsync();
-        var (conv, hash) = await server.CreateProcess(Definition("wait for the robot",
-            Node("start", "start", exits: P("""{"next":"wait"}""")),
-            Node("wait", "wait_callback", P("""{"timeout_seconds":86400}"""), P("""{"next":"done","timeout":"done"}""")),
-            Final("done")));
+        var (conv, hash) = await server.CreateProcess(Waiter("wait for the robot"));
         var id = await server.CreateTask(conv, hash, [], "10.0.0.9");
         await server.WaitFor(id, "waiting");
         await server.RestartAsync();

@@ -26,10 +26,7 @@ public sealed class WaitTests(string store) : OnBothStores(store)
     [Test]
     public async Task A_create_whose_caller_left_before_the_commit_keeps_its_ref_and_counters()
     {
-        var (conv, hash) = await _server.CreateProcess(Definition("wait for the robot",
-            Node("start", "start", exits: P("""{"next":"wait"}""")),
-            Node("wait", "wait_callback", P("""{"timeout_seconds":86400}"""), P("""{"next":"done","timeout":"done"}""")),
-            Final("done")));
+        var (conv, hash) = await _server.CreateProcess(Waiter("wait for the robot"));
         // The client is gone before its task is acknowledged (wrk ending a run with requests in flight).
         var outcome = await _server.Get<TaskService>().CreateAsync(conv, "left-early", [], new CancellationToken(canceled: true));
         Assert.That(outcome.Ok, Is.False);
@@ -274,10 +271,7 @@ public sealed class WaitTests(string store) : OnBothStores(store)
     [Test]
     public async Task A_callee_that_never_replies_leaves_the_caller_to_its_time_limit()
     {
-        var (callee, _) = await _server.CreateProcess(Definition("silent",
-            Node("start", "start", exits: P("""{"next":"wait"}""")),
-            Node("wait", "wait_callback", P("""{"timeout_seconds":86400}"""), P("""{"next":"done","timeout":"done"}""")),
-            Final("done")));
+        var (callee, _) = await _server.CreateProcess(Waiter("silent"));
         var (conv, hash) = await _server.CreateProcess(Caller(callee));
         var id = await _server.CreateTask(conv, hash, P("""{"n":1}"""));
         await _server.WaitFor(id, "waiting");

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -17,16 +16,10 @@ public sealed class CounterRowsMigrationTests(string store) : OnBothStores(store
     [Test]
     public async Task Counts_written_before_the_rows_had_an_owner_are_kept()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "workflows-tests", Guid.NewGuid().ToString("n"));
-        Directory.CreateDirectory(folder);
-        var options = new EngineOptions
+        await using var empty = await EmptyStore.CreateAsync(Store);
+        // The provider is disposed (its connections closed) before the store is dropped.
         {
-            Store = Store,
-            ConnectionString = Store == "sqlite" ? $"Data Source={Path.Combine(folder, "workflows.db")};Pooling=false" : await TestPostgres.CreateEmptyDatabaseAsync(),
-        };
-        try
-        {
-            await using var provider = StoreProvider.For(options);
+            await using var provider = StoreProvider.For(empty.Options);
             await using (var db = provider.CreateDb())
             {
                 var migrations = db.Database.GetMigrations().ToList();
@@ -34,7 +27,7 @@ public sealed class CounterRowsMigrationTests(string store) : OnBothStores(store
                 await db.Database.GetService<IMigrator>().MigrateAsync(before);
             }
             using (var connection = provider.OpenConnection())
-                Exec(connection, """
+                StoreProvider.Exec(connection, """
                     INSERT INTO node_stats (conv_id, node_id, entered, left_count) VALUES (7, 'start', 40, 38), (7, 'done', 38, 0);
                     INSERT INTO node_sums (conv_id, node_id, name, value) VALUES (7, 'count', 'revenue', 800.60);
                     """.Replace("800.60", Store == "sqlite" ? "'800.60'" : "800.60", StringComparison.Ordinal));
@@ -52,17 +45,5 @@ public sealed class CounterRowsMigrationTests(string store) : OnBothStores(store
                 Assert.That((sum.NodeId, sum.Name, sum.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)), Is.EqualTo(("count", "revenue", "800.60")));
             }
         }
-        finally
-        {
-            if (Store == "postgres") await TestPostgres.DropDatabaseAsync(options.ConnectionString);
-            try { Directory.Delete(folder, true); } catch (IOException) { }
-        }
-    }
-
-    static void Exec(DbConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

@@ -186,10 +186,7 @@ public sealed class TestRunTests(string store) : OnBothStores(store)
     [Test]
     public async Task Test_tasks_and_other_tasks_do_not_modify_or_take_each_other()
     {
-        var (waiting, waitingHash) = await _server.CreateProcess(Definition("waits",
-            Node("start", "start", exits: P("""{"next":"wait"}""")),
-            Node("wait", "wait_callback", P("""{"timeout_seconds":86400}"""), P("""{"next":"done","timeout":"done"}""")),
-            Final("done")));
+        var (waiting, waitingHash) = await _server.CreateProcess(Waiter("waits"));
         string Modifier(string reference) => Definition("modifies " + reference,
             Node("start", "start", exits: P("""{"next":"modify"}""")),
             Node("modify", "copy_task", new JsonObject { ["mode"] = "modify", ["conv_id"] = Conv(waiting), ["ref"] = reference, ["data"] = P("""{"touched":"yes"}""") }, P("""{"next":"done","error":"refused"}""")),
