@@ -71,6 +71,14 @@ public sealed class EngineOptions
     /// <summary>This node's name in /health and in the nodes table; default host name and process id.</summary>
     public string? NodeName { get; set; }
 
+    /// <summary>
+    /// How far ahead of their due time the timers' rows are read (own store only), so a wave of timers
+    /// due in the same second is run when it falls due instead of read then.
+    /// </summary>
+    public int TimerReadAheadMs { get; set; } = 5000;
+    /// <summary>Most timers held in memory read ahead; the rest are read as these fire.</summary>
+    public int TimerReadAheadLimit { get; set; } = 100_000;
+
     /// <summary>Most rows written in one group-commit transaction.</summary>
     public int MaxBatch { get; set; } = 2000;
 }

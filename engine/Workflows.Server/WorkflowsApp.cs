@@ -119,6 +119,7 @@ public static class WorkflowsApp
                 node = new { id = node.NodeId, name = host.NodeName, owned_tasks = owned, live_nodes = live },
                 timer_lag_ms = timers.LastLagMs,
                 timers_fired = timers.Fired,
+                timers_read_ahead = timers.ReadAhead,
                 tasks_pruned = retention.Pruned,
                 queue_depth = runner.QueueDepth,
                 running = runner.Running,

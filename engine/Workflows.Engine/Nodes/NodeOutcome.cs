@@ -37,4 +37,7 @@ public sealed record WaitSpec(string Kind, DateTimeOffset? WakeAt = null, string
     public const string Queue = "queue";
     /// <summary>A test task stopped before a node in a debug run until Step or Continue.</summary>
     public const string Debug = "debug";
+
+    /// <summary>When the task's time comes: the earlier of its wake time and its time limit (the store's due-time index holds this).</summary>
+    public DateTimeOffset? DueAt => WakeAt is null ? TimeoutAt : TimeoutAt is null || WakeAt <= TimeoutAt ? WakeAt : TimeoutAt;
 }

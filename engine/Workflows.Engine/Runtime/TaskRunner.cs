@@ -93,12 +93,13 @@ public sealed class TaskRunner : IDisposable
 
     async Task Dispatch()
     {
-        await foreach (var task in _queue.Reader.ReadAllAsync())
-        {
-            await _inFlight.WaitAsync();
-            Interlocked.Increment(ref _running);
-            _ = RunOne(task);
-        }
+        while (await _queue.WaitToTakeAsync())
+            while (_queue.TryTake(out var task))
+            {
+                await _inFlight.WaitAsync();
+                Interlocked.Increment(ref _running);
+                _ = RunOne(task);
+            }
     }
 
     async Task RunOne(TaskState task)
@@ -128,7 +129,7 @@ public sealed class TaskRunner : IDisposable
         finally
         {
             _compute.Release();
-            if (!keep) _queue.Release(task.Id);
+            if (!keep) _queue.Release(task);
             Interlocked.Decrement(ref _running);
             _inFlight.Release();
         }

@@ -10,7 +10,7 @@ namespace Workflows.Engine.Runtime;
 /// reads its committed row, so two wakes can never move one task twice. A task that is still being
 /// run (say, it is committing the wait a fast callback is answering) is retried for a short while.
 /// </summary>
-public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, NodeMembership node, IDbContextFactory<WorkflowsDb> dbs, IClock clock, ProcessRegistry processes)
+public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, NodeMembership node, IDbContextFactory<WorkflowsDb> dbs, ProcessRegistry processes)
 {
     /// <summary>
     /// Merges data into a task waiting for a callback and lets it continue by its next exit.
@@ -93,11 +93,20 @@ public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, NodeMembershi
             return new WakeDecision.Resume(new Wake(step ? "step" : "continue", NodeOutcome.Go()) { Enter = true });
         }, TimeSpan.FromSeconds(5), cancel);
 
-    /// <summary>Wakes tasks whose time came: a delay that is over, or a time limit reached.</summary>
-    internal async Task<int> FireDueAsync(IReadOnlyList<long> ids, CancellationToken cancel)
+    /// <summary>
+    /// Reads the rows of timers that fall due soon, each task held softly first (<see cref="TaskQueue.TryHoldAhead"/>)
+    /// so the row read stays current until another holder takes the task over, which <see cref="FireAhead"/>
+    /// notices. Answers the tasks read and the ids another holder has now (to try again later).
+    /// </summary>
+    internal async Task<(List<TaskState> Read, List<long> Busy)> ReadAheadAsync(IReadOnlyList<long> ids, CancellationToken cancel)
     {
-        var held = ids.Where(queue.TryHold).ToList();
-        if (held.Count == 0) return 0;
+        var held = new List<long>(ids.Count);
+        var busy = new List<long>();
+        foreach (var id in ids)
+            if (queue.TryHoldAhead(id, out var mine)) held.Add(id);
+            else if (!mine) busy.Add(id);
+        var read = new List<TaskState>(held.Count);
+        if (held.Count == 0) return (read, busy);
         List<TaskRow> rows;
         try
         {
@@ -109,24 +118,40 @@ public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, NodeMembershi
         }
         catch
         {
-            foreach (var id in held) queue.Release(id);
+            foreach (var id in held) queue.DropAhead(id);
             throw;
         }
-        var now = clock.UtcNow;
-        var fired = 0;
-        var woken = new HashSet<long>();
+        var found = new HashSet<long>(rows.Count);
         foreach (var row in rows)
         {
             var task = TaskService.FromRow(row);
-            var wake = DueWake(task, now);
-            if (wake is null) continue;
-            task.Resume = wake;
-            woken.Add(task.Id);
-            _ = queue.SubmitHeld(task);
-            fired++;
+            // Moved on before the soft hold (its run ended as this read began): nothing to fire.
+            if (task.Status != TaskPhase.Waiting || task.Wait?.DueAt is null) continue;
+            found.Add(task.Id);
+            read.Add(task);
         }
-        foreach (var id in held.Where(id => !woken.Contains(id))) queue.Release(id);
-        return fired;
+        foreach (var id in held.Where(id => !found.Contains(id))) queue.DropAhead(id);
+        return (read, busy);
+    }
+
+    /// <summary>Wakes a task read ahead whose time came (a delay that is over, or a time limit reached).</summary>
+    internal AheadFire FireAhead(TaskState task, DateTimeOffset now)
+    {
+        // Timers of paused processes stay due until the process is resumed.
+        if (processes.Find(task.ConvId) is { Paused: true })
+        {
+            queue.DropAhead(task.Id);
+            return AheadFire.Paused;
+        }
+        if (!queue.TryFireAhead(task.Id)) return AheadFire.TakenOver;
+        if (DueWake(task, now) is not { } wake)
+        {
+            queue.Release(task.Id);
+            return AheadFire.NotDue;
+        }
+        task.Resume = wake;
+        _ = queue.SubmitHeld(task);
+        return AheadFire.Fired;
     }
 
     static Wake? DueWake(TaskState task, DateTimeOffset now)
@@ -185,4 +210,15 @@ public sealed class TaskWaker(TaskQueue queue, PausedTasks paused, NodeMembershi
             await Task.Delay(10, cancel);
         }
     }
+}
+
+/// <summary>What became of a timer read ahead when its time came.</summary>
+internal enum AheadFire
+{
+    Fired,
+    /// <summary>Another holder (a callback, a delete) took the task over: its row may have changed, so it is read again.</summary>
+    TakenOver,
+    /// <summary>Its process is paused: the timer fires once the process is resumed.</summary>
+    Paused,
+    NotDue,
 }

@@ -101,7 +101,7 @@ public sealed class TaskWriter : IAsyncDisposable
         Data = TaskJson.Text(task.Data),
         WaitKind = task.Wait?.Kind,
         WaitKey = task.Wait?.Key,
-        WakeAt = Earliest(task.Wait?.WakeAt, task.Wait?.TimeoutAt)?.ToUnixTimeMilliseconds(),
+        WakeAt = task.Wait?.DueAt?.ToUnixTimeMilliseconds(),
         TimeoutAt = task.Wait?.TimeoutAt?.ToUnixTimeMilliseconds(),
         Visits = task.Visits.Count == 0 ? null : JsonSerializer.Serialize(task.Visits),
         ReplyTo = task.ReplyTo,
@@ -110,8 +110,6 @@ public sealed class TaskWriter : IAsyncDisposable
         ChangedAt = task.ChangedAt.ToUnixTimeMilliseconds(),
         Test = task.Test?.ToJson(),
     };
-
-    static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     void Loop()
     {

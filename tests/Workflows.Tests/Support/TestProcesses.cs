@@ -39,4 +39,10 @@ public static class TestProcesses
         Node("start", "start", exits: new JsonObject { ["next"] = "wait" }),
         Node("wait", "wait_callback", new JsonObject { ["timeout_seconds"] = 86400 }, new JsonObject { ["next"] = "done", ["timeout"] = "done" }),
         Final("done"));
+
+    /// <summary>start → a delay of <paramref name="seconds"/> in node "sleep" → final "done".</summary>
+    public static string Sleeper(string title, int seconds) => Definition(title,
+        Node("start", "start", exits: new JsonObject { ["next"] = "sleep" }),
+        Node("sleep", "delay", new JsonObject { ["seconds"] = seconds }, new JsonObject { ["next"] = "done" }),
+        Final("done"));
 }

@@ -55,10 +55,7 @@ public sealed class RestartTests(string store) : OnBothStores(store)
         var clock = new ManualClock();
         await using var server = NewServer(clock);
         await server.StartAsync();
-        var (conv, hash) = await server.CreateProcess(Definition("night sleep",
-            Node("start", "start", exits: P("""{"next":"sleep"}""")),
-            Node("sleep", "delay", P("""{"seconds":7200}"""), P("""{"next":"done"}""")),
-            Final("done")));
+        var (conv, hash) = await server.CreateProcess(Sleeper("night sleep", 7200));
         var id = await server.CreateTask(conv, hash, []);
         await server.WaitFor(id, "waiting");
         await server.StopAsync();

@@ -49,10 +49,7 @@ public sealed class WaitTests(string store) : OnBothStores(store)
     [Test]
     public async Task A_delay_waits_for_its_time_and_then_continues()
     {
-        var (conv, hash) = await _server.CreateProcess(Definition("sleep two hours",
-            Node("start", "start", exits: P("""{"next":"sleep"}""")),
-            Node("sleep", "delay", P("""{"seconds":7200}"""), P("""{"next":"done"}""")),
-            Final("done")));
+        var (conv, hash) = await _server.CreateProcess(Sleeper("sleep two hours", 7200));
         var id = await _server.CreateTask(conv, hash, []);
         var waiting = await _server.WaitFor(id, "waiting");
         Assert.That((string?)waiting["node_id"], Is.EqualTo("sleep"));
@@ -346,13 +343,91 @@ public sealed class WaitTests(string store) : OnBothStores(store)
         Assert.That((bool?)task["data"]!["went_on"], Is.True);
     }
 
+    /// <summary>
+    /// On its own store the timers read a task's row before it falls due and hold it softly; on a shared
+    /// store they read it as it falls due, so there is nothing to wait for.
+    /// </summary>
+    async Task UntilReadAhead(string objId)
+    {
+        if (Store != "sqlite") return;
+        Assert.That(TaskIds.TryParse(objId, out var id));
+        var queue = _server.Get<TaskQueue>();
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (!queue.IsHeldAhead(id) && DateTime.UtcNow < until) await Task.Delay(20);
+        Assert.That(queue.IsHeldAhead(id), "the timers read the task ahead of its time");
+    }
+
+    [Test]
+    public async Task A_callback_refused_by_a_task_whose_timer_is_read_ahead_leaves_the_timer_to_fire()
+    {
+        var (conv, hash) = await _server.CreateProcess(Sleeper("read ahead, refused callback", 3));
+        var objId = await _server.CreateTask(conv, hash, []);
+        await _server.WaitFor(objId, "waiting");
+        await UntilReadAhead(objId);
+        // The callback takes the task over from the timers, reads it and is refused: nothing moved.
+        Assert.That(TaskIds.TryParse(objId, out var id));
+        var refused = await _server.Get<TaskWaker>().CallbackAsync(id, new JsonObject { ["x"] = 1 });
+        Assert.That(refused.Ok, Is.False, "the task waits for a time, not for a callback");
+
+        _clock.Advance(TimeSpan.FromSeconds(4));
+        var done = await _server.WaitFor(objId, timeoutMs: 5000);
+        Assert.That((string?)done["node_id"], Is.EqualTo("done"));
+        Assert.That(done["data"]!["x"], Is.Null);
+        Assert.That(done["history"]!.AsArray().Count(s => (string?)s!["outcome"] == "timer"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_callback_to_a_task_whose_time_limit_is_read_ahead_wins_and_the_limit_never_fires()
+    {
+        var (conv, hash) = await _server.CreateProcess(Definition("read ahead, callback wins",
+            Node("start", "start", exits: P("""{"next":"wait"}""")),
+            Node("wait", "wait_callback", P("""{"timeout_seconds":3}"""), P("""{"next":"answered","timeout":"late"}""")),
+            Final("answered"), Final("late", "error")));
+        var objId = await _server.CreateTask(conv, hash, []);
+        await _server.WaitFor(objId, "waiting");
+        await UntilReadAhead(objId);
+        Assert.That(TaskIds.TryParse(objId, out var id));
+        var woken = await _server.Get<TaskWaker>().CallbackAsync(id, new JsonObject { ["answer"] = "yes" });
+        Assert.That(woken.Ok, woken.Description);
+        var done = await _server.WaitFor(objId, timeoutMs: 5000);
+        Assert.That((string?)done["node_id"], Is.EqualTo("answered"));
+
+        // The copy the timers read ahead is stale now: when its time comes it must not move the task again.
+        _clock.Advance(TimeSpan.FromSeconds(4));
+        var fired = _server.Get<TimerService>().Fired;
+        var until = DateTime.UtcNow.AddSeconds(2);
+        while (_server.Get<TimerService>().ReadAhead > 0 && DateTime.UtcNow < until) await Task.Delay(20);
+        var after = await _server.Task(objId);
+        Assert.That((string?)after["node_id"], Is.EqualTo("answered"));
+        Assert.That(after["history"]!.AsArray().Select(s => (string?)s!["outcome"]), Has.No.Member("time_limit"));
+        Assert.That((string?)after["data"]!["answer"], Is.EqualTo("yes"));
+        Assert.That(_server.Get<TimerService>().Fired, Is.EqualTo(fired), "no timer fired for the answered task");
+    }
+
+    [Test]
+    public async Task A_short_delay_that_starts_after_the_timers_read_past_its_time_fires_on_time()
+    {
+        var (four, fourHash) = await _server.CreateProcess(Sleeper("read ahead, 4 s", 4));
+        var (one, oneHash) = await _server.CreateProcess(Sleeper("read ahead, 1 s", 1));
+        // The first task's timer moves the timers' read to four seconds ahead; the second task's one second lies behind it.
+        var later = await _server.CreateTask(four, fourHash, []);
+        await _server.WaitFor(later, "waiting");
+        await UntilReadAhead(later);
+        var sooner = await _server.CreateTask(one, oneHash, []);
+        await _server.WaitFor(sooner, "waiting");
+
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        var done = await _server.WaitFor(sooner, timeoutMs: 5000);
+        Assert.That((string?)done["node_id"], Is.EqualTo("done"));
+        Assert.That((string?)(await _server.Task(later))["status"], Is.EqualTo("waiting"), "the four-second delay is not due yet");
+        _clock.Advance(TimeSpan.FromSeconds(3));
+        Assert.That((string?)(await _server.WaitFor(later, timeoutMs: 5000))["node_id"], Is.EqualTo("done"));
+    }
+
     [Test]
     public async Task Ten_thousand_timers_due_in_the_same_second_all_fire_within_seconds()
     {
-        var (conv, _) = await _server.CreateProcess(Definition("wave",
-            Node("start", "start", exits: P("""{"next":"sleep"}""")),
-            Node("sleep", "delay", P("""{"seconds":3600}"""), P("""{"next":"done"}""")),
-            Final("done")));
+        var (conv, _) = await _server.CreateProcess(Sleeper("wave", 3600));
         var tasks = _server.Get<TaskService>();
         var creates = Enumerable.Range(0, 10_000).Select(i => tasks.CreateAsync(conv, null, new JsonObject { ["i"] = i }));
         var created = await Task.WhenAll(creates);
