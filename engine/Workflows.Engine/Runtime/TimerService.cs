@@ -55,6 +55,8 @@ public sealed class TimerService(
                 if (_ahead.Count < options.TimerReadAheadLimit)
                 {
                     var horizon = clock.UtcNow.ToUnixTimeMilliseconds() + readAhead;
+                    // The clock was set back: the read had gone past what is due now, so it starts over.
+                    if (afterDue > horizon) (afterDue, afterId) = (long.MinValue, long.MinValue);
                     // Before the read: a wait committed after the read began is then handed over, not missed.
                     if (!node.Shared) queue.TimersReadThrough(horizon);
                     var due = await DueIdsAsync(horizon, afterDue, afterId, pausedNow);
