@@ -61,9 +61,8 @@ public sealed class TimerService(
                     if (!node.Shared) queue.TimersReadThrough(horizon);
                     var due = await DueIdsAsync(horizon, afterDue, afterId, pausedNow);
                     more = due.Count == Batch;
-                    if (more) (afterDue, afterId) = due[^1];
-                    else if (node.Shared) (afterDue, afterId) = (long.MinValue, long.MinValue);
-                    else if (due.Count > 0) (afterDue, afterId) = due[^1];
+                    if (due.Count > 0) (afterDue, afterId) = due[^1];
+                    if (!more && node.Shared) (afterDue, afterId) = (long.MinValue, long.MinValue);
                     var (read, busy) = await waker.ReadAheadAsync([.. due.Select(d => d.Id)], _stop.Token);
                     foreach (var task in read) _ahead.Enqueue(task, (task.Wait!.DueAt!.Value.ToUnixTimeMilliseconds(), task.Id));
                     // On a shared store the next pass finds busy timers again; on its own store the read has moved on.
@@ -104,9 +103,9 @@ public sealed class TimerService(
     {
         while (_again.Count < Batch && queue.TryTakeNewTimer(out var id)) _again.Add(id);
         if (_again.Count == 0) return;
-        var ids = _again.Distinct().Take(Batch).ToList();
+        var ids = _again.Distinct().Take(Batch).ToHashSet();
         _again.RemoveAll(ids.Contains);
-        var (read, busy) = await waker.ReadAheadAsync(ids, _stop.Token);
+        var (read, busy) = await waker.ReadAheadAsync([.. ids], _stop.Token);
         foreach (var task in read) _ahead.Enqueue(task, (task.Wait!.DueAt!.Value.ToUnixTimeMilliseconds(), task.Id));
         _again.AddRange(busy);
     }
