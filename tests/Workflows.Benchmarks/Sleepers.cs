@@ -17,33 +17,31 @@ static class Sleepers
         var count = int.Parse(Args.Get(args, "tasks", "1000000"), System.Globalization.CultureInfo.InvariantCulture);
         var folder = Path.Combine(Path.GetTempPath(), "workflows-bench", Guid.NewGuid().ToString("n"));
         await using var server = await ServerMeasures.Start(5096, folder);
-        var (conv, hash) = await server.CreateProcess("""
+        const string sleeper = """
             {"title":"bench: sleepers","nodes":[
               {"id":"start","type":"start","exits":{"next":"sleep"}},
               {"id":"sleep","type":"delay","params":{"until":"{{wake_at}}"},"exits":{"next":"done"}},
               {"id":"done","type":"final"}]}
-            """);
+            """;
+        var (conv, hash) = await server.CreateProcess(sleeper);
         // All wake at one moment, far enough ahead to park them all and restart first.
         // A whole second: the delay takes unix seconds, so the bench's own clock must start at the same moment.
         var wakeAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddSeconds(Math.Max(90, count / 10000.0 + 60)).ToUnixTimeSeconds());
         var watch = Stopwatch.StartNew();
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64 };
         using var http = new HttpClient(handler) { BaseAddress = server.BaseAddress };
-        var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
-        {
-            while (true)
-            {
-                var batch = Interlocked.Add(ref next, 100) - 99;
-                if (batch >= count) return;
-                var ops = new JsonArray();
-                for (var i = batch; i < Math.Min(batch + 100, count); i++)
-                    ops.Add(new JsonObject { ["type"] = "create", ["obj"] = "task", ["data"] = new JsonObject { ["i"] = i, ["wake_at"] = wakeAt.ToUnixTimeSeconds() } });
-                using var response = await http.PostAsync($"/api/1/json/public/{conv}/{hash}", new StringContent(new JsonObject { ["ops"] = ops }.ToJsonString()));
-                response.EnsureSuccessStatusCode();
-            }
-        })));
+        await Park(http, conv, hash, count, wakeAt);
         Console.WriteLine($"parked {count} tasks in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:F0}/s)");
+        // --warm-wave N: N tasks of another process due 20 s before the wave, so the server that meets
+        // the wave has woken tasks before (its wake path compiled and optimised), as a server that has
+        // been running would have; without it the wave meets code the restarted process never ran.
+        var warmWave = int.Parse(Args.Get(args, "warm-wave", "0"), System.Globalization.CultureInfo.InvariantCulture);
+        if (warmWave > 0)
+        {
+            var (warmConv, warmHash) = await server.CreateProcess(sleeper.Replace("bench: sleepers", "bench: sleepers (warm wave)", StringComparison.Ordinal));
+            await Park(http, warmConv, warmHash, warmWave, wakeAt.AddSeconds(-20));
+            Console.WriteLine($"and {warmWave} tasks of another process due 20 s before them");
+        }
         var rss = server.RssMiB();
         var peak = server.PeakMiB();
         var dbSize = new DirectoryInfo(folder).GetFiles("workflows.db*").Sum(f => f.Length) / 1048576.0;
@@ -112,5 +110,24 @@ static class Sleepers
         {
             await restarted.DisposeAsync();
         }
+    }
+
+    /// <summary>Creates <paramref name="count"/> tasks due at <paramref name="wakeAt"/>, a hundred ops a request, 64 requests at once.</summary>
+    static async Task Park(HttpClient http, long conv, string hash, int count, DateTimeOffset wakeAt)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+        {
+            while (true)
+            {
+                var batch = Interlocked.Add(ref next, 100) - 99;
+                if (batch >= count) return;
+                var ops = new JsonArray();
+                for (var i = batch; i < Math.Min(batch + 100, count); i++)
+                    ops.Add(new JsonObject { ["type"] = "create", ["obj"] = "task", ["data"] = new JsonObject { ["i"] = i, ["wake_at"] = wakeAt.ToUnixTimeSeconds() } });
+                using var response = await http.PostAsync($"/api/1/json/public/{conv}/{hash}", new StringContent(new JsonObject { ["ops"] = ops }.ToJsonString()));
+                response.EnsureSuccessStatusCode();
+            }
+        })));
     }
 }

@@ -334,5 +334,11 @@ public sealed class ClusterTests
         await reader.ReadAsync();
         Assert.That(reader.GetInt64(0), Is.Zero, $"rows of the killed node {killed} are left");
         Assert.That(reader.GetInt64(1), Is.GreaterThanOrEqualTo(acknowledged.Count));
+        await reader.DisposeAsync();
+
+        // Its row in nodes went with the takeover: the table holds the live nodes only.
+        await using var nodes = new Npgsql.NpgsqlCommand("SELECT array_agg(id ORDER BY id) FROM nodes", connection);
+        var left = (long[])(await nodes.ExecuteScalarAsync())!;
+        Assert.That(left, Does.Not.Contain(killed).And.EquivalentTo(health["node"]!["live_nodes"]!.AsArray().Select(n => (long)n!)));
     }
 }

@@ -7,9 +7,9 @@ namespace Workflows.Engine.Store.Postgres;
 /// Nodes on one PostgreSQL. A node is alive while its row's heartbeat is younger than the lease
 /// (every group commit refreshes it, and so does <see cref="BeatAsync"/>). A node that stopped, or
 /// stayed silent longer than the lease, is taken over by one live node in one transaction: its row
-/// gets taken_by, and its unfinished tasks get the new owner. Every commit of a node first updates its
-/// own row where taken_by is null, so a node that was only paused and comes back finds no row, and
-/// commits nothing over the node that took its work (the fence).
+/// is deleted, and its unfinished tasks get the new owner. Every commit of a node first updates its
+/// own row, so a node that was only paused and comes back finds no row, and commits nothing over the
+/// node that took its work (the fence).
 /// </summary>
 sealed class PostgresMembership(NpgsqlDataSource source, EngineOptions options, ILogger log) : NodeMembership
 {
@@ -41,9 +41,12 @@ sealed class PostgresMembership(NpgsqlDataSource source, EngineOptions options, 
             }
         }
         var dead = new List<long>();
+        // The taken rows go: a node's id is new at every start, so rows kept would pile up with every
+        // node that ever ran. The fence holds without them: a paused node that comes back finds no row
+        // of its own, as it would find one taken (rows marked taken_by before are cleared here too).
         await using (var take = new NpgsqlCommand("""
-            UPDATE nodes SET taken_by = $1 WHERE id IN (
-              SELECT id FROM nodes WHERE taken_by IS NULL AND id <> $1 AND (stopped OR heartbeat_at < now() - make_interval(secs => $2))
+            DELETE FROM nodes WHERE id IN (
+              SELECT id FROM nodes WHERE id <> $1 AND (taken_by IS NOT NULL OR stopped OR heartbeat_at < now() - make_interval(secs => $2))
               FOR UPDATE SKIP LOCKED)
             RETURNING id
             """, connection, tx))
@@ -63,7 +66,7 @@ sealed class PostgresMembership(NpgsqlDataSource source, EngineOptions options, 
             var moved = await move.ExecuteNonQueryAsync(cancel);
             log.LogWarning("Node {Node} took over nodes {Dead}: {Tasks} unfinished tasks", NodeId, string.Join(", ", dead), moved);
             // Their counter and sum rows are added to this node's, so rows do not pile up with every node that
-            // ever ran. Safe here: a dead node commits nothing any more (its fence finds taken_by), and this
+            // ever ran. Safe here: a dead node commits nothing any more (its fence finds no row), and this
             // node's own writer waits, as its fence needs the row this transaction updated first.
             foreach (var fold in FoldCounters)
             {
