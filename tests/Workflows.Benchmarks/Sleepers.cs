@@ -31,7 +31,7 @@ static class Sleepers
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64 };
         using var http = new HttpClient(handler) { BaseAddress = server.BaseAddress };
         await Park(http, conv, hash, count, wakeAt);
-        Console.WriteLine($"parked {count} tasks in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:F0}/s)");
+        Console.WriteLine($"parked {count} tasks in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:F0}/s), due at {wakeAt.ToUnixTimeSeconds()} (unix seconds)");
         // --warm-wave N: N tasks of another process due 20 s before the wave, so the server that meets
         // the wave has woken tasks before (its wake path compiled and optimised), as a server that has
         // been running would have; without it the wave meets code the restarted process never ran.

@@ -6,15 +6,33 @@ namespace Workflows.Engine.Runtime;
 public sealed class EndWatchers
 {
     readonly ConcurrentDictionary<long, TaskCompletionSource<TaskState>> _watchers = new();
+    // Every task's end asks whether anyone waits; the dictionary's IsEmpty takes all its locks when it is
+    // empty, which serialised the runners of a timer wave on them. A count read without a lock does not.
+    int _count;
 
     /// <summary>Completes when the task ends; register before submitting it.</summary>
-    internal Task<TaskState> Watch(long taskId) =>
-        _watchers.GetOrAdd(taskId, _ => new TaskCompletionSource<TaskState>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    internal Task<TaskState> Watch(long taskId)
+    {
+        while (true)
+        {
+            if (_watchers.TryGetValue(taskId, out var watching)) return watching.Task;
+            // Counted before it is added: an end seen in between finds a count, never a watcher it skipped.
+            Interlocked.Increment(ref _count);
+            var watcher = new TaskCompletionSource<TaskState>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_watchers.TryAdd(taskId, watcher)) return watcher.Task;
+            Interlocked.Decrement(ref _count);
+        }
+    }
 
-    internal void Unwatch(long taskId) => _watchers.TryRemove(taskId, out _);
+    internal void Unwatch(long taskId)
+    {
+        if (_watchers.TryRemove(taskId, out _)) Interlocked.Decrement(ref _count);
+    }
 
     internal void Ended(TaskState task)
     {
-        if (!_watchers.IsEmpty && _watchers.TryRemove(task.Id, out var watcher)) watcher.TrySetResult(task);
+        if (Volatile.Read(ref _count) == 0 || !_watchers.TryRemove(task.Id, out var watcher)) return;
+        Interlocked.Decrement(ref _count);
+        watcher.TrySetResult(task);
     }
 }
