@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Npgsql;
 
 using Workflows.Tests.Support;
@@ -116,11 +118,7 @@ static class Cluster
         return ((long)health["batches"]!, (long)health["rows"]!);
     }
 
-    static async Task<System.Text.Json.Nodes.JsonNode> Health(ServerProcess node)
-    {
-        using var response = await node.Http.GetAsync("/health");
-        return System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-    }
+    static async Task<JsonNode> Health(ServerProcess node) => (await node.Http.GetFromJsonAsync<JsonNode>("/health"))!;
 
     static Task<ServerProcess> StartNode(NpgsqlConnectionStringBuilder connection, int index, string[] args) =>
         ServerMeasures.Start(ServerProcess.FreePort(), null, ["--Workflows:Store", "postgres", "--Workflows:ConnectionString", connection.ConnectionString,

@@ -54,15 +54,15 @@ public sealed class TimerService(
                 paused = pausedNow;
                 await ReadAgainAsync();
                 var horizon = clock.UtcNow.ToUnixTimeMilliseconds() + readAhead;
+                // The clock was set back: the read had gone past what is due now, so it starts over.
+                if (afterDue > horizon) (afterDue, afterId) = (long.MinValue, long.MinValue);
                 // Read ahead, the store need not be asked on every pass (a wave's passes are milliseconds
                 // apart, and each read cost the runners CPU): once the clock has moved on 100 ms, at once when
                 // the last read was full or the read starts over.
-                var ask = readAhead == 0 || full || afterDue == long.MinValue || horizon >= readHorizon + 100 || afterDue > horizon;
+                var ask = readAhead == 0 || full || afterDue == long.MinValue || horizon >= readHorizon + 100;
                 if (_ahead.Count < options.TimerReadAheadLimit && ask)
                 {
                     readHorizon = horizon;
-                    // The clock was set back: the read had gone past what is due now, so it starts over.
-                    if (afterDue > horizon) (afterDue, afterId) = (long.MinValue, long.MinValue);
                     // Before the read: a wait committed after the read began is then handed over, not missed.
                     if (!node.Shared) queue.TimersReadThrough(horizon);
                     var due = await DueIdsAsync(horizon, afterDue, afterId, pausedNow);

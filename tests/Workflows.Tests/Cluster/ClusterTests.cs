@@ -341,4 +341,37 @@ public sealed class ClusterTests
         var left = (long[])(await nodes.ExecuteScalarAsync())!;
         Assert.That(left, Does.Not.Contain(killed).And.EquivalentTo(health["node"]!["live_nodes"]!.AsArray().Select(n => (long)n!)));
     }
+
+    [Test, Order(11)]
+    public async Task A_node_frozen_past_its_lease_is_taken_over_and_stops_when_it_wakes_without_committing()
+    {
+        var (conv, hash) = await CreateProcess(_nodes[0], Definition("frozen owner",
+            Node("start", "start", exits: JsonNode.Parse("""{"next":"delay"}""")!.AsObject()),
+            Node("delay", "delay", JsonNode.Parse("""{"seconds":2}""")!.AsObject(), JsonNode.Parse("""{"next":"done"}""")!.AsObject()),
+            Final("done")));
+        await Task.Delay(1000);
+        var frozen = _nodes[2];
+        var frozenId = (long)(await frozen.Http.GetFromJsonAsync<JsonNode>("/health"))!["node"]!["id"]!;
+        var created = await Op(frozen, conv, hash, """{"type":"create","obj":"task","ref":"frozen-1","data":{}}""");
+        Assert.That((string?)created["proc"], Is.EqualTo("ok"), created.ToJsonString());
+        var objId = (string)created["obj_id"]!;
+
+        // Frozen with its task waiting: past the lease (6 s) node 0 takes the task over and fires its timer.
+        frozen.Pause();
+        JsonNode task;
+        try { task = await WaitFinished(_nodes[0], objId, seconds: 30); }
+        finally { frozen.Resume(); }
+        Assert.That(frozen.ExitsWithin(TimeSpan.FromSeconds(30)), "the node that woke to find its row gone stops itself");
+
+        var history = task["history"]!.AsArray();
+        Assert.That(history.Count(s => (string?)s!["outcome"] == "timer"), Is.EqualTo(1), history.ToJsonString());
+        Assert.That(history.Count(s => (string?)s!["outcome"] == "finish"), Is.EqualTo(1), history.ToJsonString());
+        var after = (await _nodes[0].Http.GetFromJsonAsync<JsonNode>($"/api/tasks/{objId}"))!;
+        Assert.That(after["history"]!.AsArray(), Has.Count.EqualTo(history.Count), "the woken node committed nothing over the taker");
+
+        await using var connection = new Npgsql.NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var nodes = new Npgsql.NpgsqlCommand("SELECT array_agg(id) FROM nodes", connection);
+        Assert.That((long[])(await nodes.ExecuteScalarAsync())!, Does.Not.Contain(frozenId));
+    }
 }

@@ -85,8 +85,22 @@ public sealed class ServerProcess : IAsyncDisposable
     public void Stop()
     {
         if (_process.HasExited) return;
-        using (var kill = Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        Signal("-TERM");
         if (!_process.WaitForExit(30_000)) Kill();
+    }
+
+    /// <summary>SIGSTOP, then SIGCONT with <see cref="Resume"/>: the process is frozen, as in a long GC pause or a network split.</summary>
+    public void Pause() => Signal("-STOP");
+
+    public void Resume() => Signal("-CONT");
+
+    /// <summary>Whether the process ended by itself within <paramref name="timeout"/>.</summary>
+    public bool ExitsWithin(TimeSpan timeout) => _process.WaitForExit(timeout);
+
+    void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as in a power cut of the process.</summary>
