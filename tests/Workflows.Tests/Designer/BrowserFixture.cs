@@ -23,6 +23,13 @@ public abstract class BrowserFixture
     static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
+    /// <summary>
+    /// How long a locator or an expectation waits: a failure detector, not a speed check. The suite
+    /// runs four fixtures at once; on two cores opening the 28-node robot call (laid out by ELK on
+    /// open) took 3-5.5 s alone and 11-26 s under the suite's load, past an earlier 10 s limit.
+    /// </summary>
+    const int BrowserTimeoutMs = 30_000;
+
     IPlaywright? _playwright;
     IBrowser? _browser;
     IBrowserContext? _context;
@@ -46,7 +53,7 @@ public abstract class BrowserFixture
             Headless = true,
             Args = ChromiumArgs,
         });
-        Assertions.SetDefaultExpectTimeout(10_000);
+        Assertions.SetDefaultExpectTimeout(BrowserTimeoutMs);
     }
 
     [OneTimeTearDown]
@@ -78,7 +85,7 @@ public abstract class BrowserFixture
             Assert.That(login.Ok, Is.True, "signing in the browser failed: " + await login.TextAsync());
         }
         Page = await _context.NewPageAsync();
-        Page.SetDefaultTimeout(10_000);
+        Page.SetDefaultTimeout(BrowserTimeoutMs);
         Page.PageError += (_, message) => { lock (_pageErrors) _pageErrors.Add(message); };
     }
 
