@@ -92,9 +92,12 @@ public sealed partial class PostgresProvider : StoreProvider
 public sealed class PostgresDb(DbContextOptions<PostgresDb> options) : WorkflowsDb(options);
 
 /// <summary>
-/// A group commit as one NpgsqlBatch: every statement of the transaction in one round trip. The first
-/// statement is the fence: it refreshes this node's heartbeat only while no other node has taken it over,
-/// and holds the node's row until the commit, so a takeover waits for the commit or the commit fails.
+/// A group commit as one NpgsqlBatch. The first statement is the fence: it refreshes this node's
+/// heartbeat only while no other node has taken it over, and holds the node's row until the commit,
+/// so a takeover waits for the commit or the commit fails. Usually the batch is its own (implicit)
+/// transaction, one round trip in all: there the fence and each task update raise an error when they
+/// find no row, which undoes the whole batch. Only then is it written again in an explicit transaction,
+/// which learns what was missing (a takeover, or tasks another node moved) and commits the rest.
 /// </summary>
 sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership node) : BatchWriter
 {
@@ -105,39 +108,31 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership nod
     static readonly string History = PostgresProvider.Positional(InsertHistory, HistoryParameters);
     static readonly string Stats = PostgresProvider.Positional(AddStats, StatsParameters);
     static readonly string Sums = PostgresProvider.Positional(AddSum.Replace("@add", "node_sums.value + excluded.value", StringComparison.Ordinal), SumParameters);
+    static readonly (string Name, System.Data.DbType Type)[] FenceParameters = [("id", System.Data.DbType.Int64)];
+    static readonly string FenceOrFail = OrFail(Fence);
+    static readonly string UpdateOrFail = OrFail(Update);
+
+    /// <summary>An update that divides by its row count: no row is an error (22012), and the implicit transaction is undone.</summary>
+    static string OrFail(string update) => $"WITH changed AS ({update} RETURNING 1) SELECT 1 / count(*) FROM changed";
 
     public override void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats, List<TaskWrite> lost)
     {
+        try
+        {
+            using var batch = Batch(writes, stats, null, out _, out _);
+            Execute(batch, writes);
+            return;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DivisionByZero)
+        {
+            // The fence or a task's update found no row: nothing was written; find out which below.
+        }
         var pending = writes.ToList();
         while (true)
         {
             using var tx = connection.BeginTransaction();
-            using var batch = new NpgsqlBatch(connection, tx);
-            var fence = new NpgsqlBatchCommand(Fence);
-            fence.Parameters.Add(new NpgsqlParameter { Value = node.NodeId });
-            batch.BatchCommands.Add(fence);
-            var updates = new List<(NpgsqlBatchCommand Command, TaskWrite Write)>();
-            foreach (var write in pending)
-            {
-                var command = write.IsNew ? Command(Insert, InsertParameters, InsertValues(write.Row)) : Command(Update, UpdateParameters, UpdateValues(write.Row));
-                batch.BatchCommands.Add(command);
-                if (!write.IsNew) updates.Add((command, write));
-                if (write.Steps is not null)
-                    batch.BatchCommands.Add(Command(History, HistoryParameters, [write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]));
-            }
-            // Sums and counters: this node's own rows (no other node's commit waits on them), each added once
-            // per batch, in key order as the counters are (see TaskWriter.Write).
-            foreach (var sum in pending.SelectMany(w => w.Sums ?? [])
-                .GroupBy(s => (s.ConvId, s.NodeId, s.Name))
-                .OrderBy(g => g.Key.ConvId).ThenBy(g => g.Key.NodeId, StringComparer.Ordinal).ThenBy(g => g.Key.Name, StringComparer.Ordinal))
-                batch.BatchCommands.Add(Command(Sums, SumParameters, SumValues(new Runtime.SumDelta(sum.Key.ConvId, sum.Key.NodeId, sum.Key.Name, sum.Sum(s => s.Delta)), node.NodeId)));
-            foreach (var s in stats) batch.BatchCommands.Add(Command(Stats, StatsParameters, StatsValues(s, node.NodeId)));
-            try { batch.ExecuteNonQuery(); }
-            catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_tasks_active_ref" })
-            {
-                // Which write it was: the batch is retried one by one, and then there is only one.
-                throw new RefTakenException(pending.Count == 1 ? pending[0].Row.Ref : null, e);
-            }
+            using var batch = Batch(pending, stats, tx, out var fence, out var updates);
+            Execute(batch, pending);
             if (fence.RecordsAffected == 0)
             {
                 tx.Rollback();
@@ -153,6 +148,44 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership nod
             tx.Rollback();
             lost.AddRange(gone);
             pending.RemoveAll(gone.Contains);
+        }
+    }
+
+    /// <summary>The batch of a commit; without a transaction its fence and updates fail when they find no row.</summary>
+    NpgsqlBatch Batch(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats, NpgsqlTransaction? tx,
+        out NpgsqlBatchCommand fence, out List<(NpgsqlBatchCommand Command, TaskWrite Write)> updates)
+    {
+        var batch = new NpgsqlBatch(connection, tx);
+        fence = Command(tx is null ? FenceOrFail : Fence, FenceParameters, [node.NodeId]);
+        batch.BatchCommands.Add(fence);
+        updates = [];
+        foreach (var write in writes)
+        {
+            var command = write.IsNew
+                ? Command(Insert, InsertParameters, InsertValues(write.Row))
+                : Command(tx is null ? UpdateOrFail : Update, UpdateParameters, UpdateValues(write.Row));
+            batch.BatchCommands.Add(command);
+            if (!write.IsNew) updates.Add((command, write));
+            if (write.Steps is not null)
+                batch.BatchCommands.Add(Command(History, HistoryParameters, [write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]));
+        }
+        // Sums and counters: this node's own rows (no other node's commit waits on them), each added once
+        // per batch, in key order as the counters are (see TaskWriter.Write).
+        foreach (var sum in writes.SelectMany(w => w.Sums ?? [])
+            .GroupBy(s => (s.ConvId, s.NodeId, s.Name))
+            .OrderBy(g => g.Key.ConvId).ThenBy(g => g.Key.NodeId, StringComparer.Ordinal).ThenBy(g => g.Key.Name, StringComparer.Ordinal))
+            batch.BatchCommands.Add(Command(Sums, SumParameters, SumValues(new Runtime.SumDelta(sum.Key.ConvId, sum.Key.NodeId, sum.Key.Name, sum.Sum(s => s.Delta)), node.NodeId)));
+        foreach (var s in stats) batch.BatchCommands.Add(Command(Stats, StatsParameters, StatsValues(s, node.NodeId)));
+        return batch;
+    }
+
+    static void Execute(NpgsqlBatch batch, IReadOnlyList<TaskWrite> writes)
+    {
+        try { batch.ExecuteNonQuery(); }
+        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_tasks_active_ref" })
+        {
+            // Which write it was: the batch is retried one by one, and then there is only one.
+            throw new RefTakenException(writes.Count == 1 ? writes[0].Row.Ref : null, e);
         }
     }
 
