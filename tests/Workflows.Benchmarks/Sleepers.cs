@@ -32,15 +32,18 @@ static class Sleepers
         using var http = new HttpClient(handler) { BaseAddress = server.BaseAddress };
         await Park(http, conv, hash, count, wakeAt);
         Console.WriteLine($"parked {count} tasks in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:F0}/s), due at {wakeAt.ToUnixTimeSeconds()} (unix seconds)");
-        // --warm-wave N: N tasks of another process due 20 s before the wave, so the server that meets
-        // the wave has woken tasks before (its wake path compiled and optimised), as a server that has
-        // been running would have; without it the wave meets code the restarted process never ran.
+        // --warm-wave N: N tasks of another process due before the wave, in five smaller waves 4 s apart
+        // (24 s to 8 s before it), so the server that meets the wave has woken tasks for a while (its wake
+        // path compiled and optimised), as a server that has been running would have. One warm wave left
+        // the methods half-way through tiering (instrumented, not yet optimised): the JIT then still
+        // compiled about 800 methods during the wave. Without it the wave meets code the restarted process never ran.
         var warmWave = int.Parse(Args.Get(args, "warm-wave", "0"), System.Globalization.CultureInfo.InvariantCulture);
+        long warmConv = 0;
         if (warmWave > 0)
         {
-            var (warmConv, warmHash) = await server.CreateProcess(sleeper.Replace("bench: sleepers", "bench: sleepers (warm wave)", StringComparison.Ordinal));
-            await Park(http, warmConv, warmHash, warmWave, wakeAt.AddSeconds(-20));
-            Console.WriteLine($"and {warmWave} tasks of another process due 20 s before them");
+            (warmConv, var warmHash) = await server.CreateProcess(sleeper.Replace("bench: sleepers", "bench: sleepers (warm wave)", StringComparison.Ordinal));
+            for (var i = 0; i < 5; i++) await Park(http, warmConv, warmHash, warmWave / 5, wakeAt.AddSeconds(-24 + 4 * i));
+            Console.WriteLine($"and {warmWave} tasks of another process due in five waves 24 to 8 s before them");
         }
         var rss = server.RssMiB();
         var peak = server.PeakMiB();
@@ -67,6 +70,14 @@ static class Sleepers
                 readyAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             }
 
+            // The warm waves are watched as the wave will be (counters every 100 ms, /health): the bench's
+            // own requests would otherwise be compiled by the JIT in the middle of the wave.
+            while (warmWave > 0 && wakeAt - DateTimeOffset.UtcNow > TimeSpan.FromSeconds(2))
+            {
+                await restarted.Counters(warmConv);
+                await restarted.Http.GetFromJsonAsync<JsonNode>("/health");
+                await Task.Delay(100);
+            }
             var untilDue = wakeAt - DateTimeOffset.UtcNow;
             if (untilDue > TimeSpan.Zero) await Task.Delay(untilDue);
             var dueWatch = Stopwatch.StartNew();
@@ -103,7 +114,7 @@ static class Sleepers
             Console.WriteLine(downAtDue ? "stopped 1 s after the timers fell due; lateness counts from ready again" : "running when the timers fall due; lateness counts from the due time");
             Console.WriteLine("| tasks parked | server RSS with them | peak RSS while parking | database size | restart until ready | RSS after restart | first wake late by | all woken and finished after | lateness p50 | p99 | max |");
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            Console.WriteLine($"wave: {Delta("batches"):F0} commits of {Delta("rows") / Math.Max(1, Delta("batches")):F0} rows on average, writer busy {Delta("writer_busy_seconds"):F1} s, server CPU {cpu:F1} s over {allLate:F1} s; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+            Console.WriteLine($"wave: {Delta("batches"):F0} commits of {Delta("rows") / Math.Max(1, Delta("batches")):F0} rows on average, writer busy {Delta("writer_busy_seconds"):F1} s, server CPU {cpu:F1} s over {allLate:F1} s, {Delta("jit_compiled_methods"):F0} methods compiled by the JIT; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             Console.WriteLine($"| {count} | {rss:F0} MiB | {peak:F0} MiB | {dbSize:F0} MiB | {ready.TotalSeconds:F2} s | {rssAfterRestart:F0} MiB | {firstLate:F2} s | {allLate:F1} s | {Stats.Percentile(late, 50):F2} s | {Stats.Percentile(late, 99):F2} s | {late[^1]:F2} s |");
         }
         finally

@@ -38,6 +38,8 @@ public sealed class TaskState
     internal TaskCompletionSource? FirstCommit { get; set; }
     /// <summary>Set when a wait ends: how the task leaves its waiting node, and the data the wake brings.</summary>
     internal Wake? Resume { get; set; }
+    /// <summary>Whether the run moving the task gave its compute slot back with its last commit (TaskRunner.Commit).</summary>
+    internal bool SlotReturned { get; set; }
 
     public string ObjId => TaskIds.Format(Id);
 }
