@@ -34,9 +34,9 @@ static class Sleepers
         Console.WriteLine($"parked {count} tasks in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:F0}/s), due at {wakeAt.ToUnixTimeSeconds()} (unix seconds)");
         // --warm-wave N: N tasks of another process due before the wave, in five smaller waves 4 s apart
         // (24 s to 8 s before it), so the server that meets the wave has woken tasks for a while (its wake
-        // path compiled and optimised), as a server that has been running would have. One warm wave left
-        // the methods half-way through tiering (instrumented, not yet optimised): the JIT then still
-        // compiled about 800 methods during the wave. Without it the wave meets code the restarted process never ran.
+        // path compiled and optimised), as a server that has been running would have. One warm wave of
+        // 5,000 left methods half-way through tiering (instrumented, not yet optimised), and the JIT still
+        // compiled about 1,100 methods during the wave. Without it the wave meets code the restarted process never ran.
         var warmWave = int.Parse(Args.Get(args, "warm-wave", "0"), System.Globalization.CultureInfo.InvariantCulture);
         long warmConv = 0;
         if (warmWave > 0)
