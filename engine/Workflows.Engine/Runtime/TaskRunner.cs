@@ -59,6 +59,8 @@ public sealed class TaskRunner : IDisposable
     /// <summary>Tasks waiting for a runner, for /health and back-pressure.</summary>
     public int QueueDepth => _queue.Depth;
     public int Running => Volatile.Read(ref _running);
+    /// <summary>Compute slots not held by a run: all of them once no run is in flight (a slot given back twice, or never, shows here).</summary>
+    internal int FreeComputeSlots => _compute.CurrentCount;
 
     public void Start() => _dispatcher = Task.Run(Dispatch);
 

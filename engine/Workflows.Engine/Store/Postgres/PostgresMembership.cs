@@ -31,7 +31,7 @@ sealed class PostgresMembership(NpgsqlDataSource source, EngineOptions options, 
     {
         await using var connection = await source.OpenConnectionAsync(cancel);
         await using var tx = await connection.BeginTransactionAsync(cancel);
-        await using (var beat = new NpgsqlCommand("UPDATE nodes SET heartbeat_at = now() WHERE id = $1 AND taken_by IS NULL", connection, tx))
+        await using (var beat = new NpgsqlCommand(PostgresBatchWriter.Fence, connection, tx))
         {
             beat.Parameters.Add(new NpgsqlParameter { Value = NodeId });
             if (await beat.ExecuteNonQueryAsync(cancel) == 0)

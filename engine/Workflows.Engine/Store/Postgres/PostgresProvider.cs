@@ -101,7 +101,8 @@ public sealed class PostgresDb(DbContextOptions<PostgresDb> options) : Workflows
 /// </summary>
 sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership node) : BatchWriter
 {
-    const string Fence = "UPDATE nodes SET heartbeat_at = now() WHERE id = $1 AND taken_by IS NULL";
+    /// <summary>Refreshes this node's heartbeat while no other node has taken it over; no row means fenced (also the idle beat's statement).</summary>
+    internal const string Fence = "UPDATE nodes SET heartbeat_at = now() WHERE id = $1 AND taken_by IS NULL";
 
     static readonly string Insert = PostgresProvider.Positional(InsertTask, InsertParameters);
     static readonly string Update = PostgresProvider.Positional(UpdateTask, UpdateParameters);
