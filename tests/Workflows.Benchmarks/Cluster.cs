@@ -37,8 +37,8 @@ static class Cluster
         };
         Console.WriteLine($"{Environment.ProcessorCount} cores; PostgreSQL {connection.Host}:{connection.Port}/{connection.Database}; workflow {workflow}; load from {loader}; {seconds:F0} s per node count after a warm-up of {warmup:F0} s and then 10 s rounds until no node compiles more than 100 methods in one (at most {warmupMax:F0} s)");
         Console.WriteLine();
-        Console.WriteLine("| nodes | concurrency | accepted tasks/s | completed tasks/s | create p50 | create p99 | server CPU (sum) | group commits | errors | warm-up rounds: tasks/s (most methods compiled by a node) |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine("| nodes | concurrency | accepted tasks/s | completed tasks/s | create p50 | create p99 | nodes' CPU | CPU per task: nodes + PostgreSQL + loader | group commits | errors | warm-up rounds: tasks/s (most methods compiled by a node) |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         var completed = new Dictionary<int, (double Accepted, double Completed)>();
         foreach (var count in counts)
         {
@@ -57,19 +57,24 @@ static class Cluster
                 await WaitFinished(connection, conv, 0, 0);
 
                 var firstId = EndToEnd.NowId();
-                var cpu0 = nodes.Sum(n => n.CpuSeconds());
+                var postmaster = await Postmaster(connection);
+                var cpu0 = (Nodes: nodes.Sum(n => n.CpuSeconds()), Database: PostgresCpu(postmaster), Loader: LoaderCpu());
                 var writes0 = await Task.WhenAll(nodes.Select(Writes));
                 var wall = Stopwatch.StartNew();
                 var result = await Load.Run(loader, addresses, workload, concurrency, seconds);
                 var loadTime = wall.Elapsed.TotalSeconds;
                 await WaitFinished(connection, conv, firstId, result.Created);
                 var doneTime = wall.Elapsed.TotalSeconds;
-                var cpu = (nodes.Sum(n => n.CpuSeconds()) - cpu0) / doneTime * 100;
+                var cpuNodes = nodes.Sum(n => n.CpuSeconds()) - cpu0.Nodes;
+                var cpu = cpuNodes / doneTime * 100;
+                // CPU per task, where it went: on a machine with cores to spare this, not the shared cores' throughput, says what coordination costs.
+                string PerTask(double seconds) => $"{seconds * 1000 / Math.Max(1, result.Created):F3}";
+                var perTask = $"{PerTask(cpuNodes)} + {(postmaster == 0 ? "?" : PerTask(PostgresCpu(postmaster) - cpu0.Database))} + {PerTask(LoaderCpu() - cpu0.Loader)} ms";
                 // Group commits: smaller ones when the load is split among nodes, each with its fence and counters.
                 var writes = (await Task.WhenAll(nodes.Select(Writes))).Zip(writes0, (a, b) => (Batches: a.Batches - b.Batches, Rows: a.Rows - b.Rows)).ToList();
                 var commits = $"{writes.Sum(w => w.Batches) / doneTime:F0}/s of {writes.Sum(w => w.Rows) / Math.Max(1.0, writes.Sum(w => w.Batches)):F1} tasks";
                 completed[count] = (result.Created / loadTime, result.Created / doneTime);
-                Console.WriteLine($"| {count} | {concurrency} | {result.Created / loadTime:F0} | {result.Created / doneTime:F0} | {result.P50:F2} ms | {result.P99:F2} ms | {cpu:F0} % | {commits} | {result.Errors} | {curve} |");
+                Console.WriteLine($"| {count} | {concurrency} | {result.Created / loadTime:F0} | {result.Created / doneTime:F0} | {result.P50:F2} ms | {result.P99:F2} ms | {cpu:F0} % | {perTask} | {commits} | {result.Errors} | {curve} |");
             }
             finally
             {
@@ -109,6 +114,21 @@ static class Cluster
         }
         return string.Join(" → ", rates);
     }
+
+    /// <summary>PostgreSQL's postmaster when the server runs on this machine (its CPU is then read from /proc), else 0.</summary>
+    static async Task<int> Postmaster(NpgsqlConnectionStringBuilder connection)
+    {
+        if (connection.Host is not ("127.0.0.1" or "localhost" or "::1") || !OperatingSystem.IsLinux()) return 0;
+        await using var db = new NpgsqlConnection(connection.ConnectionString);
+        await db.OpenAsync();
+        var parent = ProcCpu.Parent(db.ProcessID);
+        return parent > 1 && File.Exists($"/proc/{parent}/comm") && File.ReadAllText($"/proc/{parent}/comm").Trim() == "postgres" ? parent : 0;
+    }
+
+    static double PostgresCpu(int postmaster) => postmaster == 0 ? 0 : ProcCpu.TreeSeconds(postmaster);
+
+    /// <summary>The bench's own CPU and its ended children's: wrk's runs (the nodes, its other children, still run).</summary>
+    static double LoaderCpu() => ProcCpu.Seconds(Environment.ProcessId) + ProcCpu.Seconds(Environment.ProcessId, reaped: true);
 
     static async Task<long> Compiled(ServerProcess node) => (long)(await Health(node))["jit_compiled_methods"]!;
 

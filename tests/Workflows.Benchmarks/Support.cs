@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -39,12 +40,7 @@ static class ServerMeasures
         (await server.Http.GetFromJsonAsync<JsonNode>($"/api/processes/{convId}/counters"))!;
 
     /// <summary>CPU seconds used so far (user + system).</summary>
-    public static double CpuSeconds(this ServerProcess server)
-    {
-        var stat = File.ReadAllText($"/proc/{server.Pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
-    }
+    public static double CpuSeconds(this ServerProcess server) => ProcCpu.Seconds(server.Pid);
 
     /// <summary>Peak resident memory in MiB since the last reset.</summary>
     public static double PeakMiB(this ServerProcess server) => Kib(server, "VmHWM") / 1024.0;
@@ -60,6 +56,42 @@ static class ServerMeasures
     static long Kib(ServerProcess server, string key) => File.ReadLines($"/proc/{server.Pid}/status")
         .Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
         .Select(l => long.Parse(l.Split(':', StringSplitOptions.TrimEntries)[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+}
+
+/// <summary>CPU time of processes, read from /proc (Linux).</summary>
+static class ProcCpu
+{
+    /// <summary>User + system seconds of a live process; with <paramref name="reaped"/>, of its children that ended and were waited for instead.</summary>
+    public static double Seconds(int pid, bool reaped = false)
+    {
+        var fields = Fields(pid);
+        var first = reaped ? 13 : 11; // utime, stime; cutime, cstime (fields 14-17 of proc(5), counted after the name)
+        return fields is null ? 0 : (long.Parse(fields[first], CultureInfo.InvariantCulture) + long.Parse(fields[first + 1], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    /// <summary>A process's own CPU, its ended children's and its live children's: all of PostgreSQL when given the postmaster.</summary>
+    public static double TreeSeconds(int pid)
+    {
+        var total = Seconds(pid) + Seconds(pid, reaped: true);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            if (int.TryParse(Path.GetFileName(dir), out var child) && Fields(child) is { } f && f[1] == pid.ToString(CultureInfo.InvariantCulture))
+                total += Seconds(child);
+        return total;
+    }
+
+    /// <summary>The parent's process id.</summary>
+    public static int Parent(int pid) => Fields(pid) is { } f ? int.Parse(f[1], CultureInfo.InvariantCulture) : 0;
+
+    /// <summary>The fields of /proc/PID/stat after the command name (state first), or null once the process is gone.</summary>
+    static string[]? Fields(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException) { return null; }
+    }
 }
 
 static class Stats

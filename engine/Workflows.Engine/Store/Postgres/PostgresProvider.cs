@@ -104,10 +104,13 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership nod
     /// <summary>Refreshes this node's heartbeat while no other node has taken it over; no row means fenced (also the idle beat's statement).</summary>
     internal const string Fence = "UPDATE nodes SET heartbeat_at = now() WHERE id = $1 AND taken_by IS NULL";
 
-    static readonly string Insert = PostgresProvider.Positional(InsertTask, InsertParameters);
+    // New tasks, history and counters: one statement each for the whole batch, each column's values one
+    // array. A statement per row cost the server an executor start per row, a third of its CPU per task
+    // (docs/performance.md, "Many rows, one statement"). Updates stay one a row: each must find its row.
+    static readonly string InsertTasks = Unnest("tasks", InsertParameters);
+    static readonly string InsertHistories = Unnest("task_history", HistoryParameters);
+    static readonly string AddAllStats = Unnest("node_stats", StatsParameters) + " " + AddStats[AddStats.IndexOf("ON CONFLICT", StringComparison.Ordinal)..];
     static readonly string Update = PostgresProvider.Positional(UpdateTask, UpdateParameters);
-    static readonly string History = PostgresProvider.Positional(InsertHistory, HistoryParameters);
-    static readonly string Stats = PostgresProvider.Positional(AddStats, StatsParameters);
     static readonly string Sums = PostgresProvider.Positional(AddSum.Replace("@add", "node_sums.value + excluded.value", StringComparison.Ordinal), SumParameters);
     static readonly (string Name, System.Data.DbType Type)[] FenceParameters = [("id", System.Data.DbType.Int64)];
     static readonly string FenceOrFail = OrFail(Fence);
@@ -160,24 +163,60 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership nod
         fence = Command(tx is null ? FenceOrFail : Fence, FenceParameters, [node.NodeId]);
         batch.BatchCommands.Add(fence);
         updates = [];
+        var inserts = new List<object?[]>();
+        var history = new List<object?[]>();
         foreach (var write in writes)
         {
-            var command = write.IsNew
-                ? Command(Insert, InsertParameters, InsertValues(write.Row))
-                : Command(tx is null ? UpdateOrFail : Update, UpdateParameters, UpdateValues(write.Row));
-            batch.BatchCommands.Add(command);
-            if (!write.IsNew) updates.Add((command, write));
-            if (write.Steps is not null)
-                batch.BatchCommands.Add(Command(History, HistoryParameters, [write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]));
+            // A task is in a batch once, or saved and then changed: its insert comes before its update, as before.
+            if (write.IsNew) inserts.Add(InsertValues(write.Row));
+            if (write.Steps is not null) history.Add([write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]);
         }
+        if (inserts.Count > 0) batch.BatchCommands.Add(Rows(InsertTasks, InsertParameters, inserts));
+        foreach (var write in writes.Where(w => !w.IsNew))
+        {
+            var command = Command(tx is null ? UpdateOrFail : Update, UpdateParameters, UpdateValues(write.Row));
+            batch.BatchCommands.Add(command);
+            updates.Add((command, write));
+        }
+        if (history.Count > 0) batch.BatchCommands.Add(Rows(InsertHistories, HistoryParameters, history));
         // Sums and counters: this node's own rows (no other node's commit waits on them), each added once
         // per batch, in key order as the counters are (see TaskWriter.Write).
         foreach (var sum in writes.SelectMany(w => w.Sums ?? [])
             .GroupBy(s => (s.ConvId, s.NodeId, s.Name))
             .OrderBy(g => g.Key.ConvId).ThenBy(g => g.Key.NodeId, StringComparer.Ordinal).ThenBy(g => g.Key.Name, StringComparer.Ordinal))
             batch.BatchCommands.Add(Command(Sums, SumParameters, SumValues(new Runtime.SumDelta(sum.Key.ConvId, sum.Key.NodeId, sum.Key.Name, sum.Sum(s => s.Delta)), node.NodeId)));
-        foreach (var s in stats) batch.BatchCommands.Add(Command(Stats, StatsParameters, StatsValues(s, node.NodeId)));
+        if (stats.Count > 0) batch.BatchCommands.Add(Rows(AddAllStats, StatsParameters, [.. stats.Select(s => StatsValues(s, node.NodeId))]));
         return batch;
+    }
+
+    /// <summary>"INSERT INTO table (columns) SELECT * FROM unnest($1::type[], ...)": many rows, one statement.</summary>
+    static string Unnest(string table, (string Name, System.Data.DbType Type)[] columns) =>
+        $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT * FROM unnest({string.Join(", ", columns.Select((c, i) => $"${i + 1}::{ArrayOf(c.Type)}"))})";
+
+    static string ArrayOf(System.Data.DbType type) => type switch
+    {
+        System.Data.DbType.Int64 => "bigint[]",
+        System.Data.DbType.Int32 => "integer[]",
+        System.Data.DbType.String => "text[]",
+        _ => throw new NotSupportedException($"no array type for {type}"),
+    };
+
+    /// <summary>The statement of <see cref="Unnest"/> with each column's values of all rows as one array.</summary>
+    static NpgsqlBatchCommand Rows(string sql, (string Name, System.Data.DbType Type)[] columns, List<object?[]> rows)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        for (var c = 0; c < columns.Length; c++)
+        {
+            var column = c;
+            object values = columns[c].Type switch
+            {
+                System.Data.DbType.Int64 => rows.Select(r => (long?)r[column]).ToArray(),
+                System.Data.DbType.Int32 => rows.Select(r => (int?)r[column]).ToArray(),
+                _ => rows.Select(r => (string?)r[column]).ToArray(),
+            };
+            command.Parameters.Add(new NpgsqlParameter { Value = values });
+        }
+        return command;
     }
 
     static void Execute(NpgsqlBatch batch, IReadOnlyList<TaskWrite> writes)

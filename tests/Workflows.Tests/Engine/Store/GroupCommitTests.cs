@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Workflows.Engine;
 using Workflows.Engine.Store;
@@ -59,6 +60,42 @@ public sealed class GroupCommitTests(string store) : OnBothStores(store)
         Assert.That(Rows(connection), Is.EqualTo(new[] { (1L, "start", 1L), (2L, "next", 2L) }),
             "task 1 keeps the other node's row and no history of the lost write; task 2 and its history are committed");
     }
+
+    [Test]
+    public async Task A_commit_of_many_tasks_writes_every_column_history_and_counter_as_given()
+    {
+        await using var empty = await EmptyStore.CreateAsync(Store);
+        await using var provider = StoreProvider.For(empty.Options);
+        var node = await GroupCommitTests.Joined(provider);
+        // Every column set on one task, every nullable one null on another (PostgreSQL sends each column of a batch as one array).
+        var full = new TaskRow
+        {
+            Id = 1, ConvId = 5, Version = 3, Ref = "order-1", NodeId = "wait", Status = "waiting", Result = "ok", Data = """{"phone":"7900"}""",
+            WaitKind = "callback", WaitKey = "k-1", WakeAt = 1_700_000_000_123, TimeoutAt = 1_700_000_060_000, Visits = """{"wait":2}""",
+            ReplyTo = 77, Depth = 2, CreatedAt = 10, ChangedAt = 11, Owner = node.NodeId, Test = """{"run":1}""",
+        };
+        var bare = new TaskRow { Id = 2, ConvId = 5, NodeId = "start", Status = "processing", Data = "{}", CreatedAt = 12, ChangedAt = 13, Owner = node.NodeId };
+        var saved = Write(3, node.NodeId, "start", true, 13);
+        var changed = Write(3, node.NodeId, "next", false, 23); // saved and changed again before the writer took either
+        using (var writer = provider.OpenBatchWriter(node))
+        {
+            writer.Commit([new TaskWrite(full, true, """[{"node":"wait"}]""", 11, 11), new TaskWrite(bare, true, null, 0, 0), saved, changed],
+                [new StatDelta(5, "next", 1, 0), new StatDelta(5, "start", 3, 1)], []);
+            writer.Commit([], [new StatDelta(5, "start", 1, 2)], []);
+        }
+
+        await using var db = provider.CreateDb();
+        var rows = await db.Tasks.AsNoTracking().OrderBy(t => t.Id).ToListAsync();
+        Assert.That(rows.Select(Columns), Is.EqualTo(new[] { full, bare, changed.Row }.Select(Columns)), "each task's columns as written; task 3 as its later write left it");
+        using var connection = provider.OpenConnection();
+        Assert.That(Rows(connection).Select(r => r.History), Is.EqualTo(new[] { 1L, 0L, 2L }), "history: one step for task 1, none for task 2, both writes of task 3");
+        var totals = await db.NodeTotalsAsync(5, CancellationToken.None);
+        Assert.That(totals.OrderBy(t => t.NodeId).Select(t => (t.NodeId, t.Entered, t.Left)), Is.EqualTo(new[] { ("next", 1L, 0L), ("start", 4L, 3L) }),
+            "counters of both commits added up");
+    }
+
+    static string Columns(TaskRow r) => string.Join("|", r.Id, r.ConvId, r.Version, r.Ref, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey,
+        r.WakeAt, r.TimeoutAt, r.Visits, r.ReplyTo, r.Depth, r.CreatedAt, r.ChangedAt, r.Owner, r.Test);
 }
 
 /// <summary>A node whose row is gone (another node took it over) commits nothing, not even its new tasks.</summary>
