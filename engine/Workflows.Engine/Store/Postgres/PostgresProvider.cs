@@ -106,7 +106,8 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership nod
 
     // New tasks, history and counters: one statement each for the whole batch, each column's values one
     // array. A statement per row cost the server an executor start per row, a third of its CPU per task
-    // (docs/performance.md, "Many rows, one statement"). Updates stay one a row: each must find its row.
+    // (docs/performance.md, "Many rows, one statement"). Updates too, in the first try, which fails as a
+    // whole when one finds no row; the second, which must learn which, sends one a row.
     static readonly string InsertTasks = Unnest("tasks", InsertParameters);
     static readonly string InsertHistories = Unnest("task_history", HistoryParameters);
     static readonly string AddAllStats = Unnest("node_stats", StatsParameters) + " " + AddStats[AddStats.IndexOf("ON CONFLICT", StringComparison.Ordinal)..];
@@ -114,7 +115,7 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership nod
     static readonly string Sums = PostgresProvider.Positional(AddSum.Replace("@add", "node_sums.value + excluded.value", StringComparison.Ordinal), SumParameters);
     static readonly (string Name, System.Data.DbType Type)[] FenceParameters = [("id", System.Data.DbType.Int64)];
     static readonly string FenceOrFail = OrFail(Fence);
-    static readonly string UpdateOrFail = OrFail(Update);
+    static readonly string UpdateAllOrFail = UpdateMany();
 
     /// <summary>An update that divides by its row count: no row is an error (22012), and the implicit transaction is undone.</summary>
     static string OrFail(string update) => $"WITH changed AS ({update} RETURNING 1) SELECT 1 / count(*) FROM changed";
@@ -172,12 +173,24 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership nod
             if (write.Steps is not null) history.Add([write.Row.Id, write.HistoryId, write.HistoryAt, write.Steps]);
         }
         if (inserts.Count > 0) batch.BatchCommands.Add(Rows(InsertTasks, InsertParameters, inserts));
-        foreach (var write in writes.Where(w => !w.IsNew))
+        if (tx is null)
         {
-            var command = Command(tx is null ? UpdateOrFail : Update, UpdateParameters, UpdateValues(write.Row));
-            batch.BatchCommands.Add(command);
-            updates.Add((command, write));
+            // A task written twice in the batch: its last write holds all it changed (and its insert went first).
+            var changes = writes.Where(w => !w.IsNew).GroupBy(w => w.Row.Id).Select(g => UpdateValues(g.Last().Row)).ToList();
+            if (changes.Count > 0)
+            {
+                var command = Rows(UpdateAllOrFail, UpdateParameters, changes);
+                command.Parameters.Add(new NpgsqlParameter { Value = (long)changes.Count });
+                batch.BatchCommands.Add(command);
+            }
         }
+        else
+            foreach (var write in writes.Where(w => !w.IsNew))
+            {
+                var command = Command(Update, UpdateParameters, UpdateValues(write.Row));
+                batch.BatchCommands.Add(command);
+                updates.Add((command, write));
+            }
         if (history.Count > 0) batch.BatchCommands.Add(Rows(InsertHistories, HistoryParameters, history));
         // Sums and counters: this node's own rows (no other node's commit waits on them), each added once
         // per batch, in key order as the counters are (see TaskWriter.Write).
@@ -191,7 +204,22 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership nod
 
     /// <summary>"INSERT INTO table (columns) SELECT * FROM unnest($1::type[], ...)": many rows, one statement.</summary>
     static string Unnest(string table, (string Name, System.Data.DbType Type)[] columns) =>
-        $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT * FROM unnest({string.Join(", ", columns.Select((c, i) => $"${i + 1}::{ArrayOf(c.Type)}"))})";
+        $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT * FROM unnest({Arrays(columns)})";
+
+    /// <summary>
+    /// Every update of the batch in one statement, failing (22012) unless each found its task still this
+    /// node's: the rows as arrays, the last parameter their count. Its keys are <see cref="BatchWriter.UpdateTask"/>'s.
+    /// </summary>
+    static string UpdateMany()
+    {
+        string[] keys = ["id", "owner"];
+        var set = string.Join(", ", UpdateParameters.Where(c => !keys.Contains(c.Name)).Select(c => $"{c.Name} = v.{c.Name}"));
+        return $"WITH v AS (SELECT * FROM unnest({Arrays(UpdateParameters)}) AS v({string.Join(", ", UpdateParameters.Select(c => c.Name))})), " +
+            $"changed AS (UPDATE tasks SET {set} FROM v WHERE tasks.id = v.id AND tasks.owner = v.owner RETURNING 1) " +
+            $"SELECT 1 / (count(*) = ${UpdateParameters.Length + 1}::bigint)::int FROM changed";
+    }
+
+    static string Arrays((string Name, System.Data.DbType Type)[] columns) => string.Join(", ", columns.Select((c, i) => $"${i + 1}::{ArrayOf(c.Type)}"));
 
     static string ArrayOf(System.Data.DbType type) => type switch
     {

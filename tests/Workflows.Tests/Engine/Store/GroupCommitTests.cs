@@ -94,6 +94,24 @@ public sealed class GroupCommitTests(string store) : OnBothStores(store)
             "counters of both commits added up");
     }
 
+    [Test]
+    public async Task Updates_of_several_tasks_commit_together_and_a_task_written_twice_keeps_its_last_write()
+    {
+        await using var empty = await EmptyStore.CreateAsync(Store);
+        await using var provider = StoreProvider.For(empty.Options);
+        var node = await GroupCommitTests.Joined(provider);
+        using (var writer = provider.OpenBatchWriter(node))
+        {
+            writer.Commit([Write(1, node.NodeId, "start", true, 11), Write(2, node.NodeId, "start", true, 12)], [], []);
+            var lost = new List<TaskWrite>();
+            writer.Commit([Write(1, node.NodeId, "wait", false, 21), Write(2, node.NodeId, "next", false, 22), Write(1, node.NodeId, "woken", false, 31)], [], lost);
+            Assert.That(lost, Is.Empty);
+        }
+        using var connection = provider.OpenConnection();
+        Assert.That(Rows(connection), Is.EqualTo(new[] { (1L, "woken", 3L), (2L, "next", 2L) }),
+            "task 1 as its second write left it, with the history of both; task 2 updated once");
+    }
+
     static string Columns(TaskRow r) => string.Join("|", r.Id, r.ConvId, r.Version, r.Ref, r.NodeId, r.Status, r.Result, r.Data, r.WaitKind, r.WaitKey,
         r.WakeAt, r.TimeoutAt, r.Visits, r.ReplyTo, r.Depth, r.CreatedAt, r.ChangedAt, r.Owner, r.Test);
 }
