@@ -55,7 +55,7 @@ static class ServerMeasures
 
     static long Kib(ServerProcess server, string key) => File.ReadLines($"/proc/{server.Pid}/status")
         .Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
-        .Select(l => long.Parse(l.Split(':', StringSplitOptions.TrimEntries)[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+        .Select(l => long.Parse(l.Split(':', StringSplitOptions.TrimEntries)[1].Split(' ')[0], CultureInfo.InvariantCulture)).FirstOrDefault();
 }
 
 /// <summary>CPU time of processes, read from /proc (Linux).</summary>

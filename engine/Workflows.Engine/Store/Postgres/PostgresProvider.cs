@@ -95,8 +95,8 @@ public sealed class PostgresDb(DbContextOptions<PostgresDb> options) : Workflows
 /// A group commit as one NpgsqlBatch. The first statement is the fence: it refreshes this node's
 /// heartbeat only while no other node has taken it over, and holds the node's row until the commit,
 /// so a takeover waits for the commit or the commit fails. Usually the batch is its own (implicit)
-/// transaction, one round trip in all: there the fence and each task update raise an error when they
-/// find no row, which undoes the whole batch. Only then is it written again in an explicit transaction,
+/// transaction, one round trip in all: there the fence and the tasks' update raise an error when a row
+/// is missing, which undoes the whole batch. Only then is it written again in an explicit transaction,
 /// which learns what was missing (a takeover, or tasks another node moved) and commits the rest.
 /// </summary>
 sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership node) : BatchWriter
