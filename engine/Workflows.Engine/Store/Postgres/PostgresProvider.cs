@@ -122,8 +122,12 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership nod
     static readonly string FenceOrFail = OrFail(Fence);
     static readonly string UpdateAllOrFail = UpdateMany();
 
-    /// <summary>An update that divides by its row count: no row is an error (22012), and the implicit transaction is undone.</summary>
-    static string OrFail(string update) => $"WITH changed AS ({update} RETURNING 1) SELECT 1 / count(*) FROM changed";
+    /// <summary>
+    /// An update that divides by whether it found its rows (one, or <paramref name="expected"/>): a missing
+    /// row is an error (22012), and the implicit transaction is undone.
+    /// </summary>
+    static string OrFail(string update, string? expected = null) =>
+        $"WITH changed AS ({update} RETURNING 1) SELECT 1 / {(expected is null ? "count(*)" : $"(count(*) = {expected})::int")} FROM changed";
 
     public override void Commit(IReadOnlyList<TaskWrite> writes, IReadOnlyList<StatDelta> stats, List<TaskWrite> lost)
     {
@@ -219,9 +223,8 @@ sealed class PostgresBatchWriter(NpgsqlConnection connection, NodeMembership nod
     {
         string[] keys = ["id", "owner"];
         var set = string.Join(", ", UpdateParameters.Where(c => !keys.Contains(c.Name)).Select(c => $"{c.Name} = v.{c.Name}"));
-        return $"WITH v AS (SELECT * FROM unnest({Arrays(UpdateParameters)}) AS v({string.Join(", ", UpdateParameters.Select(c => c.Name))})), " +
-            $"changed AS (UPDATE tasks SET {set} FROM v WHERE tasks.id = v.id AND tasks.owner = v.owner RETURNING 1) " +
-            $"SELECT 1 / (count(*) = ${UpdateParameters.Length + 1}::bigint)::int FROM changed";
+        var rows = $"unnest({Arrays(UpdateParameters)}) AS v({string.Join(", ", UpdateParameters.Select(c => c.Name))})";
+        return OrFail($"UPDATE tasks SET {set} FROM {rows} WHERE tasks.id = v.id AND tasks.owner = v.owner", $"${UpdateParameters.Length + 1}::bigint");
     }
 
     static string Arrays((string Name, System.Data.DbType Type)[] columns) => string.Join(", ", columns.Select((c, i) => $"${i + 1}::{ArrayOf(c.Type)}"));
